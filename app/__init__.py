@@ -1,0 +1,109 @@
+"""Nadeuri (나들이): find and book family facilities in Seoul."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+
+from app.config import BASE_DIR, Config
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the application; nothing touches the database at import time."""
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_context(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (all models known to SQLAlchemy and Alembic)
+    from app.database import configure_engine
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    from app.auth import init_login
+
+    init_login(login_manager)
+    from app.auth.ratelimit import init_rate_limits
+
+    init_rate_limits(app)
+    with app.app_context():
+        configure_engine(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin import coverage as _admin_coverage  # noqa: F401  (coverage routes register on the admin bp)
+    from app.admin.routes import bp as admin_bp
+    from app.api import bp as api_bp
+    from app.auth.routes import bp as auth_bp
+    from app.bookings.routes import bp as bookings_bp
+    from app.facilities.routes import bp as facilities_bp
+    from app.maps.routes import bp as maps_bp
+    from app.operators.routes import bp as operators_bp
+
+    app.register_blueprint(facilities_bp)
+    app.register_blueprint(maps_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(bookings_bp)
+    app.register_blueprint(operators_bp)
+    app.register_blueprint(api_bp, url_prefix="/api")
+    # Bearer clients cannot send CSRF tokens; app.auth.tokens checks CSRF for session-authenticated API calls.
+    from app.extensions import csrf
+
+    csrf.exempt(api_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    def handle(error):
+        code = getattr(error, "code", 500) or 500
+        if wants_json():
+            return jsonify(error="http_%d" % code, message=getattr(error, "description", str(error))), code
+        template = "errors/404.html" if code == 404 else "errors/error.html"
+        return render_template(template, error=error, code=code), code
+
+    for code in (400, 401, 403, 404, 405, 409, 413, 422, 429, 500):
+        app.register_error_handler(code, handle)
+
+
+def register_commands(app: Flask) -> None:
+    from app.bookings.commands import register as register_booking_commands
+    from app.geo.commands import register as register_coverage_commands
+    from app.imports.commands import register as register_import_commands
+
+    register_import_commands(app)
+    register_booking_commands(app)
+    register_coverage_commands(app)
+    from app.admin.commands import register as register_admin_commands
+
+    register_admin_commands(app)
+
+
+def register_context(app: Flask) -> None:
+    from app.facilities.services import data_is_demo
+    from app.facilities.models import KIND_LABELS
+
+    @app.context_processor
+    def inject_globals():
+        return {"data_is_demo": data_is_demo(), "KIND_LABELS": KIND_LABELS}

@@ -1,0 +1,32 @@
+"""Engine set-up per database: SQLite gets WAL, a busy timeout and real transactions.
+
+Python's sqlite3 driver does not begin a transaction before a SELECT, so a read and a later
+write are not atomic. We take over: autocommit at the driver level and our own
+``BEGIN IMMEDIATE`` for every transaction, so concurrent writers queue instead of racing
+(see ../shared/docs/concurrency-notes.md).
+"""
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def configure_engine(engine: Engine) -> None:
+    """Install per-dialect connection hooks on an engine."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,40 @@
+"""Time helpers: everything is stored in UTC and shown in Asia/Seoul."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+KST = ZoneInfo("Asia/Seoul")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def to_kst(value: datetime) -> datetime:
+    """A timezone-aware datetime shown in Seoul time."""
+    return value.astimezone(KST)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware datetime stored as UTC on every database (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; pass a timezone-aware value")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
