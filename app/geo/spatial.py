@@ -1,0 +1,125 @@
+"""The spatial index behind "near me": SQLite R*Tree or PostGIS GiST, one interface.
+
+SQLite: a virtual R*Tree table ``facility_rtree`` kept in step with ``facilities`` by triggers.
+PostgreSQL: a stored generated ``geog`` column with a GiST index.
+Both narrow the search to a small candidate set; exact distances are then computed here, the
+same way on both databases, so results do not depend on the backend.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import geoalchemy2  # noqa: F401  (registers PostGIS types, so reflecting `geog` works)
+from sqlalchemy import Connection, column, select, table, text
+from sqlalchemy.sql.elements import ColumnElement
+
+EARTH_RADIUS_M = 6_371_008.8
+METRES_PER_DEGREE_LAT = 111_320.0
+
+_SQLITE_DDL = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS facility_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
+    """CREATE TRIGGER IF NOT EXISTS facility_rtree_insert AFTER INSERT ON facilities
+       WHEN NEW.lat IS NOT NULL BEGIN
+         INSERT OR REPLACE INTO facility_rtree VALUES (NEW.id, NEW.lat, NEW.lat, NEW.lon, NEW.lon);
+       END""",
+    """CREATE TRIGGER IF NOT EXISTS facility_rtree_update AFTER UPDATE OF lat, lon ON facilities BEGIN
+         DELETE FROM facility_rtree WHERE id = OLD.id;
+         INSERT INTO facility_rtree SELECT NEW.id, NEW.lat, NEW.lat, NEW.lon, NEW.lon WHERE NEW.lat IS NOT NULL;
+       END""",
+    """CREATE TRIGGER IF NOT EXISTS facility_rtree_delete AFTER DELETE ON facilities BEGIN
+         DELETE FROM facility_rtree WHERE id = OLD.id;
+       END""",
+    """INSERT INTO facility_rtree SELECT id, lat, lat, lon, lon FROM facilities
+       WHERE lat IS NOT NULL AND id NOT IN (SELECT id FROM facility_rtree)""",
+]
+_POSTGRES_DDL = [
+    "CREATE EXTENSION IF NOT EXISTS postgis",
+    """ALTER TABLE facilities ADD COLUMN IF NOT EXISTS geog geography(Point, 4326)
+       GENERATED ALWAYS AS (CASE WHEN lat IS NULL THEN NULL
+                                 ELSE ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography END) STORED""",
+    "CREATE INDEX IF NOT EXISTS ix_facilities_geog ON facilities USING gist (geog)",
+]
+_SQLITE_DROP = ["DROP TABLE IF EXISTS facility_rtree"] + [
+    f"DROP TRIGGER IF EXISTS facility_rtree_{op}" for op in ("insert", "update", "delete")
+]
+_POSTGRES_DROP = ["DROP INDEX IF EXISTS ix_facilities_geog", "ALTER TABLE IF EXISTS facilities DROP COLUMN IF EXISTS geog"]
+
+# Names the migrations' autogenerate must leave alone: they are managed here.
+MANAGED_NAMES = ("facility_rtree", "geog", "ix_facilities_geog")
+
+
+def install(connection: Connection) -> None:
+    """Create the spatial index for the connection's database (idempotent)."""
+    ddl = _POSTGRES_DDL if connection.dialect.name == "postgresql" else _SQLITE_DDL
+    for statement in ddl:
+        connection.exec_driver_sql(statement)
+
+
+def uninstall(connection: Connection) -> None:
+    """Remove the spatial index (used by the migration's downgrade)."""
+    ddl = _POSTGRES_DROP if connection.dialect.name == "postgresql" else _SQLITE_DROP
+    for statement in ddl:
+        connection.exec_driver_sql(statement)
+
+
+def is_managed(name: str | None) -> bool:
+    """Whether a table, column or index name belongs to the spatial index."""
+    return bool(name) and name.startswith(MANAGED_NAMES)
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+@dataclass(frozen=True)
+class BBox:
+    min_lat: float
+    max_lat: float
+    min_lon: float
+    max_lon: float
+
+
+def bbox_around(lat: float, lon: float, radius_m: float) -> BBox:
+    """A lat/lon box that contains the circle of radius_m around the point."""
+    dlat = radius_m / METRES_PER_DEGREE_LAT
+    dlon = radius_m / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 1e-6))
+    return BBox(lat - dlat, lat + dlat, lon - dlon, lon + dlon)
+
+
+_rtree = table("facility_rtree", column("id"), column("min_lat"), column("max_lat"), column("min_lon"), column("max_lon"))
+
+
+def within_clause(connection: Connection, id_col, lat: float, lon: float, radius_m: float) -> ColumnElement:
+    """An indexed WHERE clause that keeps (a superset of) the facilities within radius_m."""
+    if connection.dialect.name == "postgresql":
+        # 1 % margin: the sphere here and the exact filter in Python may differ by a hair.
+        return text(
+            "ST_DWithin(facilities.geog, ST_SetSRID(ST_MakePoint(:wc_lon, :wc_lat), 4326)::geography, :wc_r, false)"
+        ).bindparams(wc_lon=lon, wc_lat=lat, wc_r=radius_m * 1.01)
+    box = bbox_around(lat, lon, radius_m)
+    inside = (
+        select(_rtree.c.id)
+        .where(_rtree.c.min_lat <= box.max_lat, _rtree.c.max_lat >= box.min_lat)
+        .where(_rtree.c.min_lon <= box.max_lon, _rtree.c.max_lon >= box.min_lon)
+    )
+    return id_col.in_(inside)
+
+
+def nearby_rows(connection: Connection, query, id_col, lat_col, lon_col, lat: float, lon: float, radius_m: float):
+    """Run a select narrowed by the index; return (distance_m, row) within radius_m, nearest first."""
+    rows = connection.execute(query.where(within_clause(connection, id_col, lat, lon, radius_m))).all()
+    # Positional access: Row lookups by column object cost microseconds each, and pages can hold thousands.
+    keys = list(rows[0]._fields) if rows else []
+    i_id, i_lat, i_lon = (keys.index(c.key) for c in (id_col, lat_col, lon_col)) if rows else (0, 0, 0)
+    found = []
+    for row in rows:
+        d = haversine_m(lat, lon, row[i_lat], row[i_lon])
+        if d <= radius_m:
+            found.append((d, row))
+    found.sort(key=lambda pair: (pair[0], pair[1][i_id]))
+    return found

@@ -1,0 +1,187 @@
+"""Source rows turned into facility values, one mapper per layout; a row a kind does not take is skipped."""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from app.imports import parsing as p
+from app.imports.sources import ImportDataError, SourceFile, SourceRow
+
+# Bumped when the mapping changes, so a re-import rewrites rows whose source text is unchanged.
+MAPPING_VERSION = "1"
+SOURCES = {"kids_cafes": "seoul_kids_cafes", "daycare": "seoul_daycare", "toilets": "seoul_public_toilets",
+           "cot_theme": "smart_seoul_map"}
+KIDS_CAFE_HOURS = ("09:30", "17:30")
+DAYCARE_HOURS = ("07:30", "19:30")
+_DISTRICT_IN_ADDRESS = re.compile(r"(?:서울특별시|서울시|서울)\s*([가-힣]{1,4}구)(?=\s|$)")
+
+
+@dataclass
+class Record:
+    """One source row mapped: kind None means skipped; x/y are the raw coordinate texts."""
+
+    line: int | str
+    source_id: str
+    kind: str | None
+    values: dict = field(default_factory=dict)
+    x: str | None = None
+    y: str | None = None
+    x_column: str = ""
+    y_column: str = ""
+    stated_district: str | None = None
+    address: str | None = None
+
+
+def row_hash(cells: dict) -> str:
+    """SHA-256 of the normalised source row (stripped text, sorted keys) and the mapping version."""
+    norm = {str(k).strip(): ("" if v is None else str(v).strip()) for k, v in cells.items()}
+    blob = json.dumps(norm, ensure_ascii=False, sort_keys=True) + "|" + MAPPING_VERSION
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def district_from_address(address: str | None) -> str | None:
+    """The 자치구 named in a Seoul address, e.g. "서울특별시 마포구 …" → "마포구"."""
+    m = _DISTRICT_IN_ADDRESS.search(address or "")
+    return m.group(1) if m else None
+
+
+def _phone(value) -> str | None:
+    text = p.clean(unquote(str(value))) if value is not None else None
+    if not text or re.fullmatch(r"0\d{0,2}[-)]?\s*0000-?0000", text):
+        return None
+    return text[:40]
+
+
+def _int(value) -> int | None:
+    text = p.clean(value)
+    return int(text) if text and re.fullmatch(r"\d+", text) else None
+
+
+def _required(row: SourceRow, file: SourceFile, column: str) -> str:
+    value = p.clean(row.cells.get(column))
+    if value is None:
+        raise ImportDataError(file.path, "required value is blank", row.line, column)
+    return str(value)
+
+
+def _base(row: SourceRow, file: SourceFile, id_col: str, kind: str | None, x_col: str, y_col: str) -> Record:
+    return Record(line=row.line, source_id=_required(row, file, id_col)[:80], kind=kind,
+                  x=p.clean(row.cells.get(x_col)), y=p.clean(row.cells.get(y_col)), x_column=x_col, y_column=y_col)
+
+
+def map_kids_cafe(row: SourceRow, file: SourceFile) -> Record:
+    """서울형 키즈카페 list row → kids_cafe with parsed days, ages, capacities and default hours."""
+    c = {k: p.clean(v) for k, v in row.cells.items()}
+    rec = _base(row, file, "id", "kids_cafe", "lng", "lat")
+    open_mask = p.parse_open_days(c.get("operation_days"))
+    closed = p.parse_closed_days(c.get("closed_days"))
+    in_days_text = p.parse_hours(c.get("operation_days"))
+    age_min, age_max = p.parse_age_range(c.get("age"))
+    cap_ind, cap_grp = p.parse_capacity(c.get("capacity"))
+    values = dict(
+        name=_required(row, file, "name"), address=c.get("address"), phone=_phone(c.get("phone")),
+        age_min=age_min, age_max=age_max, capacity_individual=cap_ind, capacity_group=cap_grp,
+        days_text=c.get("operation_days"), closed_days_text=c.get("closed_days"), hours_text=None,
+        closed_on_holidays=bool(closed and closed.holidays), parking=c.get("parking_available") == "True",
+        opens_at=None, closes_at=None, always_open=False, open_days=p.ALL_DAYS,
+    )
+    details = {k: c[k] for k in ("cafe_type", "detail_url", "reserve_url", "image_url", "source_url",
+                                 "feature_summary", "parking_info", "operation_period", "age", "capacity") if c.get(k)}
+    details["open_saturday"] = {"True": True, "False": False}.get(c.get("open_saturday") or "")
+    details["open_sunday"] = {"True": True, "False": False}.get(c.get("open_sunday") or "")
+    if open_mask is not None:
+        values["open_days"] = open_mask & ~(closed.mask if closed else 0)
+        if in_days_text and in_days_text.opens_at:
+            values.update(opens_at=in_days_text.opens_at, closes_at=in_days_text.closes_at,
+                          hours_text=c.get("operation_days"))
+        else:
+            values["opens_at"], values["closes_at"] = KIDS_CAFE_HOURS
+            details["hours_default"] = True
+    elif closed is not None:
+        values["open_days"] = p.ALL_DAYS & ~closed.mask
+    values["details"] = details
+    rec.values, rec.address = values, c.get("address")
+    rec.stated_district = c.get("district") or district_from_address(c.get("address"))
+    return rec
+
+
+def map_daycare(row: SourceRow, file: SourceFile) -> Record:
+    """Daycare standard-data row → hourly_daycare when it lists 시간제보육, else skipped."""
+    c = {k: p.clean(v) for k, v in row.cells.items()}
+    services = [s.strip() for s in (c.get("제공서비스") or "").split(",") if s.strip()]
+    kind = "hourly_daycare" if "시간제보육" in services else None
+    rec = _base(row, file, "어린이집코드", kind, "시설 경도(좌표값)", "시설 위도(좌표값)")
+    rec.address = c.get("상세주소")
+    rec.stated_district = c.get("시군구명") or district_from_address(rec.address)
+    if kind is None:
+        return rec
+    details = {
+        "daycare_type": c.get("어린이집유형"), "status": c.get("운영현황"), "services": services,
+        "capacity": _int(c.get("정원")), "enrolled": _int(c.get("현원")), "rooms": _int(c.get("보육실수")),
+        "staff": _int(c.get("보육교직원수")), "homepage": c.get("홈페이지주소"), "shuttle": c.get("통학차량운영여부"),
+        "licensed_on": c.get("인가일자"), "data_date": c.get("데이터기준일자"), "hours_default": True,
+        "classes": {k.split("-", 1)[1]: _int(v) for k, v in c.items() if k.startswith("반수-") and _int(v)},
+        "children": {k.split("-", 1)[1]: _int(v) for k, v in c.items() if k.startswith("아동수-") and _int(v)},
+    }
+    rec.values = dict(
+        name=_required(row, file, "어린이집명"), address=rec.address, phone=_phone(c.get("전화번호")),
+        age_min=0, age_max=7, open_days=p.WEEKDAYS, opens_at=DAYCARE_HOURS[0], closes_at=DAYCARE_HOURS[1],
+        always_open=False, closed_on_holidays=True, hours_text=None, days_text=None, closed_days_text=None,
+        parking=False, details={k: v for k, v in details.items() if v not in (None, "", {})},
+    )
+    return rec
+
+
+TOILET_DETAIL_COLUMNS = {"유형": "toilet_type", "소재지 용도": "location_use", "화장실 현황": "toilets",
+                         "장애인화장실 현황": "accessible_toilets", "편의시설 (기타설비)": "equipment",
+                         "안내표지": "signage", "소재지": "location", "비고": "note", "지번주소": "jibun_address"}
+
+
+def map_toilet(row: SourceRow, file: SourceFile) -> Record:
+    """Public-toilet row → family_restroom when it has a diaper table or is a 가족화장실, else skipped."""
+    c = {k: p.clean(v) for k, v in row.cells.items()}
+    text = " ".join(v for v in c.values() if v)
+    named_family = "가족화장실" in (c.get("건물명") or "").replace(" ", "")
+    diaper = p.has_diaper_table(text)
+    kind = "family_restroom" if diaper or named_family else None
+    rec = _base(row, file, "연번", kind, "x 좌표", "y 좌표")
+    rec.address = c.get("도로명주소") or c.get("지번주소")
+    rec.stated_district = c.get("구 명칭") or district_from_address(rec.address)
+    if kind is None:
+        return rec
+    hours = p.parse_hours(c.get("개방시간"))
+    details = {key: c[col] for col, key in TOILET_DETAIL_COLUMNS.items() if c.get(col)}
+    details["family_restroom"] = named_family
+    rec.values = dict(
+        name=_required(row, file, "건물명")[:200], address=rec.address, phone=_phone(c.get("전화번호")),
+        age_min=None, age_max=None, hours_text=c.get("개방시간"), days_text=None, closed_days_text=None,
+        open_days=hours.open_days if hours else p.ALL_DAYS, opens_at=hours.opens_at if hours else None,
+        closes_at=hours.closes_at if hours else None, always_open=bool(hours and hours.always_open),
+        closed_on_holidays=bool(hours and hours.closed_on_holidays), diaper_table=diaper,
+        child_chair=p.has_child_chair(text), nursing_room=p.has_nursing_room(text), parking=False, details=details,
+    )
+    return rec
+
+
+def map_cot(row: SourceRow, file: SourceFile) -> Record:
+    """Smart Seoul Map theme item (COT_*) → kids_ok_zone: kids menu and child chairs by definition."""
+    c = {k: p.clean(v) for k, v in row.cells.items()}
+    rec = _base(row, file, "COT_CONTS_ID", "kids_ok_zone", "COT_COORD_X", "COT_COORD_Y")
+    rec.address = c.get("COT_ADDR_FULL_NEW") or c.get("COT_ADDR_FULL_OLD")
+    rec.stated_district = c.get("COT_GU_NAME") or district_from_address(rec.address)
+    details = {k.removeprefix("COT_").lower(): v for k, v in c.items()
+               if v and k.startswith("COT_") and k not in ("COT_COORD_X", "COT_COORD_Y", "COT_CONTS_NAME")}
+    rec.values = dict(
+        name=html.unescape(_required(row, file, "COT_CONTS_NAME"))[:200], address=rec.address,
+        phone=_phone(c.get("COT_TEL_NO")), age_min=None, age_max=None, open_days=p.ALL_DAYS, opens_at=None,
+        closes_at=None, always_open=False, closed_on_holidays=False, hours_text=None, days_text=None,
+        closed_days_text=None, kids_menu=True, child_chair=True, parking=False, details=details,
+    )
+    return rec
+
+
+MAPPERS = {"kids_cafes": map_kids_cafe, "daycare": map_daycare, "toilets": map_toilet, "cot_theme": map_cot}

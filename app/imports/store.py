@@ -1,0 +1,84 @@
+"""Writing facilities in bulk: insert new, update changed in place (same id), keep unchanged, sync flags."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.facilities.models import Facility, FacilityFlag
+
+CHUNK = 2000
+F = Facility.__table__
+FL = FacilityFlag.__table__
+
+
+@dataclass
+class FlagRow:
+    """The flags one imported row should carry: reason → detail."""
+
+    source_id: str
+    reasons: dict[str, str]
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def upsert_facilities(session: Session, source: str, rows: list[dict], flags: list[FlagRow],
+                      now: datetime) -> dict[str, int]:
+    """Insert/update facilities keyed by (source, source_id); returns counts new/updated/unchanged."""
+    existing = {r.source_id: r for r in session.execute(
+        select(F.c.id, F.c.source_id, F.c.source_hash, F.c.district_code).where(F.c.source == source))}
+    current_flags: dict[int, set[str]] = {}
+    for fid, reason in session.execute(
+            select(FL.c.facility_id, FL.c.reason).join(F, F.c.id == FL.c.facility_id).where(F.c.source == source)):
+        current_flags.setdefault(fid, set()).add(reason)
+    wanted = {f.source_id: f.reasons for f in flags}
+    new, changed = [], []
+    unchanged = 0
+    for row in rows:
+        old = existing.get(row["source_id"])
+        if old is None:
+            new.append({**row, "created_at": now, "updated_at": now})
+        elif (old.source_hash == row["source_hash"] and old.district_code == row["district_code"]
+              and current_flags.get(old.id, set()) == set(wanted[row["source_id"]])):
+            unchanged += 1
+        else:
+            changed.append({**row, "_id": old.id, "updated_at": now})
+    for chunk in _chunks(new):
+        session.execute(insert(F), chunk)
+    if changed:
+        columns = [k for k in changed[0] if k != "_id"]
+        stmt = update(F).where(F.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
+        for chunk in _chunks(changed):
+            session.connection().execute(stmt, chunk)
+    touched = {r["source_id"] for r in new} | {r["source_id"] for r in changed}
+    if touched:
+        _sync_flags(session, source, touched, wanted, now)
+    session.flush()
+    return {"new": len(new), "updated": len(changed), "unchanged": unchanged}
+
+
+def _sync_flags(session: Session, source: str, touched: set[str], wanted: dict[str, dict[str, str]],
+                now: datetime) -> None:
+    """Drop flags whose reason no longer holds and add new ones; an admin's status on a kept flag survives."""
+    ids = {sid: fid for fid, sid in session.execute(select(F.c.id, F.c.source_id).where(F.c.source == source))
+           if sid in touched}
+    have: dict[int, set[str]] = {}
+    for chunk in _chunks(list(ids.values())):
+        for fid, reason in session.execute(select(FL.c.facility_id, FL.c.reason).where(FL.c.facility_id.in_(chunk))):
+            have.setdefault(fid, set()).add(reason)
+    stale, fresh = [], []
+    for sid, fid in ids.items():
+        reasons = wanted.get(sid, {})
+        stale += [{"_fid": fid, "_reason": r} for r in have.get(fid, set()) - set(reasons)]
+        fresh += [{"facility_id": fid, "reason": r, "detail": d, "status": "open", "created_at": now}
+                  for r, d in reasons.items() if r not in have.get(fid, set())]
+    if stale:
+        stmt = delete(FL).where(FL.c.facility_id == bindparam("_fid"), FL.c.reason == bindparam("_reason"))
+        session.connection().execute(stmt, stale)
+    for chunk in _chunks(fresh):
+        session.execute(insert(FL), chunk)

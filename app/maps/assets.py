@@ -1,0 +1,55 @@
+"""Front-end packages from npm that the app serves itself: an allow-list, never a CDN."""
+from __future__ import annotations
+
+from flask import url_for
+
+# Exactly these files may be served from NODE_MODULES_DIR; anything else is a 404.
+ALLOWED: dict[str, frozenset[str]] = {
+    "leaflet": frozenset({
+        "dist/leaflet.js", "dist/leaflet.js.map", "dist/leaflet.css",
+        "dist/images/layers.png", "dist/images/layers-2x.png",
+        "dist/images/marker-icon.png", "dist/images/marker-icon-2x.png", "dist/images/marker-shadow.png",
+    }),
+    "leaflet.markercluster": frozenset({
+        "dist/leaflet.markercluster.js", "dist/leaflet.markercluster.js.map",
+        "dist/MarkerCluster.css", "dist/MarkerCluster.Default.css",
+    }),
+}
+
+
+def is_allowed(package: str, filename: str) -> bool:
+    """Whether package/filename is on the allow-list (exact match, so no path tricks)."""
+    return filename in ALLOWED.get(package, ())
+
+
+def vendor_url(package: str, filename: str) -> str:
+    """The app's own URL for an allowed npm file."""
+    if not is_allowed(package, filename):
+        raise ValueError(f"not an allowed asset: {package}/{filename}")
+    return url_for("maps.vendor", package=package, filename=filename)
+
+
+def map_js() -> list[tuple[str, str]]:
+    """Folium default_js for a map: Leaflet only (no jQuery, Bootstrap or Font Awesome needed)."""
+    return [("leaflet", vendor_url("leaflet", "dist/leaflet.js"))]
+
+
+def map_css() -> list[tuple[str, str]]:
+    """Folium default_css for a map."""
+    return [("leaflet_css", vendor_url("leaflet", "dist/leaflet.css"))]
+
+
+def cluster_js() -> list[tuple[str, str]]:
+    """Folium default_js for the clustered facility layers: markercluster and our marker code."""
+    return [
+        ("markerclusterjs", vendor_url("leaflet.markercluster", "dist/leaflet.markercluster.js")),
+        ("nadeuri_map_js", url_for("static", filename="js/nadeuri-map.js")),
+    ]
+
+
+def cluster_css() -> list[tuple[str, str]]:
+    """Folium default_css for the clustered facility layers."""
+    return [
+        ("markerclustercss", vendor_url("leaflet.markercluster", "dist/MarkerCluster.css")),
+        ("markerclusterdefaultcss", vendor_url("leaflet.markercluster", "dist/MarkerCluster.Default.css")),
+    ]

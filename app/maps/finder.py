@@ -1,0 +1,157 @@
+"""The search page's request handling: form values → SearchQuery → results, map and list.
+
+The form shares the API's parameter parsing (app.api.facilities.parse_search) and adds what a
+page needs: a place text resolved on the server, a default view, and values to fill the form back.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection
+from werkzeug.datastructures import MultiDict
+
+from app.api.errors import ApiError
+from app.api.facilities import parse_search
+from app.facilities import services
+from app.facilities.models import AMENITIES, KINDS
+from app.geo.districts import bundled_index
+from app.maps.format import distance_text
+from app.maps.places import find_places
+
+CITY_HALL = (37.5663, 126.9779)
+DEFAULT_RADIUS_M = 2000
+RADIUS_CHOICES = (500, 1000, 2000, 5000, 10000, 20000)
+MAP_LIMIT = 5000  # markers on the map (clustered); the list shows the nearest LIST_LIMIT
+LIST_LIMIT = 50
+PLACE_MAX_CHARS = 100
+
+
+@dataclass
+class FinderPage:
+    """What the search page shows."""
+
+    form: dict
+    where: str
+    items: list[dict] = field(default_factory=list)
+    total: int = 0
+    center: tuple[float, float] = CITY_HALL
+    radius_m: float | None = DEFAULT_RADIUS_M
+    district: str | None = None
+    alternatives: list[dict] = field(default_factory=list)
+    error: str | None = None
+    status: int = 200
+
+    @property
+    def listed(self) -> list[dict]:
+        return self.items[:LIST_LIMIT]
+
+    @property
+    def filter_summary(self) -> str:
+        """The chosen conditions in a few words, shown while the filter box is closed."""
+        f = self.form
+        parts = ["모든 종류" if len(f["kinds"]) == len(KINDS) else f"종류 {len(f['kinds'])}개"]
+        if self.radius_m is not None and _is_number(f["radius_m"]):
+            parts.append(f"반경 {distance_text(float(f['radius_m']))}")
+        if f["age"]:
+            parts.append(f"{f['age']}세")
+        if f["amenities"]:
+            parts.append(f"편의시설 {len(f['amenities'])}개")
+        if f["open_now"]:
+            parts.append("지금 열림")
+        return " · ".join(parts)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def district_choices() -> list[tuple[str, str]]:
+    """(code, name) for the 25 districts, in Korean alphabetical order."""
+    return sorted(bundled_index().names.items(), key=lambda pair: pair[1])
+
+
+def _form_values(args) -> dict:
+    kinds = [k for raw in args.getlist("kind") for k in raw.split(",") if k in KINDS]
+    return {
+        "q": (args.get("q") or "").strip()[:PLACE_MAX_CHARS],
+        "lat": args.get("lat", ""), "lon": args.get("lon", ""), "place": (args.get("place") or "")[:PLACE_MAX_CHARS],
+        "district": args.get("district", ""),
+        "kinds": kinds or list(KINDS),
+        "age": args.get("age", ""),
+        "amenities": [a for raw in args.getlist("amenity") for a in raw.split(",") if a in AMENITIES],
+        "open_now": args.get("open_at") == "now",
+        "radius_m": args.get("radius_m") or str(DEFAULT_RADIUS_M),
+    }
+
+
+def _where_label(form: dict, district: str | None, has_point: bool, resolved: dict | None, default: bool) -> str:
+    if default:
+        return "서울시청 주변"
+    if resolved is not None:
+        return resolved["label"]
+    if has_point:
+        return form["place"] or "지정한 위치"
+    if district:
+        return f"{bundled_index().names.get(district, district)} 전체"
+    return "서울시청 주변"
+
+
+def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
+    """Parse the form, resolve a place text, search, and say what was searched."""
+    form = _form_values(args)
+    params = MultiDict([(k, v) for k, v in args.items(multi=True) if k not in ("q", "place", "limit", "offset")])
+    for key in ("lat", "lon", "district", "age", "open_at", "radius_m"):
+        if not (params.get(key) or "").strip():
+            params.pop(key, None)
+    params.setdefault("radius_m", str(DEFAULT_RADIUS_M))
+    has_point = "lat" in params or "lon" in params
+    resolved, alternatives, default = None, [], False
+    if form["q"] and not has_point:
+        candidates = find_places(conn, form["q"])
+        if not candidates:
+            return FinderPage(form, form["q"], radius_m=None, status=400,
+                              error=f"'{form['q']}'에 맞는 장소를 찾지 못했습니다. "
+                              "자치구 이름(예: 강남구)이나 도로명(예: 세종대로)으로 찾아 보세요.")
+        resolved, alternatives = candidates[0], candidates[1:6]
+        if resolved["type"] == "district" and "district" not in params:
+            params["district"] = resolved["district"]
+        else:
+            params["lat"], params["lon"] = str(resolved["lat"]), str(resolved["lon"])
+            has_point = True
+    elif not has_point and "district" not in params:
+        params["lat"], params["lon"] = str(CITY_HALL[0]), str(CITY_HALL[1])
+        has_point = default = True
+    try:
+        query = parse_search(params)
+    except ApiError as error:
+        # A bad point would fail again on the next submit: drop it, keep the other choices.
+        form.update(lat="", lon="", place="")
+        return FinderPage(form, "", radius_m=None, error=error.message, status=400)
+    query.limit, query.offset = MAP_LIMIT, 0
+    result = services.search(conn, query, today=now.date())
+    return FinderPage(
+        form=form, where=_where_label(form, query.district, has_point, resolved, default), items=result.items,
+        total=result.total, center=result.center, radius_m=query.radius_m if has_point else None,
+        district=None if has_point else query.district, alternatives=alternatives,
+    )
+
+
+SOURCE_LINK_LABELS = {
+    "detail_url": "시설 안내 (공식 누리집)", "reserve_url": "공식 예약 페이지", "source_url": "데이터 출처",
+    "homepage": "홈페이지",
+}
+
+
+def source_links(details: dict) -> list[dict]:
+    """Links from a facility's details that are safe to show (http/https only)."""
+    out = []
+    for key, label in SOURCE_LINK_LABELS.items():
+        url = details.get(key)
+        if isinstance(url, str) and url.strip().lower().startswith(("http://", "https://")):
+            out.append({"label": label, "url": url.strip()})
+    return out

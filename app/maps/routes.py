@@ -1,0 +1,19 @@
+"""Map assets (Leaflet and plugins) served by the app itself from npm's packages."""
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, send_from_directory
+
+from app.maps.assets import is_allowed
+from app.maps.format import distance_text
+
+bp = Blueprint("maps", __name__)
+bp.add_app_template_filter(distance_text, "distance")
+
+
+@bp.get("/vendor/<package>/<path:filename>")
+def vendor(package: str, filename: str):
+    if not is_allowed(package, filename):
+        abort(404)
+    root = Path(current_app.config["NODE_MODULES_DIR"]) / package
+    # Versions are pinned in package.json, so a day of caching is safe.
+    return send_from_directory(root, filename, max_age=86_400)
