@@ -1,0 +1,117 @@
+"""Account API: POST /api/auth/register and POST /api/auth/token."""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from app.api import bp
+from app.api.errors import ApiError
+from app.auth import services
+from app.auth.tokens import issue_token
+from app.extensions import db
+from app.timeutil import utcnow
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 ApiError."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError("invalid_body", "JSON 객체 본문이 필요합니다 (Content-Type: application/json)", 400)
+    return body
+
+
+def _text(body: dict, name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ApiError("invalid_parameter", f"{name}: 문자열이어야 합니다", 400, parameter=name)
+    return value
+
+
+@bp.post("/auth/register")
+def api_register():
+    body = json_body()
+    try:
+        user = services.register_parent(db.session, _text(body, "email"), _text(body, "password"), _text(body, "name"))
+    except services.AccountError as error:
+        db.session.rollback()
+        extra = {"parameter": error.field} if error.field else {}
+        raise ApiError(error.code, error.message, error.status, **extra) from None
+    db.session.commit()
+    return jsonify(id=user.id, email=user.email, name=user.name), 201
+
+
+@bp.post("/auth/token")
+def api_token():
+    body = json_body()
+    try:
+        user = services.authenticate(db.session, _text(body, "email"), _text(body, "password"))
+    except services.AccountError as error:
+        # Locked or wrong: both are "not authenticated" for an API client.
+        raise ApiError("unauthorized", error.message, 401) from None
+    raw, token = issue_token(db.session, user, utcnow())
+    db.session.commit()
+    return jsonify(token=raw, token_type="Bearer", expires_at=token.expires_at.isoformat())
+
+
+_ERRORS = {
+    "400": {"description": "잘못된 요청", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+}
+
+OPENAPI_SCHEMAS = {
+    "RegisterRequest": {
+        "type": "object", "required": ["email", "password", "name"],
+        "properties": {
+            "email": {"type": "string", "format": "email", "description": "trimmed and lower-cased"},
+            "password": {"type": "string", "minLength": 8, "description": "8자 이상, 숫자만으로는 안 됨"},
+            "name": {"type": "string", "maxLength": 100},
+        },
+    },
+    "Account": {
+        "type": "object", "required": ["id", "email", "name"],
+        "properties": {"id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"}},
+    },
+    "TokenRequest": {
+        "type": "object", "required": ["email", "password"],
+        "properties": {"email": {"type": "string"}, "password": {"type": "string"}},
+    },
+    "Token": {
+        "type": "object", "required": ["token", "expires_at"],
+        "properties": {
+            "token": {"type": "string", "description": "send as `Authorization: Bearer <token>`; shown once"},
+            "token_type": {"type": "string", "enum": ["Bearer"]},
+            "expires_at": {"type": "string", "format": "date-time"},
+        },
+    },
+}
+
+OPENAPI_PATHS = {
+    "/api/auth/register": {
+        "post": {
+            "summary": "보호자 계정 만들기",
+            "tags": ["auth"],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/RegisterRequest"}}}},
+            "responses": {
+                "201": {"description": "만들어진 계정", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Account"}}}},
+                **_ERRORS,
+                "409": {"description": "이미 가입된 이메일 (email_taken)", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+            },
+        }
+    },
+    "/api/auth/token": {
+        "post": {
+            "summary": "API 토큰 받기 (30일 유효)",
+            "tags": ["auth"],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/TokenRequest"}}}},
+            "responses": {
+                "200": {"description": "새 토큰", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Token"}}}},
+                **_ERRORS,
+                "401": {"description": "이메일·비밀번호가 틀렸거나 잠긴 계정", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+            },
+        }
+    },
+}

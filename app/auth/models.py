@@ -1,0 +1,83 @@
+"""Accounts: parents, operators and city admins; children; API tokens."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.timeutil import UTCDateTime, utcnow
+
+ROLES = ("parent", "operator", "admin")
+
+# Which facilities an operator runs.
+operator_facilities = Table(
+    "operator_facilities",
+    db.metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("facility_id", Integer, ForeignKey("facilities.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    """Anyone who logs in. The role decides what they may do."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('parent', 'operator', 'admin')", name="ck_users_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(10), default="parent")
+    is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # No-show ban: no new bookings until this moment.
+    banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    children: Mapped[list[Child]] = relationship(back_populates="parent", cascade="all, delete-orphan")
+    facilities = relationship("Facility", secondary=operator_facilities)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses locked accounts
+        return not self.is_locked
+
+
+class Child(db.Model):
+    """A child a parent books for: only the name (for the roster) and birth date (for age rules)."""
+
+    __tablename__ = "children"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    birth_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped[User] = relationship(back_populates="children")
+
+
+class ApiToken(db.Model):
+    """A bearer token for API clients; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+

@@ -1,0 +1,112 @@
+"""Account pages: sign-up, login, logout and the children list."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import ChildForm, LoginForm, RegisterForm
+from app.extensions import db
+from app.timeutil import KST, utcnow
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(default: str) -> str:
+    """The `next` target if it stays on this site, else `default` (no open redirects)."""
+    target = request.args.get("next") or request.form.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc \
+            and "\\" not in target:
+        return target
+    return default
+
+
+def _add_errors(form, problems: dict) -> bool:
+    """Attach service rule messages to fields that have none yet; True if the form is clean."""
+    for name, message in problems.items():
+        field = getattr(form, name)
+        if message and not field.errors:
+            field.errors = [*field.errors, message]
+    return not any(field.errors for field in form)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.children"))
+    form = RegisterForm()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        form.validate()
+        problems = {"email": services.email_problem(services.normalise_email(form.email.data)),
+                    "password": services.password_problem(form.password.data)}
+        if _add_errors(form, problems):
+            try:
+                user = services.register_parent(db.session, form.email.data, form.password.data, form.name.data)
+            except services.AccountError as error:
+                db.session.rollback()
+                getattr(form, error.field or "email").errors.append(error.message)
+                status = error.status if error.status == 409 else 422
+            else:
+                db.session.commit()
+                login_user(user)
+                flash("가입을 환영합니다! 예약하려면 먼저 아이를 등록해 주세요.", "success")
+                return redirect(_safe_next(url_for("auth.children")))
+    return render_template("auth/register.html", form=form, next=_safe_next("")), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(url_for("facilities.index")))
+    form = LoginForm()
+    status, error_message = 200, None
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                user = services.authenticate(db.session, form.email.data, form.password.data)
+            except services.AccountError as error:
+                status, error_message = error.status, error.message
+            else:
+                login_user(user)
+                return redirect(_safe_next(url_for("facilities.index")))
+    return render_template("auth/login.html", form=form, error_message=error_message,
+                           next=_safe_next("")), status
+
+
+@bp.post("/logout")
+def logout():
+    # CSRFProtect checks the token of this POST before we get here.
+    logout_user()
+    flash("로그아웃했습니다.", "info")
+    return redirect(url_for("facilities.index"))
+
+
+@bp.route("/children", methods=["GET", "POST"])
+@login_required
+def children():
+    form = ChildForm()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        form.validate()
+        birth_date = services.parse_birth_date(form.birth_date.data)
+        today = utcnow().astimezone(KST).date()
+        problems = services.child_problems((form.name.data or "").strip(), birth_date, today)
+        if _add_errors(form, problems):
+            try:
+                child = services.add_child(db.session, current_user, form.name.data, birth_date, today)
+            except services.AccountError as error:
+                db.session.rollback()
+                getattr(form, error.field).errors.append(error.message)
+            else:
+                db.session.commit()
+                flash(f"{child.name} 아이를 등록했습니다.", "success")
+                return redirect(_safe_next(url_for("auth.children")))
+    kids = services.children_of(db.session, current_user)
+    return render_template("auth/children.html", form=form, children=kids, next=_safe_next("")), status

@@ -1,0 +1,164 @@
+"""Account rules: registration, login checks, children. Services flush; the request layer commits."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.auth.models import Child, User
+
+PASSWORD_MIN_LENGTH = 8
+NAME_MAX_LENGTH = 100
+CHILD_NAME_MAX_LENGTH = 50
+CHILD_MAX_AGE_YEARS = 13
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+class AccountError(Exception):
+    """A refused account action with a stable code, a Korean message and an HTTP status."""
+
+    def __init__(self, code: str, message: str, status: int = 400, field: str | None = None):
+        super().__init__(message)
+        self.code, self.message, self.status, self.field = code, message, status, field
+
+
+def normalise_email(raw: str | None) -> str:
+    """E-mail addresses compare trimmed and lower-case."""
+    return (raw or "").strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    """A Korean message if `email` (already normalised) is not a plausible address."""
+    if not email:
+        return "이메일을 입력해 주세요."
+    if len(email) > 254 or not _EMAIL_RE.match(email):
+        return "올바른 이메일 주소가 아닙니다. 예: parent@example.com"
+    return None
+
+
+def password_problem(password: str | None) -> str | None:
+    """A Korean message if `password` breaks the rules, else None."""
+    password = password or ""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return f"비밀번호는 {PASSWORD_MIN_LENGTH}자 이상이어야 합니다."
+    if password.isdigit():
+        return "비밀번호를 숫자로만 만들 수 없습니다. 문자를 섞어 주세요."
+    return None
+
+
+def name_problem(name: str) -> str | None:
+    """A Korean message if a person's display name is empty or too long."""
+    if not name:
+        return "이름을 입력해 주세요."
+    if len(name) > NAME_MAX_LENGTH:
+        return f"이름은 {NAME_MAX_LENGTH}자 이하여야 합니다."
+    return None
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    """The user with this e-mail (compared normalised), or None."""
+    return session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def register_parent(session: Session, email: str | None, password: str | None, name: str | None) -> User:
+    """Create a parent account, or raise AccountError (400 invalid, 409 e-mail taken)."""
+    email, name = normalise_email(email), (name or "").strip()
+    for field, problem in (("email", email_problem(email)), ("password", password_problem(password)),
+                           ("name", name_problem(name))):
+        if problem:
+            raise AccountError("invalid_" + field, problem, 400, field)
+    taken = AccountError("email_taken", "이미 가입된 이메일입니다. 로그인하거나 다른 이메일을 쓰세요.", 409, "email")
+    if find_user_by_email(session, email) is not None:
+        raise taken
+    user = User(email=email, name=name, role="parent", is_locked=False)
+    user.set_password(password)
+    try:
+        with session.begin_nested():  # the unique constraint decides a race between two sign-ups
+            session.add(user)
+    except IntegrityError:
+        raise taken from None
+    return user
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return generate_password_hash("not-a-real-password")
+
+
+def authenticate(session: Session, email: str | None, password: str | None) -> User:
+    """The user these credentials identify, or AccountError (401 wrong, 403 locked)."""
+    user = find_user_by_email(session, email or "")
+    if user is None:
+        # Hash anyway, so the response time does not tell which e-mails have accounts.
+        check_password_hash(_dummy_hash(), password or "")
+    if user is None or not user.check_password(password or ""):
+        raise AccountError("invalid_credentials", "이메일 또는 비밀번호가 맞지 않습니다.", 401)
+    if user.is_locked:
+        raise AccountError("account_locked", "잠긴 계정입니다. 고객센터에 문의해 주세요.", 403)
+    return user
+
+
+def load_user(session: Session, user_id: str) -> User | None:
+    """The session's user for Flask-Login; a locked account counts as logged out."""
+    try:
+        user = session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    return None if user is None or user.is_locked else user
+
+
+def child_problems(name: str, birth_date: date | None, today: date) -> dict[str, str]:
+    """Korean messages per field for a child's details (empty when valid)."""
+    problems = {}
+    if not name:
+        problems["name"] = "아이 이름을 입력해 주세요."
+    elif len(name) > CHILD_NAME_MAX_LENGTH:
+        problems["name"] = f"아이 이름은 {CHILD_NAME_MAX_LENGTH}자 이하여야 합니다."
+    if birth_date is None:
+        problems["birth_date"] = "생년월일을 YYYY-MM-DD 형식으로 입력해 주세요."
+    elif birth_date > today:
+        problems["birth_date"] = "생년월일이 미래일 수 없습니다."
+    elif birth_date < today - relativedelta(years=CHILD_MAX_AGE_YEARS):
+        problems["birth_date"] = f"만 {CHILD_MAX_AGE_YEARS}세 이하 아이만 등록할 수 있습니다."
+    return problems
+
+
+def parse_birth_date(raw) -> date | None:
+    """An ISO date (YYYY-MM-DD) from a string, or None if it is not one."""
+    if isinstance(raw, date):
+        return raw
+    if not isinstance(raw, str):
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+
+
+def add_child(session: Session, parent: User, name: str | None, birth_date: date | None, today: date) -> Child:
+    """Register a child for `parent`, or raise AccountError (422) naming the first bad field."""
+    name = (name or "").strip()
+    problems = child_problems(name, birth_date, today)
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise AccountError("invalid_" + field, message, 422, field)
+    child = Child(parent_id=parent.id, name=name, birth_date=birth_date)
+    session.add(child)
+    session.flush()
+    return child
+
+
+def children_of(session: Session, parent: User) -> list[Child]:
+    """A parent's children, oldest registration first."""
+    return list(session.scalars(select(Child).where(Child.parent_id == parent.id).order_by(Child.id)))
+
+
+def child_of(session: Session, parent: User, child_id: int) -> Child | None:
+    """One of the parent's own children, or None (another parent's child is not found)."""
+    return session.scalar(select(Child).where(Child.id == child_id, Child.parent_id == parent.id))

@@ -1,0 +1,1 @@
+"""Booking engine: policies, session templates, slots and bookings with capacity under concurrency."""

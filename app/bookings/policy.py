@@ -1,0 +1,52 @@
+"""Per-facility booking policy: the stored row, or the defaults for the facility's kind."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from app.bookings.models import DEFAULT_RATIOS, BookingPolicy
+
+# Defaults from the domain notes; every value can be overridden per facility.
+KIND_DEFAULTS: dict[str, dict] = {
+    "kids_cafe": dict(
+        opening_mode="days_ahead", days_ahead=14, open_weekday=1, open_time="09:00", same_day=True,
+        same_day_until=None, cancel_deadline_minutes=30, no_show_ban_days=30, max_children=4, max_guardians=2,
+        one_visit_per_day=True, daily_cap_hours=None, monthly_cap_hours=None, age_basis="korean_year",
+        age_min=None, age_max=None, closed_on_holidays=True,
+    ),
+    "hourly_daycare": dict(
+        opening_mode="days_ahead", days_ahead=14, open_weekday=1, open_time="00:00", same_day=False,
+        same_day_until=None, cancel_deadline_minutes=30, no_show_ban_days=30, max_children=2, max_guardians=2,
+        one_visit_per_day=False, daily_cap_hours=4, monthly_cap_hours=60, age_basis="months",
+        # 6 months up to the 7th birthday.
+        age_min=6, age_max=83, closed_on_holidays=True,
+    ),
+}
+
+
+def default_policy(kind: str, facility_id: int | None = None) -> BookingPolicy:
+    """An unsaved policy holding the defaults for a facility kind."""
+    values = dict(KIND_DEFAULTS.get(kind, KIND_DEFAULTS["kids_cafe"]))
+    return BookingPolicy(facility_id=facility_id, ratios=dict(DEFAULT_RATIOS), **values)
+
+
+def get_policy(session: Session, facility) -> BookingPolicy:
+    """The facility's stored policy, or its kind's defaults (not added to the session)."""
+    stored = session.get(BookingPolicy, facility.id)
+    return stored if stored is not None else default_policy(facility.kind, facility.id)
+
+
+def ratio_for_age(policy: BookingPolicy, age_years: int) -> int:
+    """Children per teacher for a class whose youngest child is `age_years` old."""
+    ratios = {int(k): int(v) for k, v in (policy.ratios or DEFAULT_RATIOS).items()}
+    eligible = [k for k in ratios if k <= age_years]
+    return ratios[max(eligible)] if eligible else ratios[min(ratios)]
+
+
+def age_on(policy: BookingPolicy, birth: date, day: date) -> int:
+    """A child's age on `day` in the policy's unit: 연나이 (years) or full months."""
+    if policy.age_basis == "korean_year":
+        return day.year - birth.year
+    months = (day.year - birth.year) * 12 + (day.month - birth.month)
+    return months - 1 if day.day < birth.day else months

@@ -1,0 +1,185 @@
+"""Booking pages: the week of slots on a facility page, the booking form, 내 예약, cancel and .ics.
+
+Rules live in app.bookings.services; these views parse, check login/ownership, call it and render.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.auth.services import children_of
+from app.bookings import services
+from app.bookings.models import Booking, Slot
+from app.bookings.policy import get_policy
+from app.extensions import db
+from app.timeutil import KST, utcnow
+
+bp = Blueprint("bookings", __name__)
+
+WEEKDAY_LABELS = "월화수목금토일"
+STATUS_LABELS = {"confirmed": "예약 확정", "cancelled": "취소됨", "checked_in": "입장 완료", "no_show": "노쇼"}
+WEEK_DAYS = 7
+MAX_WEEKS_AHEAD = 8
+
+
+def day_label(day: date) -> str:
+    """"11/24 (화)"."""
+    return f"{day.month}/{day.day} ({WEEKDAY_LABELS[day.weekday()]})"
+
+
+def slot_view(item: dict) -> dict:
+    """A slot dict from the engine with display strings added."""
+    starts, ends = datetime.fromisoformat(item["starts_at"]), datetime.fromisoformat(item["ends_at"])
+    state = "open" if item["bookable"] else ("full" if item["remaining"] <= 0 else "closed")
+    return {**item, "time": f"{starts:%H:%M}–{ends:%H:%M}", "state": state}
+
+
+def _week_start(raw: str | None, today: date) -> date:
+    """The first day of the shown week: `?week=` clamped to today … MAX_WEEKS_AHEAD weeks."""
+    try:
+        start = date.fromisoformat(raw) if raw else today
+    except ValueError:
+        start = today
+    return min(max(start, today), today + timedelta(weeks=MAX_WEEKS_AHEAD))
+
+
+@bp.app_template_global()
+def booking_week(facility) -> dict:
+    """Seven days of slots for the facility page's week view (used by bookings/_slots.html)."""
+    now = utcnow()
+    today = now.astimezone(KST).date()
+    start = _week_start(request.args.get("week"), today)
+    days = []
+    for offset in range(WEEK_DAYS):
+        day = start + timedelta(days=offset)
+        slots = [slot_view(s) for s in services.slots_for_day(db.session, facility.id, day, now)]
+        days.append({"date": day.isoformat(), "label": day_label(day), "today": day == today, "slots": slots})
+    prev_start = max(start - timedelta(days=WEEK_DAYS), today)
+    next_start = start + timedelta(days=WEEK_DAYS)
+    return {
+        "start": start.isoformat(), "days": days, "today": today.isoformat(),
+        "max": (today + timedelta(weeks=MAX_WEEKS_AHEAD)).isoformat(),
+        "prev": prev_start.isoformat() if start > today else None,
+        "next": next_start.isoformat() if next_start <= today + timedelta(weeks=MAX_WEEKS_AHEAD) else None,
+    }
+
+
+def _own_booking(booking_id: int) -> Booking:
+    """The logged-in parent's booking, or 404 (someone else's booking is not found either)."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.user_id != current_user.id:
+        abort(404)
+    return booking
+
+
+def _int(raw, default: int) -> int | None:
+    try:
+        return int(raw) if raw not in (None, "") else default
+    except (TypeError, ValueError):
+        return None
+
+
+def _form_context(slot: Slot) -> dict:
+    facility = slot.facility
+    policy = get_policy(db.session, facility)
+    return {
+        "slot": slot, "facility": facility, "policy": policy,
+        "slot_time": f"{slot.starts_at.astimezone(KST):%Y-%m-%d} ({WEEKDAY_LABELS[slot.starts_at.astimezone(KST).weekday()]}) "
+                     f"{slot.starts_at.astimezone(KST):%H:%M}–{slot.ends_at.astimezone(KST):%H:%M}",
+        "children": children_of(db.session, current_user),
+        "hourly": facility.kind == "hourly_daycare",
+        "max_hours": policy.daily_cap_hours or 4,
+    }
+
+
+@bp.route("/bookings/new", methods=["GET", "POST"])
+@login_required
+def new():
+    slot_id = _int(request.values.get("slot"), 0)
+    slot = db.session.get(Slot, slot_id) if slot_id else None
+    if slot is None:
+        abort(404)
+    context = _form_context(slot)
+    if request.method == "GET":
+        return render_template("bookings/new.html", error=None, chosen=set(), guardians=1, hours=1, **context)
+    chosen = {i for i in (_int(v, 0) for v in request.form.getlist("child")) if i}
+    guardians, hours = _int(request.form.get("guardians"), 1), _int(request.form.get("hours"), 1)
+    error = None
+    if guardians is None or hours is None:
+        error = services.BookingError("invalid_request", "보호자 수와 이용 시간은 숫자로 골라 주세요", 422)
+    else:
+        try:
+            booking = services.book(db.session, current_user, slot.id, sorted(chosen), guardians, hours, now=utcnow())
+        except services.BookingError as caught:
+            error = caught
+        else:
+            db.session.commit()
+            return redirect(url_for("bookings.show", booking_id=booking.id, new=1), code=303)
+    db.session.rollback()
+    context = _form_context(db.session.get(Slot, slot_id))
+    return render_template("bookings/new.html", error=error, chosen=chosen, guardians=guardians or 1,
+                           hours=hours or 1, **context), error.status
+
+
+def booking_view(booking: Booking, now: datetime) -> dict:
+    """A booking with the strings the pages show."""
+    starts, ends = booking.starts_at.astimezone(KST), booking.ends_at.astimezone(KST)
+    return {
+        "booking": booking,
+        "when": f"{starts:%Y-%m-%d} ({WEEKDAY_LABELS[starts.weekday()]}) {starts:%H:%M}–{ends:%H:%M}",
+        "status_label": STATUS_LABELS.get(booking.status, booking.status),
+        "upcoming": booking.ends_at > now,
+        "cancellable": booking.status == "confirmed" and booking.starts_at > now,
+        "children": ", ".join(c.name for c in booking.children),
+    }
+
+
+@bp.get("/bookings/<int:booking_id>")
+@login_required
+def show(booking_id: int):
+    booking = _own_booking(booking_id)
+    policy = get_policy(db.session, booking.facility)
+    return render_template("bookings/show.html", view=booking_view(booking, utcnow()), policy=policy,
+                           just_booked=request.args.get("new") == "1")
+
+
+def _mine(error: services.BookingError | None = None, status: int = 200, error_booking: int | None = None):
+    now = utcnow()
+    views = [booking_view(b, now) for b in services.bookings_of(db.session, current_user)]
+    upcoming = [v for v in views if v["upcoming"]]
+    past = [v for v in reversed(views) if not v["upcoming"]]
+    return render_template("bookings/mine.html", upcoming=upcoming, past=past, error=error,
+                           error_booking=error_booking), status
+
+
+@bp.get("/bookings")
+@login_required
+def mine():
+    return _mine()
+
+
+@bp.post("/bookings/<int:booking_id>/cancel")
+@login_required
+def cancel(booking_id: int):
+    booking = _own_booking(booking_id)
+    try:
+        services.cancel(db.session, current_user, booking.id, utcnow())
+    except services.BookingError as error:
+        db.session.rollback()
+        return _mine(error, error.status, booking_id)
+    db.session.commit()
+    flash(f"예약 {booking.code}을(를) 취소했습니다. 자리는 다른 가족에게 돌아갑니다.", "success")
+    return redirect(url_for("bookings.mine"), code=303)
+
+
+@bp.get("/bookings/<int:booking_id>.ics")
+@login_required
+def ics(booking_id: int):
+    booking = _own_booking(booking_id)
+    body = services.booking_ics(booking)
+    return body, 200, {
+        "Content-Type": "text/calendar; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="nadeuri-{booking.code}.ics"',
+    }

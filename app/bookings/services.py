@@ -1,0 +1,259 @@
+"""Booking services: availability, book, cancel, no-show. Lock, then check, then create — in one transaction.
+
+Services only flush; the caller commits, or rolls back on BookingError (a refused booking has
+written nothing, except when the database backstop fired: then the rollback is required).
+"""
+from __future__ import annotations
+
+import secrets
+from contextlib import nullcontext
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, load_only, selectinload
+
+from app.auth.models import Child, User
+from app.bookings.models import ACTIVE_STATUSES, Booking, BookingChild, BookingPolicy, Slot
+from app.bookings.policy import default_policy, get_policy
+from app.bookings.rules import (
+    BookingError, Held, check_ages, check_ban, check_child_conflicts, check_counts, kst_day,
+)
+from app.bookings.schedule import at_kst, check_window, closed_reason
+from app.facilities.models import Facility
+from app.timeutil import KST
+
+__all__ = ["BookingError", "slots_for_day", "book", "cancel", "bookings_of", "booking_of", "booking_ics", "mark_no_show"]
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
+
+
+def new_code() -> str:
+    """A short human booking code, e.g. "K7QD-3MZA"."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def slots_for_day(session: Session, facility_id: int, day: date, now: datetime) -> list[dict]:
+    """The facility's slots on a Seoul day with what is left and whether they can be booked now."""
+    facility = session.get(Facility, facility_id)
+    if facility is None:
+        return []
+    policy = get_policy(session, facility)
+    closed = closed_reason(session, facility_id, policy, day) is not None
+    slots = session.scalars(
+        select(Slot).where(Slot.facility_id == facility_id, Slot.starts_at >= at_kst(day, "00:00"),
+                           Slot.starts_at < at_kst(day + timedelta(days=1), "00:00")).order_by(Slot.starts_at)
+    ).all()
+    return [
+        {
+            "id": s.id,
+            "starts_at": s.starts_at.astimezone(KST).isoformat(),
+            "ends_at": s.ends_at.astimezone(KST).isoformat(),
+            "capacity": s.capacity,
+            "remaining": s.remaining,
+            "bookable": (not closed and not s.blocked and s.remaining > 0 and s.starts_at > now
+                         and check_window(policy, s.starts_at, now).ok),
+        }
+        for s in slots
+    ]
+
+
+def _run_of_slots(session: Session, first: Slot, hours: int) -> list[Slot]:
+    """`hours` back-to-back slots starting with `first`, or BookingError(closed)."""
+    if hours == 1:
+        return [first]
+    run = session.scalars(
+        select(Slot).where(Slot.facility_id == first.facility_id, Slot.starts_at >= first.starts_at)
+        .order_by(Slot.starts_at).limit(hours)
+    ).all()
+    contiguous = all(a.ends_at == b.starts_at for a, b in zip(run, run[1:]))
+    if len(run) < hours or not contiguous or kst_day(run[-1].starts_at) != kst_day(first.starts_at):
+        raise BookingError("closed", f"{hours}시간 연속으로 예약할 수 있는 시간이 없습니다")
+    return list(run)
+
+
+def _lock_children(session: Session, child_ids: list[int]) -> tuple[list[Child], datetime | None]:
+    """Lock the children's rows in id order so every competing booking for them queues here.
+
+    Also returns the parent's ban as read after the lock (a no-show takes the same locks).
+    PostgreSQL: SELECT … FOR UPDATE OF children. SQLite: the whole database is already
+    write-locked by BEGIN IMMEDIATE (app/database.py), and the clause is simply not rendered.
+    """
+    rows = session.execute(
+        select(Child, User.banned_until).join(User, User.id == Child.parent_id)
+        .where(Child.id.in_(child_ids)).order_by(Child.id).with_for_update(of=Child)
+    ).all()
+    return [r[0] for r in rows], max((r[1] for r in rows if r[1] is not None), default=None)
+
+
+def _held(session: Session, child_ids: list[int], around: datetime) -> list[Held]:
+    """Active bookings of these children in the calendar months around `around` (enough for every rule)."""
+    day = kst_day(around)
+    start = at_kst(day.replace(day=1), "00:00") - timedelta(days=1)
+    end = at_kst((day.replace(day=28) + timedelta(days=4)).replace(day=1), "00:00") + timedelta(days=1)
+    rows = session.execute(
+        select(BookingChild.child_id, Booking.id, Booking.slot_id, Booking.facility_id, Facility.kind,
+               Booking.starts_at, Booking.ends_at, Booking.hours)
+        .join(Booking, Booking.id == BookingChild.booking_id)
+        .join(Facility, Facility.id == Booking.facility_id)
+        .where(BookingChild.child_id.in_(child_ids), BookingChild.active,
+               Booking.status.in_(ACTIVE_STATUSES), Booking.starts_at >= start, Booking.starts_at < end)
+        .distinct()
+    ).all()
+    return [Held(*row) for row in rows]
+
+
+def book(session: Session, user: User, slot_id: int, child_ids: list[int], guardians: int = 1,
+         hours: int = 1, now: datetime | None = None) -> Booking:
+    """Book a slot (hourly daycare: `hours` consecutive slots) for the user's children, or raise BookingError."""
+    if now is None:
+        raise ValueError("now is required")
+    # One round trip for the slot, its facility and policy: a rush is mostly this query and a refusal.
+    row = session.execute(
+        select(Slot, Facility, BookingPolicy).join(Facility, Facility.id == Slot.facility_id)
+        .outerjoin(BookingPolicy, BookingPolicy.facility_id == Slot.facility_id).where(Slot.id == slot_id)
+        .options(load_only(Facility.id, Facility.kind, Facility.name, Facility.age_min, Facility.age_max))
+    ).first()
+    if row is None:
+        raise BookingError("not_found", "예약 시간을 찾을 수 없습니다")
+    slot, facility, policy = row
+    policy = policy if policy is not None else default_policy(facility.kind, facility.id)
+    child_ids = sorted(set(child_ids))
+    check_counts(policy, len(child_ids), guardians)
+    if facility.kind != "hourly_daycare":
+        hours = 1
+    elif hours < 1:
+        raise BookingError("invalid_hours", "이용 시간은 1시간 이상이어야 합니다")
+    elif policy.daily_cap_hours is not None and hours > policy.daily_cap_hours:
+        raise BookingError("daily_cap", f"하루 {policy.daily_cap_hours}시간까지 이용할 수 있습니다")
+    if slot.starts_at <= now:
+        raise BookingError("slot_past", "이미 시작했거나 지난 시간입니다")
+    if slot.blocked:
+        raise BookingError("closed", "예약을 받지 않는 시간입니다")
+    # Fail fast in a rush (before the closure query); the conditional UPDATE below is the real guard.
+    if slot.capacity - slot.booked < len(child_ids):
+        raise BookingError("slot_full", "남은 자리가 없습니다")
+    day = kst_day(slot.starts_at)
+    reason = closed_reason(session, facility.id, policy, day)
+    if reason is not None:
+        raise BookingError("closed", reason)
+    window = check_window(policy, slot.starts_at, now)
+    if not window.ok:
+        raise BookingError("window_not_open", window.message)
+    run = _run_of_slots(session, slot, hours)
+    n = len(child_ids)
+    if any(s.blocked for s in run):
+        raise BookingError("closed", "예약을 받지 않는 시간입니다")
+    if any(s.capacity - s.booked < n for s in run):
+        raise BookingError("slot_full", "남은 자리가 없습니다")
+
+    children, banned_until = _lock_children(session, child_ids)
+    if len(children) != n or any(c.parent_id != user.id for c in children):
+        raise BookingError("invalid_children", "등록된 내 아이만 예약할 수 있습니다")
+    check_ban(banned_until, now)
+    check_ages(policy, facility, children, day)
+    starts_at, ends_at = run[0].starts_at, run[-1].ends_at
+    check_child_conflicts(policy, facility.kind, {s.id for s in run}, starts_at, ends_at, hours,
+                          _held(session, child_ids, starts_at), {c.id: c.name for c in children})
+    try:
+        # Several hours: a savepoint undoes the earlier hours' counters if a later hour is full.
+        with session.begin_nested() if len(run) > 1 else nullcontext():
+            for s in sorted(run, key=lambda s: s.id):
+                result = session.execute(
+                    update(Slot).where(Slot.id == s.id, Slot.booked + n <= Slot.capacity, Slot.blocked.is_(False))
+                    .values(booked=Slot.booked + n).execution_options(synchronize_session=False)
+                )
+                if result.rowcount != 1:
+                    raise BookingError("slot_full", "남은 자리가 없습니다")
+            booking = Booking(code=new_code(), user_id=user.id, slot_id=slot.id, facility_id=facility.id,
+                              status="confirmed", guardians=guardians, hours=hours, starts_at=starts_at,
+                              ends_at=ends_at, created_at=now)
+            booking.places = [BookingChild(slot_id=s.id, child_id=c, active=True) for s in run for c in child_ids]
+            session.add(booking)
+            session.flush()
+    except IntegrityError:
+        # The partial unique index caught a second booking for a child in a slot; the caller rolls back.
+        raise BookingError("duplicate", "이미 예약된 아이가 있습니다") from None
+    finally:
+        for s in run:
+            session.expire(s, ["booked"])
+    return booking
+
+
+def release_places(session: Session, booking: Booking, status: str, now: datetime) -> bool:
+    """Move an active booking to `status` and give its places back; False if it was no longer active."""
+    result = session.execute(
+        update(Booking).where(Booking.id == booking.id, Booking.status == "confirmed")
+        .values(status=status, cancelled_at=now if status == "cancelled" else None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    n = len(booking.child_ids)
+    slot_ids = sorted({p.slot_id for p in booking.places})
+    if status == "cancelled":
+        session.execute(update(BookingChild).where(BookingChild.booking_id == booking.id)
+                        .values(active=False).execution_options(synchronize_session=False))
+        session.execute(update(Slot).where(Slot.id.in_(slot_ids)).values(booked=Slot.booked - n)
+                        .execution_options(synchronize_session=False))
+    session.expire(booking)
+    for p in booking.places:
+        session.expire(p)
+    return True
+
+
+def cancel(session: Session, user: User, booking_id: int, now: datetime) -> Booking:
+    """Cancel the user's booking up to the deadline; the places return to open booking."""
+    booking = session.get(Booking, booking_id)
+    if booking is None or booking.user_id != user.id:
+        raise BookingError("not_found", "예약을 찾을 수 없습니다")
+    policy = get_policy(session, booking.facility)
+    if booking.status != "confirmed":
+        raise BookingError("not_cancellable", "이미 취소되었거나 이용한 예약입니다")
+    deadline = booking.starts_at - timedelta(minutes=policy.cancel_deadline_minutes)
+    if now > deadline:
+        raise BookingError("too_late_to_cancel",
+                           f"취소는 시작 {policy.cancel_deadline_minutes}분 전({deadline.astimezone(KST):%H:%M})까지입니다")
+    if not release_places(session, booking, "cancelled", now):
+        raise BookingError("not_cancellable", "이미 취소되었거나 이용한 예약입니다")
+    session.flush()
+    return booking
+
+
+def mark_no_show(session: Session, booking: Booking, now: datetime) -> list[Booking]:
+    """Record a no-show: ban the guardian and cancel their other bookings inside the ban. Returns those."""
+    user = session.get(User, booking.user_id)
+    _lock_children(session, [c.id for c in user.children])  # the locks a concurrent booking waits on
+    if not release_places(session, booking, "no_show", now):
+        raise BookingError("not_cancellable", "확정 상태인 예약만 노쇼로 처리할 수 있습니다")
+    policy = get_policy(session, booking.facility)
+    until = now + timedelta(days=policy.no_show_ban_days)
+    user.banned_until = max(until, user.banned_until or until)
+    others = session.scalars(select(Booking).where(
+        Booking.user_id == user.id, Booking.status == "confirmed", Booking.starts_at >= now,
+        Booking.starts_at < until).order_by(Booking.id)).all()
+    cancelled = [b for b in others if release_places(session, b, "cancelled", now)]
+    session.flush()
+    return cancelled
+
+
+def bookings_of(session: Session, user: User) -> list[Booking]:
+    """The user's bookings, soonest first, with facility and children loaded."""
+    return list(session.scalars(
+        select(Booking).where(Booking.user_id == user.id).order_by(Booking.starts_at, Booking.id)
+        .options(selectinload(Booking.places).selectinload(BookingChild.child), selectinload(Booking.facility))
+    ).all())
+
+
+def booking_ics(booking: Booking) -> str:
+    """The booking as an iCalendar document with one event."""
+    from app.bookings.ics import to_ics
+
+    return to_ics(booking)
+
+
+def booking_of(session: Session, user: User, booking_id: int) -> Booking | None:
+    """The user's booking with this id, or None (also for another parent's booking)."""
+    booking = session.get(Booking, booking_id)
+    return booking if booking is not None and booking.user_id == user.id else None

@@ -1,0 +1,247 @@
+"""Booking rush: real HTTP against gunicorn, many parents racing for a few popular slots.
+
+    .venv/bin/python bench/rush/run.py --db sqlite postgres [--attempts 2000] [--clients 64] [--workers 4]
+
+Per database: a fresh schema (migrations), one kids café with a few popular sessions, pre-created parents,
+children and API tokens; then gunicorn on 127.0.0.1 (--port, default 5103) and `--clients` threads POSTing
+/api/bookings. Reports attempts/s, p50/p99 latency, outcome codes and overbooked places (must be 0),
+counted in the database afterwards. Prints a Markdown table. Loopback only.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.auth.models import ApiToken, Child, User  # noqa: E402
+from app.bookings.models import BookingChild, BookingPolicy, Slot  # noqa: E402
+from app.bookings.policy import default_policy  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.facilities.models import Facility  # noqa: E402
+from app.timeutil import KST, utcnow  # noqa: E402
+
+PG_URL = os.environ.get("RUSH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/nadeuri_h3_race")
+HOST = "127.0.0.1"
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def prepare(url: str, parents: int, n_slots: int, capacity: int):
+    """Fresh schema and data; returns (facility id, rush slot ids, warm-up slot id, [(token, child id)])."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "MAP_TILE_URL": ""})
+    with app.app_context():
+        if url.startswith("postgresql"):
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        upgrade()
+        s = db.session
+        cafe = Facility(kind="kids_cafe", source="bench", source_id="rush", source_hash="x", name="인기 키즈카페",
+                        age_min=0, age_max=10, open_days=0b1111111, details={})
+        s.add(cafe)
+        s.flush()
+        policy = default_policy("kids_cafe", cafe.id)
+        policy.closed_on_holidays, policy.days_ahead = False, 30
+        s.add(policy)
+        day = (utcnow() + timedelta(days=3)).astimezone(KST).date()
+        starts = [(9, 30), (13, 0), (15, 30), (17, 0), (10, 0), (14, 0)][:n_slots]
+        slots = []
+        for i, (hh, mm) in enumerate(starts):
+            d = day + timedelta(days=i // 4)
+            start = datetime(d.year, d.month, d.day, hh, mm, tzinfo=KST)
+            slots.append(Slot(facility_id=cafe.id, starts_at=start, ends_at=start + timedelta(hours=2),
+                              capacity=capacity, booked=0))
+        warm = datetime(day.year, day.month, day.day, 10, 0, tzinfo=KST) + timedelta(days=7)
+        s.add_all(slots + [Slot(facility_id=cafe.id, starts_at=warm, ends_at=warm + timedelta(hours=2),
+                                capacity=parents, booked=0)])
+        now, expires = utcnow(), utcnow() + timedelta(days=1)
+        s.execute(insert(User), [dict(email=f"rush{i}@example.com", password_hash="x", name=f"부모{i}", role="parent",
+                                      is_locked=False, created_at=now) for i in range(parents)])
+        user_ids = s.scalars(select(User.id).order_by(User.id)).all()
+        s.execute(insert(Child), [dict(parent_id=u, name=f"아이{u}", birth_date=date(2021, 5, 1), created_at=now)
+                                  for u in user_ids])
+        child_of = dict(s.execute(select(Child.parent_id, Child.id)).all())
+        tokens = [(hashlib.sha256(f"rush-token-{u}".encode()).hexdigest(), f"rush-token-{u}", u) for u in user_ids]
+        s.execute(insert(ApiToken), [dict(user_id=u, token_hash=h, created_at=now, expires_at=expires)
+                                     for h, _, u in tokens])
+        s.commit()
+        warm_id = s.scalar(select(Slot.id).where(Slot.starts_at == warm))
+        result = cafe.id, [sl.id for sl in slots], warm_id, [(raw, child_of[u]) for _, raw, u in tokens]
+        db.engine.dispose()
+    return result
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-only")
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-b", f"{HOST}:{port}",
+         "--log-level", "warning", "app:create_app()"], cwd=ROOT, env=env)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/api/openapi.json")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def _call(port: int, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    conn.request(method, path, json.dumps(body) if body is not None else None,
+                 {"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    resp = conn.getresponse()
+    data = resp.read()
+    conn.close()
+    return resp.status, json.loads(data) if data.startswith(b"{") else {}
+
+
+def warm_up(port: int, facility_id: int, warm_slot: int, parents: list[tuple[str, int]]) -> None:
+    """Like a server that has been up a while: every worker has connected and run each statement once.
+
+    Books and cancels a separate slot (another day, so the rush's rules are unaffected) and reads.
+    """
+    day = (utcnow() + timedelta(days=3)).astimezone(KST).date().isoformat()
+    for token, child_id in parents:
+        _call(port, "GET", f"/api/facilities/{facility_id}/slots?date={day}", token)
+        status, body = _call(port, "POST", "/api/bookings", token, {"slot_id": warm_slot, "child_ids": [child_id]})
+        if status == 201:
+            _call(port, "POST", f"/api/bookings/{body['id']}/cancel", token)
+        _call(port, "POST", "/api/bookings", token, {"slot_id": warm_slot, "child_ids": [child_id], "guardians": 9})
+
+
+def worker_cpu_seconds(master_pid: int) -> float:
+    """User+system CPU of gunicorn's workers so far (Linux /proc); a figure other load cannot inflate."""
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+        ticks = sum(sum(int(v) for v in Path(f"/proc/{c}/stat").read_text().rsplit(")", 1)[1].split()[11:13])
+                    for c in children)
+    except OSError:
+        return float("nan")
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def rush(port: int, slot_ids: list[int], parents: list[tuple[str, int]], attempts: int, clients: int, seed: int):
+    """`clients` threads share `attempts` booking attempts; returns (seconds, latencies ms, outcome counter)."""
+    rnd = random.Random(seed)
+    plan = [(parents[i % len(parents)], rnd.choice(slot_ids)) for i in range(attempts)]
+    rnd.shuffle(plan)
+    lock, latencies, outcomes, cursor = threading.Lock(), [], Counter(), iter(plan)
+
+    def client():
+        while True:
+            with lock:
+                job = next(cursor, None)
+            if job is None:
+                return
+            (token, child_id), slot_id = job
+            body = json.dumps({"slot_id": slot_id, "child_ids": [child_id], "guardians": 1})
+            t0 = time.perf_counter()
+            conn = http.client.HTTPConnection(HOST, port, timeout=30)
+            conn.request("POST", "/api/bookings", body, {"Content-Type": "application/json",
+                                                          "Authorization": f"Bearer {token}"})
+            resp = conn.getresponse()
+            data = resp.read()
+            conn.close()
+            elapsed = (time.perf_counter() - t0) * 1000
+            code = "confirmed" if resp.status == 201 else json.loads(data).get("error", f"http_{resp.status}")
+            with lock:
+                latencies.append(elapsed)
+                outcomes[code] += 1
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    cpu0 = time.process_time()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    print(f"  client CPU {time.process_time() - cpu0:.1f} s over {wall:.1f} s", file=sys.stderr)
+    return wall, latencies, outcomes
+
+
+def audit(url: str, slot_ids: list[int]) -> tuple[int, int, int]:
+    """(overbooked places, counter mismatches, confirmed places) counted from the rows themselves."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "MAP_TILE_URL": ""})
+    with app.app_context():
+        over = mismatch = placed = 0
+        for slot in db.session.scalars(select(Slot).where(Slot.id.in_(slot_ids))):
+            active = db.session.scalar(select(func.count()).select_from(BookingChild)
+                                       .where(BookingChild.slot_id == slot.id, BookingChild.active))
+            over += max(0, active - slot.capacity)
+            mismatch += active != slot.booked
+            placed += active
+        db.engine.dispose()
+    return over, mismatch, placed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"])
+    ap.add_argument("--attempts", type=int, default=2000)
+    ap.add_argument("--clients", type=int, default=64)
+    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--parents", type=int, default=600)
+    ap.add_argument("--slots", type=int, default=4)
+    ap.add_argument("--capacity", type=int, default=40)
+    ap.add_argument("--port", type=int, default=int(os.environ.get("RUSH_PORT", 5103)))
+    args = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="nadeuri-rush-") as tmp:
+        for name in args.db:
+            url = f"sqlite:///{tmp}/rush.sqlite3" if name == "sqlite" else PG_URL
+            facility_id, slot_ids, warm_slot, parents = prepare(url, args.parents, args.slots, args.capacity)
+            server = start_server(url, args.port, args.workers)
+            try:
+                warm_up(args.port, facility_id, warm_slot, parents[:40])
+                cpu0 = worker_cpu_seconds(server.pid)
+                seconds, lat, outcomes = rush(args.port, slot_ids, parents, args.attempts, args.clients, seed=2)
+                cpu_ms = (worker_cpu_seconds(server.pid) - cpu0) * 1000 / len(lat)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+            over, mismatch, placed = audit(url, slot_ids)
+            other = {k: v for k, v in outcomes.items() if k not in ("confirmed", "slot_full")}
+            rows.append((name, len(lat), seconds, len(lat) / seconds, percentile(lat, 50), percentile(lat, 99),
+                         outcomes["confirmed"], args.slots * args.capacity, outcomes["slot_full"], other, over,
+                         mismatch, placed, cpu_ms))
+    print(f"\n{args.attempts} attempts, {args.clients} clients, gunicorn -w {args.workers} (sync), "
+          f"{args.slots} slots x {args.capacity} places, {args.parents} parents\n")
+    print("| db | attempts | s | attempts/s | p50 ms | p99 ms | confirmed / places | slot_full | other refusals "
+          "| overbooked | counter≠rows | app CPU ms/attempt |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        other = ", ".join(f"{k} {v}" for k, v in sorted(r[9].items())) or "-"
+        print(f"| {r[0]} | {r[1]} | {r[2]:.1f} | {r[3]:.0f} | {r[4]:.0f} | {r[5]:.0f} | {r[6]} / {r[7]} | {r[8]} "
+              f"| {other} | {r[10]} | {r[11]} | {r[13]:.1f} |")
+    print("\napp CPU = gunicorn workers' CPU time per attempt (2 cores / that = the app's ceiling on this machine)")
+    if any(r[10] or r[11] or r[6] != r[12] for r in rows):
+        sys.exit("OVERBOOKED or counter mismatch")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""A parent books and cancels a kids-café session in headless Chromium, against a live server.
+
+The app runs in a thread on a free port with a SQLite file in tmp_path. Slots sit two days ahead
+(bookable whatever the hour) and the facility's policy ignores public holidays.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from app.auth.models import Child
+from app.auth.services import register_parent
+from app.bookings.models import Booking, Slot
+from app.bookings.policy import default_policy
+from app.extensions import db
+from app.facilities.models import WEEKDAYS_ALL, Facility
+from app.timeutil import KST, utcnow
+from conftest import make_app
+from browser_helpers import CHROMIUM_ARGS, serving
+
+pytestmark = pytest.mark.browser
+PASSWORD = "browser-pass-1"
+
+
+@pytest.fixture
+def live(tmp_path):
+    """A running server with one kids café, one 3-place session and a parent with a child."""
+    app = make_app(f"sqlite:///{tmp_path / 'browser.sqlite3'}")
+    with app.app_context():
+        facility = Facility(kind="kids_cafe", source="test", source_id="b1", source_hash="x",
+                            name="서울형 키즈카페 <b>시청점</b>", address="서울특별시 중구 세종대로 110",
+                            lat=37.5663, lon=126.9779, district_code="11140", open_days=WEEKDAYS_ALL,
+                            age_min=0, age_max=12, details={})
+        db.session.add(facility)
+        db.session.flush()
+        policy = default_policy("kids_cafe", facility.id)
+        policy.closed_on_holidays = False
+        day = utcnow().astimezone(KST).date() + timedelta(days=2)
+        starts = datetime(day.year, day.month, day.day, 10, 0, tzinfo=KST)
+        slot = Slot(facility_id=facility.id, starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=3,
+                    booked=0)
+        parent = register_parent(db.session, "browser@example.com", PASSWORD, "브라우저 보호자")
+        db.session.add_all([policy, slot])
+        db.session.flush()
+        db.session.add(Child(parent_id=parent.id, name="하늘", birth_date=date(2021, 5, 5)))
+        db.session.commit()
+        ids = {"facility": facility.id, "slot": slot.id}
+    with serving(app) as base:
+        yield app, base, ids
+
+
+def test_book_see_cancel_and_place_returns(live, chromium_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    app, base, ids = live
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path,
+                                    args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ko-KR")
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("dialog", lambda d: problems.append("dialog: " + d.message))
+        try:
+            page.goto(f"{base}/login")
+            page.fill("#email", "browser@example.com")
+            page.fill("#password", PASSWORD)
+            page.locator("main button[type=submit]").click()
+            expect(page.get_by_role("button", name="로그아웃")).to_be_visible()
+
+            page.goto(f"{base}/facilities/{ids['facility']}")
+            slot_link = page.locator(f"#slots a[data-slot='{ids['slot']}']")
+            expect(slot_link).to_contain_text("3자리 남음")
+            # The week navigation runs in JS (fetch + textContent): next week has no slot, back again shows it.
+            page.evaluate("window.stillSamePage = true")
+            page.locator(".week-nav a", has_text="다음 주").click()
+            expect(slot_link).to_have_count(0)
+            expect(page).to_have_url(re.compile(r"week="))
+            page.locator(".week-nav a", has_text="이전 주").click()
+            expect(slot_link).to_contain_text("3자리 남음")
+            assert page.evaluate("window.stillSamePage === true")  # updated in place, no page load
+
+            slot_link.click()
+            expect(page.get_by_role("heading", name="예약하기")).to_be_visible()
+            expect(page.get_by_label("하늘")).to_be_checked()  # the only child is preselected
+            page.get_by_role("button", name="예약 확정").click()
+            expect(page.get_by_role("heading", name="예약이 확정되었습니다")).to_be_visible()
+            code = page.locator("[data-code]").inner_text().strip()
+            assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+
+            page.get_by_role("link", name="내 예약", exact=True).first.click()
+            row = page.locator("#upcoming .booking", has_text=code)
+            expect(row).to_contain_text("예약 확정")
+            page.goto(f"{base}/facilities/{ids['facility']}")
+            expect(slot_link).to_contain_text("2자리 남음")
+
+            page.goto(f"{base}/bookings")
+            row.get_by_role("button", name=re.compile("예약 취소")).click()
+            expect(page.locator("#upcoming .booking", has_text=code)).to_contain_text("취소됨")
+            page.goto(f"{base}/facilities/{ids['facility']}")
+            expect(slot_link).to_contain_text("3자리 남음")
+            expect(page.locator("h1")).to_contain_text("<b>시청점</b>")  # facility text shown, not parsed
+        finally:
+            browser.close()
+    assert problems == []
+    with app.app_context():
+        booking = db.session.query(Booking).one()
+        assert (booking.code, booking.status) == (code, "cancelled")
+        assert db.session.get(Slot, ids["slot"]).booked == 0
