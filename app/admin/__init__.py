@@ -1,0 +1,1 @@
+"""Admin console: accounts, facility assignment, data uploads, flagged rows, coverage, audit log."""

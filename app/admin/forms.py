@@ -1,0 +1,42 @@
+"""Admin forms (Flask-WTF, so every POST carries a CSRF token). Rules live in app.admin.services."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import EmailField, FloatField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Optional
+
+
+class UploadForm(FlaskForm):
+    """Several data files at once (CSV, JSON, GeoJSON)."""
+
+    files = MultipleFileField("데이터 파일", validators=[InputRequired("파일을 하나 이상 고르세요.")],
+                              description="CSV·JSON·GeoJSON, 여러 개 선택 가능. 자치구 경계 파일을 함께 올리면 그것을 씁니다.")
+
+
+class OperatorForm(FlaskForm):
+    """A new account, usually an operator with facilities."""
+
+    email = EmailField("이메일", validators=[InputRequired("이메일을 입력해 주세요.")])
+    name = StringField("이름", validators=[Optional()])
+    role = SelectField("역할", choices=[SelectChoice("operator", "운영자"), SelectChoice("admin", "관리자"),
+                                       SelectChoice("parent", "보호자")], default="operator")
+    password = PasswordField("임시 비밀번호", validators=[InputRequired("비밀번호를 입력해 주세요.")],
+                             description="8자 이상, 숫자만으로는 안 됩니다. 본인에게 따로 알려 주세요.")
+    facilities = StringField("시설 ID", validators=[Optional()],
+                             description="운영자가 맡을 시설 ID를 쉼표로 구분해 입력 (예: 12, 40)")
+
+
+class FlagFixForm(FlaskForm):
+    """Corrected coordinates and/or district for a flagged facility."""
+
+    lat = FloatField("위도", validators=[Optional()])
+    lon = FloatField("경도", validators=[Optional()])
+    district_code = StringField("자치구 코드", validators=[Optional()])  # checked against District by the service
+
+
+class ActionForm(FlaskForm):
+    """A bare CSRF-protected button (accept, lock, unassign)."""
+
+    value = HiddenField()

@@ -1,0 +1,219 @@
+"""Admin pages under /admin: dashboard, uploads, flagged rows, accounts, audit log (coverage in coverage.py)."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.admin import services
+from app.admin.forms import ActionForm, FlagFixForm, OperatorForm, UploadForm
+from app.admin.uploads import import_uploads, report_lines
+from app.audit.services import AuditFilter, known_actions, list_entries
+from app.auth.models import User
+from app.auth.roles import roles_required
+from app.extensions import db
+from app.facilities.models import District, FacilityFlag
+from app.imports.service import NoDataError
+from app.imports.sources import ImportDataError
+from app.timeutil import to_kst, utcnow
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+AUDIT_PAGE = 50
+UPLOAD_MAX_BYTES = 64 * 1024 * 1024
+
+
+@bp.app_template_filter("pretty_json")
+def pretty_json(value) -> str:
+    """JSON for people: Korean kept readable (the template still escapes it)."""
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+@bp.app_template_filter("kst")
+def kst_text(value) -> str:
+    """A stored UTC moment as Seoul time, to the second."""
+    return to_kst(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@bp.before_request
+@roles_required("admin")
+def require_admin():
+    """Every page of this blueprint is for admins only; uploads are capped (413 above the limit)."""
+    request.max_content_length = current_app.config.get("ADMIN_UPLOAD_MAX_BYTES", UPLOAD_MAX_BYTES)
+    return None
+
+
+@bp.get("/")
+def dashboard():
+    counts = services.dashboard_counts(db.session)
+    recent, _ = list_entries(db.session, AuditFilter(), limit=5)
+    return render_template("admin/dashboard.html", counts=counts, recent=recent)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def upload():
+    form, report, names, error, status = UploadForm(), None, {}, None, 200
+    if form.validate_on_submit():
+        try:
+            report, names = import_uploads(db.session, current_user, request.files.getlist("files"), utcnow())
+        except (ImportDataError, NoDataError, services.AdminError) as exc:
+            db.session.rollback()
+            # ImportDataError names the file, line and column; AdminError carries a Korean message.
+            error, status = getattr(exc, "message", None) if isinstance(exc, services.AdminError) else str(exc), 422
+        else:
+            db.session.commit()
+    elif form.is_submitted():
+        status = 422
+    limit_mb = current_app.config.get("ADMIN_UPLOAD_MAX_BYTES", UPLOAD_MAX_BYTES) / 1024 / 1024
+    return render_template("admin/upload.html", form=form, report=report, names=names, error=error,
+                           limit_mb=limit_mb, report_lines=report_lines), status
+
+
+def _district_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(select(District.code, District.name).order_by(District.name))
+    return [("", "바꾸지 않음")] + [(code, f"{name} ({code})") for code, name in rows]
+
+
+@bp.get("/flags")
+def flags():
+    reason, status = request.args.get("reason", ""), request.args.get("status", "open")
+    if status not in ("", *services.FLAG_STATUSES):
+        abort(400)
+    rows, total = services.list_flags(db.session, reason, status)
+    return render_template("admin/flags.html", rows=rows, total=total, reason=reason, status=status,
+                           reasons=services.flag_reasons(db.session), statuses=services.FLAG_STATUSES,
+                           counts=services.flag_counts(db.session), districts=_district_choices(),
+                           fix_form=FlagFixForm(), action_form=ActionForm())
+
+
+def _flag_or_404(flag_id: int) -> FacilityFlag:
+    flag = db.session.get(FacilityFlag, flag_id)
+    if flag is None:
+        abort(404)
+    return flag
+
+
+def _back_to_flags():
+    return redirect(url_for("admin.flags", reason=request.args.get("reason") or None,
+                            status=request.args.get("status", "open")))
+
+
+@bp.post("/flags/<int:flag_id>/fix")
+def fix_flag(flag_id: int):
+    flag = _flag_or_404(flag_id)
+    form = FlagFixForm()
+    if not form.validate_on_submit():
+        flash("위도·경도는 숫자로 입력해 주세요.", "error")
+        return _back_to_flags()
+    try:
+        services.fix_flag(db.session, current_user, flag, form.lat.data, form.lon.data,
+                          form.district_code.data or None, utcnow())
+    except services.AdminError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{flag.facility.name}: 수정하고 '고침'으로 표시했습니다.", "success")
+    return _back_to_flags()
+
+
+@bp.post("/flags/<int:flag_id>/accept")
+def accept_flag(flag_id: int):
+    flag = _flag_or_404(flag_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.accept_flag(db.session, current_user, flag, utcnow())
+    db.session.commit()
+    flash(f"{flag.facility.name}: 그대로 두기로 했습니다 ('수용').", "success")
+    return _back_to_flags()
+
+
+def _facility_ids(raw: str | None) -> list[int]:
+    parts = [p.strip() for p in (raw or "").replace(" ", ",").split(",") if p.strip()]
+    if not all(p.isdigit() for p in parts):
+        raise services.AdminError("시설 ID는 숫자를 쉼표로 구분해 입력해 주세요.", "facilities")
+    return [int(p) for p in parts]
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    form, status = OperatorForm(), 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                user = services.create_user(db.session, current_user, form.email.data, form.role.data,
+                                            form.password.data, form.name.data, _facility_ids(form.facilities.data),
+                                            utcnow())
+            except services.AdminError as exc:
+                db.session.rollback()
+                getattr(form, exc.field or "email").errors.append(exc.message)
+                status = exc.status
+            else:
+                db.session.commit()
+                flash(f"{user.email} 계정을 만들었습니다.", "success")
+                return redirect(url_for("admin.users"))
+    role = request.args.get("role", "")
+    return render_template("admin/users.html", form=form, users=services.list_users(db.session, role), role=role,
+                           action_form=ActionForm()), status
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.post("/users/<int:user_id>/lock")
+def lock_user(user_id: int):
+    user = _user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    locked = request.form.get("locked") == "1"
+    try:
+        changed = services.set_locked(db.session, current_user, user, locked, utcnow())
+    except services.AdminError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        if changed:
+            flash(f"{user.email} 계정을 {'잠갔습니다' if locked else '잠금 해제했습니다'}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/facilities")
+def assign_facility(user_id: int):
+    user = _user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    assigned = request.form.get("action", "assign") == "assign"
+    try:
+        (facility_id,) = _facility_ids(request.form.get("facility_id")) or (None,)
+        if facility_id is None:
+            raise services.AdminError("시설 ID를 입력해 주세요.", "facilities")
+        changed = services.set_assignment(db.session, current_user, user, facility_id, assigned, utcnow())
+    except (services.AdminError, ValueError) as exc:
+        db.session.rollback()
+        flash(getattr(exc, "message", "시설 ID를 하나만 입력해 주세요."), "error")
+    else:
+        db.session.commit()
+        if changed:
+            flash(f"{user.email}: 시설 {facility_id} {'배정' if assigned else '배정 해제'}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/audit")
+def audit():
+    actor = request.args.get("actor", "")
+    filters = AuditFilter(action=request.args.get("action", ""), target_type=request.args.get("target_type", ""),
+                          actor_id=int(actor) if actor.isdigit() else None,
+                          target_id=request.args.get("target_id", "").strip())
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows, total = list_entries(db.session, filters, limit=AUDIT_PAGE, offset=(page - 1) * AUDIT_PAGE)
+    admins = services.list_users(db.session, "admin") + services.list_users(db.session, "operator")
+    return render_template("admin/audit.html", rows=rows, total=total, filters=filters, page=page,
+                           pages=max((total + AUDIT_PAGE - 1) // AUDIT_PAGE, 1), actions=known_actions(db.session),
+                           actors=admins)

@@ -1,0 +1,181 @@
+"""Admin changes to accounts, operator assignments and flagged rows; each writes an audit entry."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.audit import record
+from app.auth import services as accounts
+from app.auth.models import ROLES, User
+from app.facilities.models import District, Facility, FacilityFlag
+
+FLAG_STATUSES = ("open", "accepted", "fixed")
+SEOUL_BOUNDS = (37.41, 37.72, 126.76, 127.19)  # lat min/max, lon min/max with a small margin
+
+
+class AdminError(Exception):
+    """A refused admin action, with a Korean message for the page or API."""
+
+    def __init__(self, message: str, field: str | None = None, status: int = 422):
+        super().__init__(message)
+        self.message, self.field, self.status = message, field, status
+
+
+def _user_state(user: User) -> dict:
+    return {"email": user.email, "name": user.name, "role": user.role, "is_locked": user.is_locked,
+            "facilities": sorted(f.id for f in user.facilities)}
+
+
+def facilities_by_id(session: Session, ids) -> list[Facility]:
+    """The facilities with these ids; AdminError naming any id that does not exist."""
+    wanted = sorted({int(i) for i in ids})
+    found = {f.id: f for f in session.scalars(select(Facility).where(Facility.id.in_(wanted)))} if wanted else {}
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise AdminError("없는 시설 ID: " + ", ".join(map(str, missing)), "facilities")
+    return [found[i] for i in wanted]
+
+
+def create_user(session: Session, actor: User | None, email: str, role: str, password: str, name: str | None,
+                facility_ids, now: datetime) -> User:
+    """Create an account of any role (operators with their facilities) and audit it."""
+    email = accounts.normalise_email(email)
+    if role not in ROLES:
+        raise AdminError(f"역할은 {', '.join(ROLES)} 중 하나여야 합니다.", "role")
+    problem = accounts.email_problem(email)
+    if problem:
+        raise AdminError(problem, "email")
+    problem = accounts.password_problem(password)
+    if problem:
+        raise AdminError(problem, "password")
+    name = (name or "").strip() or email.split("@")[0]
+    problem = accounts.name_problem(name)
+    if problem:
+        raise AdminError(problem, "name")
+    facilities = facilities_by_id(session, facility_ids)
+    if facilities and role != "operator":
+        raise AdminError("시설은 운영자 계정에만 배정할 수 있습니다.", "facilities")
+    if accounts.find_user_by_email(session, email) is not None:
+        raise AdminError("이미 가입된 이메일입니다.", "email", 409)
+    user = User(email=email, name=name, role=role, is_locked=False, created_at=now)
+    user.set_password(password)
+    user.facilities = facilities
+    session.add(user)
+    session.flush()
+    record(session, actor, "user.create", "user", user.id, None, _user_state(user), now)
+    return user
+
+
+def set_locked(session: Session, actor: User | None, user: User, locked: bool, now: datetime) -> bool:
+    """Lock or unlock an account; False when nothing changed. Admins cannot lock themselves out."""
+    if actor is not None and actor.id == user.id and locked:
+        raise AdminError("자기 계정은 잠글 수 없습니다.", status=409)
+    if user.is_locked == locked:
+        return False
+    before = _user_state(user)
+    user.is_locked = locked
+    session.flush()
+    record(session, actor, "user.lock" if locked else "user.unlock", "user", user.id, before, _user_state(user), now)
+    return True
+
+
+def set_assignment(session: Session, actor: User | None, operator: User, facility_id: int, assigned: bool,
+                   now: datetime) -> bool:
+    """Assign a facility to an operator or take it away; False when nothing changed."""
+    if operator.role != "operator":
+        raise AdminError("운영자 계정에만 시설을 배정할 수 있습니다.", "facilities")
+    (facility,) = facilities_by_id(session, [facility_id])
+    if (facility in operator.facilities) == assigned:
+        return False
+    before = _user_state(operator)
+    if assigned:
+        operator.facilities.append(facility)
+    else:
+        operator.facilities.remove(facility)
+    session.flush()
+    record(session, actor, "operator.assign" if assigned else "operator.unassign", "user", operator.id,
+           before, _user_state(operator), now)
+    return True
+
+
+def list_users(session: Session, role: str = "") -> list[User]:
+    """Accounts, operators and admins first, then by e-mail."""
+    query = select(User).order_by(User.role.desc(), User.email)
+    if role:
+        query = query.where(User.role == role)
+    return list(session.scalars(query))
+
+
+def list_flags(session: Session, reason: str = "", status: str = "open", limit: int = 200) -> tuple[list[FacilityFlag], int]:
+    """Flagged rows with their facility, filtered by reason and status, and the total count."""
+    query = select(FacilityFlag)
+    if reason:
+        query = query.where(FacilityFlag.reason == reason)
+    if status:
+        query = query.where(FacilityFlag.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(FacilityFlag.reason, FacilityFlag.facility_id).limit(limit))
+    return list(rows), total
+
+
+def flag_reasons(session: Session) -> list[str]:
+    """Every flag reason present, for the filter menu."""
+    return list(session.scalars(select(FacilityFlag.reason).distinct().order_by(FacilityFlag.reason)))
+
+
+def flag_counts(session: Session) -> dict[str, int]:
+    """How many flags are in each status."""
+    rows = session.execute(select(FacilityFlag.status, func.count()).group_by(FacilityFlag.status))
+    return {status: count for status, count in rows}
+
+
+def _place(facility: Facility) -> dict:
+    return {"lat": facility.lat, "lon": facility.lon, "district_code": facility.district_code}
+
+
+def fix_flag(session: Session, actor: User | None, flag: FacilityFlag, lat: float | None, lon: float | None,
+             district_code: str | None, now: datetime) -> FacilityFlag:
+    """Correct the facility's coordinates and/or district and mark the flag fixed."""
+    if (lat is None) != (lon is None):
+        raise AdminError("위도와 경도를 함께 입력해 주세요.", "lat")
+    if lat is not None and not (SEOUL_BOUNDS[0] <= lat <= SEOUL_BOUNDS[1] and SEOUL_BOUNDS[2] <= lon <= SEOUL_BOUNDS[3]):
+        raise AdminError("서울 안의 좌표가 아닙니다 (위도 37.41–37.72, 경도 126.76–127.19).", "lat")
+    if district_code and session.get(District, district_code) is None:
+        raise AdminError(f"없는 자치구 코드: {district_code}", "district_code")
+    if lat is None and not district_code:
+        raise AdminError("고칠 좌표나 자치구를 입력해 주세요.", "lat")
+    facility = flag.facility
+    before = {**_place(facility), "flag_status": flag.status}
+    if lat is not None:
+        facility.lat, facility.lon = lat, lon
+    if district_code:
+        facility.district_code = district_code
+    facility.updated_at = now
+    flag.status = "fixed"
+    session.flush()
+    record(session, actor, "flag.fix", "facility_flag", flag.id, {**before, "reason": flag.reason},
+           {**_place(facility), "flag_status": flag.status, "reason": flag.reason}, now)
+    return flag
+
+
+def accept_flag(session: Session, actor: User | None, flag: FacilityFlag, now: datetime) -> FacilityFlag:
+    """Keep the row as imported and mark the flag accepted."""
+    before = flag.status
+    flag.status = "accepted"
+    session.flush()
+    record(session, actor, "flag.accept", "facility_flag", flag.id, {"flag_status": before, "reason": flag.reason},
+           {"flag_status": flag.status, "reason": flag.reason}, now)
+    return flag
+
+
+def dashboard_counts(session: Session) -> dict:
+    """Figures for the admin dashboard."""
+    roles = dict(session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    return {
+        "facilities": session.scalar(select(func.count(Facility.id))) or 0,
+        "roles": {role: roles.get(role, 0) for role in ROLES},
+        "locked": session.scalar(select(func.count(User.id)).where(User.is_locked.is_(True))) or 0,
+        "flags": flag_counts(session),
+    }

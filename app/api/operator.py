@@ -1,0 +1,162 @@
+"""Operator API (bearer token): a slot's roster, check-in, no-show and slot capacity.
+
+Operators reach only the facilities assigned to them (another facility → 403), admins every one.
+"""
+from __future__ import annotations
+
+from flask import request
+
+from app.api import bp
+from app.api.errors import ApiError
+from app.auth.roles import api_roles_required, can_manage_facility
+from app.auth.tokens import api_login_required, current_api_user
+from app.bookings.models import Booking, Slot
+from app.extensions import db
+from app.operators import services
+from app.timeutil import KST, utcnow
+
+STAFF = ("operator", "admin")
+
+
+def _slot_json(slot: Slot) -> dict:
+    return {"id": slot.id, "facility_id": slot.facility_id, "starts_at": slot.starts_at.astimezone(KST).isoformat(),
+            "ends_at": slot.ends_at.astimezone(KST).isoformat(), "capacity": slot.capacity, "booked": slot.booked,
+            "blocked": slot.blocked}
+
+
+def _allowed(facility_id: int) -> None:
+    if not can_manage_facility(current_api_user(), facility_id):
+        raise ApiError("forbidden", "이 시설을 관리할 권한이 없습니다", 403)
+
+
+def _slot(slot_id: int) -> Slot:
+    slot = db.session.get(Slot, slot_id)
+    if slot is None:
+        raise ApiError("not_found", "예약 시간을 찾을 수 없습니다", 404)
+    _allowed(slot.facility_id)
+    return slot
+
+
+def _booking(booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        raise ApiError("not_found", "예약을 찾을 수 없습니다", 404)
+    _allowed(booking.facility_id)
+    return booking
+
+
+def _refused(error: services.OperatorError) -> ApiError:
+    db.session.rollback()
+    extra = {"slots": error.slots} if error.slots else {}
+    return ApiError(error.code, error.message, error.status, **extra)
+
+
+@bp.get("/operator/slots/<int:slot_id>/roster")
+@api_login_required
+@api_roles_required(*STAFF)
+def api_operator_roster(slot_id: int):
+    slot = _slot(slot_id)
+    return {"slot": _slot_json(slot), "items": services.roster(db.session, slot)}
+
+
+@bp.post("/operator/bookings/<int:booking_id>/check-in")
+@api_login_required
+@api_roles_required(*STAFF)
+def api_operator_check_in(booking_id: int):
+    booking = _booking(booking_id)
+    try:
+        services.check_in(db.session, current_api_user(), booking, utcnow())
+    except services.OperatorError as error:
+        raise _refused(error) from None
+    db.session.commit()
+    return {"id": booking.id, "code": booking.code, "status": booking.status}
+
+
+@bp.post("/operator/bookings/<int:booking_id>/no-show")
+@api_login_required
+@api_roles_required(*STAFF)
+def api_operator_no_show(booking_id: int):
+    booking = _booking(booking_id)
+    try:
+        after = services.no_show(db.session, current_api_user(), booking, utcnow())
+    except services.OperatorError as error:
+        raise _refused(error) from None
+    body = {"id": booking.id, "code": after["code"], "status": "no_show",
+            "banned_until": after["banned_until"].astimezone(KST).isoformat(),
+            "cancelled_bookings": after["cancelled_bookings"]}
+    db.session.commit()
+    return body
+
+
+@bp.patch("/operator/slots/<int:slot_id>")
+@api_login_required
+@api_roles_required(*STAFF)
+def api_operator_slot(slot_id: int):
+    slot = _slot(slot_id)
+    body = request.get_json(silent=True)
+    capacity = body.get("capacity") if isinstance(body, dict) else None
+    if isinstance(capacity, bool) or not isinstance(capacity, int):
+        raise ApiError("invalid_parameter", "capacity: 정수여야 합니다", 400, parameter="capacity")
+    try:
+        services.set_capacity(db.session, current_api_user(), slot, capacity, utcnow())
+    except services.OperatorError as error:
+        raise _refused(error) from None
+    db.session.commit()
+    return _slot_json(slot)
+
+
+def _ref(name: str) -> dict:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": _ref("Error")}
+
+
+_AUTH = {"security": [{"bearer": []}], "tags": ["operator"]}
+_DENIED = {"401": _error("인증 필요"), "403": _error("운영자·관리자가 아니거나 담당 시설이 아님"),
+           "404": _error("없음")}
+_SLOT_ID = [{"name": "slot_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_BOOKING_ID = [{"name": "booking_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+
+OPENAPI_SCHEMAS = {
+    "OperatorSlot": {"type": "object", "required": ["id", "capacity", "booked", "blocked"], "properties": {
+        "id": {"type": "integer"}, "facility_id": {"type": "integer"},
+        "starts_at": {"type": "string", "format": "date-time"}, "ends_at": {"type": "string", "format": "date-time"},
+        "capacity": {"type": "integer"}, "booked": {"type": "integer"}, "blocked": {"type": "boolean"}}},
+    "RosterEntry": {"type": "object", "required": ["id", "code", "status", "children"], "properties": {
+        "id": {"type": "integer"}, "code": {"type": "string"},
+        "status": {"type": "string", "enum": ["confirmed", "cancelled", "checked_in", "no_show"]},
+        "guardian": {"type": "string"}, "guardians": {"type": "integer"}, "contact": {"type": "string"},
+        "walk_in": {"type": "boolean"},
+        "children": {"type": "array", "items": {"type": "object", "properties": {
+            "name": {"type": "string"}, "age": {"type": "integer"}, "unit": {"type": "string"}}}}}},
+}
+
+OPENAPI_PATHS = {
+    "/api/operator/slots/{slot_id}/roster": {"get": {
+        **_AUTH, "summary": "회차의 명단 (아이, 보호자, 예약번호, 상태)", "parameters": _SLOT_ID,
+        "responses": {"200": {"description": "명단", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"slot": {"$ref": "#/components/schemas/OperatorSlot"},
+                                             "items": {"type": "array",
+                                                       "items": {"$ref": "#/components/schemas/RosterEntry"}}}}}}},
+            **_DENIED}}},
+    "/api/operator/slots/{slot_id}": {"patch": {
+        **_AUTH, "summary": "회차 정원 변경 (예약 인원 미만은 거절)", "parameters": _SLOT_ID,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["capacity"], "properties": {"capacity": {"type": "integer", "minimum": 0}}}}}},
+        "responses": {"200": {"description": "바뀐 회차", "content": _ref("OperatorSlot")},
+                      "400": _error("capacity 형식 오류"),
+                      "409": {"description": "capacity_below_booked: 영향받는 회차 목록 slots 포함",
+                              "content": {"application/json": {"schema": {"type": "object", "properties": {
+                                  "error": {"type": "string"}, "message": {"type": "string"},
+                                  "slots": {"type": "array", "items": {"type": "object"}}}}}}},
+                      "422": _error("invalid_capacity"), **_DENIED}}},
+    "/api/operator/bookings/{booking_id}/check-in": {"post": {
+        **_AUTH, "summary": "입장 처리", "parameters": _BOOKING_ID,
+        "responses": {"200": {"description": "입장 처리됨"}, "409": _error("not_confirmed"), **_DENIED}}},
+    "/api/operator/bookings/{booking_id}/no-show": {"post": {
+        **_AUTH, "summary": "노쇼 처리: 보호자 예약 제한(기본 30일)과 그 기간의 다른 예약 취소", "parameters": _BOOKING_ID,
+        "responses": {"200": {"description": "노쇼 처리됨 (banned_until, cancelled_bookings)"},
+                      "409": _error("not_confirmed"), "422": _error("not_started"), **_DENIED}}},
+}

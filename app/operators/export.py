@@ -1,0 +1,31 @@
+"""Roster CSV for Korean Excel: UTF-8 with a BOM (Excel then reads Hangul correctly), CRLF rows."""
+from __future__ import annotations
+
+import csv
+import io
+
+from app.operators.services import slot_label
+
+HEADER = ("회차", "예약번호", "상태", "아이", "나이", "보호자", "보호자 수", "연락처", "현장 접수")
+STATUS = {"confirmed": "예약 확정", "cancelled": "취소됨", "checked_in": "입장", "no_show": "노쇼"}
+
+
+def _cell(value) -> str:
+    """Text that Excel will not run as a formula (=, +, -, @ at the start)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def roster_csv(sessions: list[tuple]) -> bytes:
+    """(slot, roster rows) pairs → CSV bytes, one line per child."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for slot, rows in sessions:
+        for r in rows:
+            for child in r["children"]:
+                writer.writerow([_cell(v) for v in (
+                    slot_label(slot), r["code"], STATUS.get(r["status"], r["status"]), child["name"],
+                    f"{child['age']}{child['unit']}", r["guardian"], r["guardians"], r["contact"],
+                    "예" if r["walk_in"] else "")])
+    return out.getvalue().encode("utf-8-sig")

@@ -1,0 +1,68 @@
+"""Parsing of operator form input into typed values; a bad field raises FormError with a Korean message."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class FormError(ValueError):
+    """A field that could not be read."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def integer(form, name: str, label: str, lo: int = 0, hi: int = 10_000, optional: bool = False) -> int | None:
+    """An integer field within [lo, hi]; empty gives None when optional."""
+    raw = (form.get(name) or "").strip()
+    if raw == "" and optional:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise FormError(f"{label}: 숫자를 입력해 주세요") from None
+    if not lo <= value <= hi:
+        raise FormError(f"{label}: {lo}~{hi} 사이로 입력해 주세요")
+    return value
+
+
+def hhmm(form, name: str, label: str) -> str:
+    """A "HH:MM" field."""
+    raw = (form.get(name) or "").strip()
+    if not HHMM.match(raw):
+        raise FormError(f"{label}: 09:30 형식으로 입력해 주세요")
+    return raw
+
+
+def day(form, name: str, label: str) -> date:
+    """A YYYY-MM-DD field."""
+    try:
+        return date.fromisoformat((form.get(name) or "").strip())
+    except ValueError:
+        raise FormError(f"{label}: 날짜를 YYYY-MM-DD 형식으로 입력해 주세요") from None
+
+
+def policy_values(form) -> dict:
+    """The booking-policy form: opening rule, cancellation deadline, no-show ban."""
+    mode = form.get("opening_mode")
+    if mode not in ("days_ahead", "weekly"):
+        raise FormError("예약 오픈 방식을 골라 주세요")
+    return {
+        "opening_mode": mode,
+        "days_ahead": integer(form, "days_ahead", "며칠 전 오픈", 0, 90),
+        "open_weekday": integer(form, "open_weekday", "오픈 요일", 0, 6),
+        "open_time": hhmm(form, "open_time", "오픈 시각"),
+        "cancel_deadline_minutes": integer(form, "cancel_deadline_minutes", "취소 마감(분)", 0, 7 * 24 * 60),
+        "no_show_ban_days": integer(form, "no_show_ban_days", "노쇼 제한(일)", 0, 365),
+    }
+
+
+def parse_date_arg(raw: str | None, default: date) -> date:
+    """A ?date= query value, or the default when missing or malformed."""
+    try:
+        return date.fromisoformat(raw) if raw else default
+    except ValueError:
+        return default

@@ -1,0 +1,178 @@
+"""Operator console pages: my facilities, the day's roster and its actions, CSV export, utilisation.
+
+Each view parses, checks the role and the facility (admin any, operator only assigned), calls a
+service in app.operators and renders; it owns the transaction (commit, or roll back on a refusal).
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.roles import can_manage_facility, roles_required
+from app.bookings.models import Booking, Slot
+from app.extensions import db
+from app.facilities.models import Facility
+from app.operators import services, stats
+from app.operators.export import roster_csv
+from app.operators.forms import FormError, day as form_day, integer, parse_date_arg
+from app.timeutil import KST, utcnow
+
+bp = Blueprint("operators", __name__, url_prefix="/operator")
+STAFF = ("operator", "admin")
+STATUS_LABELS = {"confirmed": "예약 확정", "cancelled": "취소됨", "checked_in": "입장", "no_show": "노쇼"}
+
+
+def today() -> date:
+    return utcnow().astimezone(KST).date()
+
+
+def managed_facility(facility_id: int) -> Facility:
+    """The facility if the current user may manage it: 404 if missing, 403 if not theirs."""
+    facility = db.session.get(Facility, facility_id)
+    if facility is None:
+        abort(404)
+    if not can_manage_facility(current_user, facility_id):
+        abort(403)
+    return facility
+
+
+def managed_slot(slot_id: int) -> Slot:
+    slot = db.session.get(Slot, slot_id)
+    if slot is None:
+        abort(404)
+    managed_facility(slot.facility_id)
+    return slot
+
+
+def managed_booking(booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        abort(404)
+    managed_facility(booking.facility_id)
+    return booking
+
+
+@bp.get("/")
+@roles_required(*STAFF)
+def index():
+    return render_template("operators/index.html", facilities=services.facilities_for(db.session, current_user),
+                           today=today())
+
+
+def _roster_page(facility: Facility, day: date, error=None, status: int = 200):
+    now = utcnow()
+    sessions = [{"slot": s, "label": services.slot_label(s), "rows": services.roster(db.session, s),
+                 "started": s.starts_at <= now, "ended": s.ends_at <= now}
+                for s in services.slots_on(db.session, facility.id, day)]
+    return render_template("operators/roster.html", facility=facility, day=day, sessions=sessions, error=error,
+                           prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1), today=today(),
+                           labels=STATUS_LABELS), status
+
+
+@bp.get("/facilities/<int:facility_id>/roster")
+@roles_required(*STAFF)
+def roster(facility_id: int):
+    facility = managed_facility(facility_id)
+    return _roster_page(facility, parse_date_arg(request.args.get("date"), today()))
+
+
+@bp.get("/facilities/<int:facility_id>/roster.csv")
+@roles_required(*STAFF)
+def roster_export(facility_id: int):
+    facility = managed_facility(facility_id)
+    day = parse_date_arg(request.args.get("date"), today())
+    body = roster_csv([(s, services.roster(db.session, s)) for s in services.slots_on(db.session, facility.id, day)])
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="roster-{facility.id}-{day.isoformat()}.csv"'})
+
+
+def _after(slot_or_booking, action, message: str):
+    """Run an action; on success commit and go back to the roster, on refusal re-render it with the reason."""
+    facility = db.session.get(Facility, slot_or_booking.facility_id)
+    day = slot_or_booking.starts_at.astimezone(KST).date()
+    try:
+        action()
+    except (services.OperatorError, FormError) as error:
+        db.session.rollback()
+        return _roster_page(facility, day, error, getattr(error, "status", 422))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("operators.roster", facility_id=facility.id, date=day.isoformat()) + "#main", code=303)
+
+
+@bp.post("/bookings/<int:booking_id>/check-in")
+@roles_required(*STAFF)
+def check_in(booking_id: int):
+    booking = managed_booking(booking_id)
+    return _after(booking, lambda: services.check_in(db.session, current_user, booking, utcnow()),
+                  f"{booking.code} 입장 처리했습니다")
+
+
+@bp.post("/bookings/<int:booking_id>/no-show")
+@roles_required(*STAFF)
+def no_show(booking_id: int):
+    booking = managed_booking(booking_id)
+    return _after(booking, lambda: services.no_show(db.session, current_user, booking, utcnow()),
+                  f"{booking.code} 노쇼 처리했습니다. 보호자의 예약이 제한됩니다")
+
+
+@bp.post("/slots/<int:slot_id>/block")
+@roles_required(*STAFF)
+def block(slot_id: int):
+    slot = managed_slot(slot_id)
+    blocked = request.form.get("blocked") == "1"
+    return _after(slot, lambda: services.set_blocked(db.session, current_user, slot, blocked, utcnow()),
+                  "예약을 막았습니다" if blocked else "예약을 다시 열었습니다")
+
+
+@bp.post("/slots/<int:slot_id>/capacity")
+@roles_required(*STAFF)
+def capacity(slot_id: int):
+    slot = managed_slot(slot_id)
+
+    def act():
+        value = integer(request.form, "capacity", "정원", 0, 500)
+        services.set_capacity(db.session, current_user, slot, value, utcnow())
+
+    return _after(slot, act, "정원을 바꿨습니다")
+
+
+@bp.post("/slots/<int:slot_id>/walk-in")
+@roles_required(*STAFF)
+def walk_in(slot_id: int):
+    slot = managed_slot(slot_id)
+
+    def act():
+        year = integer(request.form, "birth_year", "출생 연도", today().year - 13, today().year)
+        guardians = integer(request.form, "guardians", "보호자 수", 0, 4)
+        services.walk_in(db.session, current_user, slot, request.form.get("child_name", ""), date(year, 1, 1),
+                         guardians, utcnow())
+
+    return _after(slot, act, "현장 접수했습니다")
+
+
+@bp.get("/facilities/<int:facility_id>/utilisation")
+@roles_required(*STAFF)
+def utilisation(facility_id: int):
+    facility = managed_facility(facility_id)
+    days = min(max(parse_int(request.args.get("days"), 7), 1), 31)
+    start = parse_date_arg(request.args.get("start"), today() - timedelta(days=days - 1))
+    rows = stats.utilisation(db.session, facility.id, start, days)
+    return render_template("operators/utilisation.html", facility=facility, rows=rows, chart=stats.chart(rows),
+                           start=start, days=days, totals={k: sum(r[k] for r in rows) for k in (
+                               "capacity", "booked", "attended", "no_show", "cancelled", "empty")})
+
+
+def parse_int(raw, default: int) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return default
+
+
+__all__ = ["bp", "managed_facility", "form_day"]
+
+from app.operators import settings_routes  # noqa: E402,F401  (settings views register on bp)

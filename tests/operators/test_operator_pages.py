@@ -1,0 +1,169 @@
+"""Operator pages via the test client (real clock, slots placed with wide margins): roster, actions, CSV,
+settings, closure confirmation, utilisation, and who may see what."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from app.bookings.models import Booking, Closure, Slot
+from app.timeutil import KST, utcnow
+from op_fixtures import audits, login, make_parent, make_slot, make_staff, open_policy, place_booking
+
+
+@pytest.fixture
+def world(db, make_facility):
+    cafe = make_facility(kind="kids_cafe", name="<b>시청점</b>", age_min=0, age_max=12)
+    other = make_facility(kind="kids_cafe", name="다른 시설")
+    open_policy(db, cafe)
+    now = utcnow()
+    started = make_slot(db, cafe, now - timedelta(minutes=40), capacity=4)  # under way: no-show allowed
+    future = make_slot(db, cafe, now + timedelta(days=2), capacity=4)
+    parent = make_parent(db, kids=(("하늘", date(2021, 5, 5)),))
+    second = make_parent(db, kids=(("=바다", date(2022, 3, 1)),))
+    first_booking = place_booking(db, parent, started)
+    second_booking = place_booking(db, second, started)
+    return dict(cafe=cafe, other=other, started=started, future=future, parent=parent, b1=first_booking,
+                b2=second_booking, day=started.starts_at.astimezone(KST).date(),
+                operator=make_staff(db, "operator", [cafe]), stranger=make_staff(db, "operator", [other]))
+
+
+def test_roster_shows_children_codes_and_escapes(client, world):
+    login(client, world["operator"])
+    page = client.get(f"/operator/facilities/{world['cafe'].id}/roster?date={world['day']}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert world["b1"].code in html and "하늘" in html and world["parent"].name in html
+    assert "&lt;b&gt;시청점&lt;/b&gt;" in html and "<b>시청점</b>" not in html
+    index = client.get("/operator/").get_data(as_text=True)
+    assert index.count(">오늘 명단</a>") == 1 and "다른 시설" not in index  # only the assigned facility
+
+
+def test_check_in_and_no_show_from_the_roster(client, db, world):
+    login(client, world["operator"])
+    assert client.post(f"/operator/bookings/{world['b1'].id}/check-in").status_code == 303
+    assert client.post(f"/operator/bookings/{world['b2'].id}/no-show").status_code == 303
+    html = client.get(f"/operator/facilities/{world['cafe'].id}/roster?date={world['day']}").get_data(as_text=True)
+    assert "입장" in html and "노쇼" in html
+    assert db.session.get(Booking, world["b1"].id).status == "checked_in"
+    assert db.session.get(Booking, world["b2"].id).status == "no_show"
+    # Again: refused with the reason on the page, nothing changed.
+    again = client.post(f"/operator/bookings/{world['b1'].id}/check-in")
+    assert again.status_code == 409 and "확정 상태인 예약만" in again.get_data(as_text=True)
+    assert len(audits(db, "booking.check_in")) == 1 and len(audits(db, "booking.no_show")) == 1
+
+
+def test_no_show_ban_is_shown_to_the_parent_on_booking(client, db, world):
+    login(client, world["operator"])
+    client.post(f"/operator/bookings/{world['b1'].id}/no-show")
+    client.post("/logout")
+    login(client, world["parent"])
+    kid = world["parent"].children[0].id
+    api = client.post("/api/bookings", json={"slot_id": world["future"].id, "child_ids": [kid]})
+    until = (datetime.now(KST) + timedelta(days=30)).date()
+    assert api.status_code == 422 and api.get_json()["error"] == "banned"
+    assert f"{until:%Y년 %m월 %d일}" in api.get_json()["message"]
+    page = client.post(f"/bookings/new?slot={world['future'].id}", data={"child": kid, "guardians": 1})
+    assert page.status_code == 422 and "노쇼로" in page.get_data(as_text=True)
+
+
+def test_capacity_walk_in_and_block_pages(client, db, world):
+    login(client, world["operator"])
+    slot = world["started"]
+    low = client.post(f"/operator/slots/{slot.id}/capacity", data={"capacity": "1"})
+    assert low.status_code == 409
+    assert "이미 예약된 인원보다 정원을 줄일 수 없습니다" in low.get_data(as_text=True) and "예약 2명" in low.get_data(as_text=True)
+    assert client.post(f"/operator/slots/{slot.id}/capacity", data={"capacity": "3"}).status_code == 303
+    walk = client.post(f"/operator/slots/{slot.id}/walk-in", data={"child_name": "현장이", "birth_year": "2022",
+                                                                  "guardians": "1"})
+    assert walk.status_code == 303 and db.session.get(Slot, slot.id).booked == 3
+    full = client.post(f"/operator/slots/{slot.id}/walk-in", data={"child_name": "또", "birth_year": "2022",
+                                                                  "guardians": "1"})
+    assert full.status_code == 409 and "남은 자리가 없습니다" in full.get_data(as_text=True)
+    assert client.post(f"/operator/slots/{world['future'].id}/block", data={"blocked": "1"}).status_code == 303
+    assert db.session.get(Slot, world["future"].id).blocked is True
+    client.post(f"/operator/slots/{world['future'].id}/block", data={"blocked": "0"})
+    assert db.session.get(Slot, world["future"].id).blocked is False
+
+
+def test_roster_csv_opens_in_korean_excel(client, world):
+    login(client, world["operator"])
+    response = client.get(f"/operator/facilities/{world['cafe'].id}/roster.csv?date={world['day']}")
+    body = response.data
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert body.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8 Hangul
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["회차", "예약번호", "상태", "아이"]
+    assert [r[1] for r in rows[1:]] == [world["b1"].code, world["b2"].code]
+    assert rows[1][3:5] == ["하늘", f"{world['day'].year - 2021}세"]
+    assert rows[2][3] == "'=바다"  # never a formula in Excel
+    assert b"\r\n" in body
+
+
+def test_closure_over_bookings_asks_then_cancels(client, db, world):
+    login(client, world["operator"])
+    target = world["future"]
+    booking = place_booking(db, world["parent"], target)
+    day = target.starts_at.astimezone(KST).date().isoformat()
+    url = f"/operator/facilities/{world['cafe'].id}/closures"
+    first = client.post(url, data={"starts_on": day, "ends_on": day, "reason": "점검"})
+    html = first.get_data(as_text=True)
+    assert first.status_code == 409 and booking.code in html and "취소하고 휴관 등록" in html
+    assert db.session.query(Closure).count() == 0 and db.session.get(Booking, booking.id).status == "confirmed"
+    second = client.post(url, data={"starts_on": day, "ends_on": day, "reason": "점검", "confirm": "1"})
+    assert second.status_code == 303 and db.session.query(Closure).count() == 1
+    assert db.session.get(Booking, booking.id).status == "cancelled"
+    [entry] = audits(db, "closure.add")
+    assert [b["code"] for b in entry.after["cancelled_bookings"]] == [booking.code]
+    assert entry.actor_id == world["operator"].id
+
+
+def test_settings_policy_and_templates(client, db, world):
+    login(client, world["operator"])
+    fid = world["cafe"].id
+    assert client.get(f"/operator/facilities/{fid}/settings").status_code == 200
+    saved = client.post(f"/operator/facilities/{fid}/policy", data={
+        "opening_mode": "weekly", "days_ahead": "7", "open_weekday": "1", "open_time": "09:00",
+        "cancel_deadline_minutes": "60", "no_show_ban_days": "14"})
+    assert saved.status_code == 303
+    [entry] = audits(db, "policy.update")
+    assert entry.before["no_show_ban_days"] == 30 and entry.after == {
+        "opening_mode": "weekly", "days_ahead": 7, "open_weekday": 1, "open_time": "09:00",
+        "cancel_deadline_minutes": 60, "no_show_ban_days": 14}
+    bad = client.post(f"/operator/facilities/{fid}/policy", data={"opening_mode": "weekly", "open_time": "9시"})
+    assert bad.status_code == 422 and len(audits(db, "policy.update")) == 1
+    added = client.post(f"/operator/facilities/{fid}/templates", data={
+        "weekday": "6", "starts": "19:00", "ends": "20:30", "capacity_individual": "12", "capacity_group": "0"})
+    assert added.status_code == 303 and audits(db, "template.add")[0].after["starts"] == "19:00"
+    assert "19:00–20:30" in client.get(f"/operator/facilities/{fid}/settings").get_data(as_text=True)
+
+
+def test_utilisation_page_table_and_chart(client, db, world):
+    login(client, world["operator"])
+    client.post(f"/operator/bookings/{world['b1'].id}/check-in")
+    day = world["day"]
+    html = client.get(f"/operator/facilities/{world['cafe'].id}/utilisation?start={day}&days=1").get_data(as_text=True)
+    assert '<svg viewBox' in html and 'role="img"' in html and "<title" in html
+    row = html.split(f'data-date="{day.isoformat()}"')[1].split("</tr>")[0]
+    assert '<td data-k="booked">2</td>' in row and '<td data-k="attended">1</td>' in row
+    assert '<td data-k="empty">2</td>' in row
+
+
+@pytest.mark.parametrize("who, expected", [("anonymous", 302), ("parent", 403), ("stranger", 403),
+                                           ("operator", 200), ("admin", 200)])
+def test_page_access(client, db, world, who, expected):
+    if who == "admin":
+        login(client, make_staff(db, "admin"))
+    elif who == "parent":
+        login(client, world["parent"])
+    elif who != "anonymous":
+        login(client, world[who])
+    fid = world["cafe"].id
+    for url in (f"/operator/facilities/{fid}/roster", f"/operator/facilities/{fid}/settings",
+                f"/operator/facilities/{fid}/utilisation", f"/operator/facilities/{fid}/roster.csv"):
+        assert client.get(url).status_code == expected, url
+    posted = client.post(f"/operator/bookings/{world['b1'].id}/check-in")
+    assert posted.status_code == (303 if expected == 200 else expected)
+    assert db.session.get(Booking, world["b1"].id).status == ("checked_in" if expected == 200 else "confirmed")
