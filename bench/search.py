@@ -58,7 +58,7 @@ def query_points(n: int, seed: int) -> list[tuple[float, float, str]]:
 
 def full_scan(conn, q):
     """What the service would do without a spatial index: every row of the kind, exact distance, sort."""
-    rows = conn.execute(services._filtered(q)).all()
+    rows = conn.execute(*services.filtered(q)).all()
     found = [(spatial.haversine_m(q.lat, q.lon, r.lat, r.lon), r) for r in rows]
     found = sorted((d, r.id) for d, r in found if d <= q.radius_m)
     return found[q.offset:q.offset + q.limit], len(found)

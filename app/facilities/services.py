@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 
 from flask import has_app_context
-from sqlalchemy import Connection, exists, func, or_, select
+from sqlalchemy import Connection, bindparam, exists, func, or_, select
 
 from app.extensions import db
 from app.facilities.hours import hours_on, is_open_at
@@ -45,17 +46,30 @@ class SearchResult:
     center: tuple[float, float]
 
 
-def _filtered(q: SearchQuery):
+def filtered(q: SearchQuery, dialect_name: str | None = None):
+    """The select for a query's filters, with the spatial narrowing when a dialect is given.
+
+    Returns (statement, parameters). The statement depends only on the query's shape (which
+    filters are set), so it is built once per shape and reused.
+    """
+    return _statement(bool(q.kinds), bool(q.district), q.age is not None, tuple(sorted(q.amenities)), dialect_name), {
+        "kinds": q.kinds, "district": q.district, "age": q.age}
+
+
+@lru_cache(maxsize=256)
+def _statement(kinds: bool, district: bool, age: bool, amenities: tuple[str, ...], near_dialect: str | None):
     stmt = select(*LIST_COLUMNS).where(F.lat.is_not(None))
-    if q.kinds:
-        stmt = stmt.where(F.kind.in_(q.kinds))
-    if q.district:
-        stmt = stmt.where(F.district_code == q.district)
-    if q.age is not None:
-        stmt = stmt.where(or_(F.age_min.is_(None), F.age_min <= q.age))
-        stmt = stmt.where(or_(F.age_max.is_(None), F.age_max >= q.age))
-    for amenity in q.amenities:
+    if kinds:
+        stmt = stmt.where(F.kind.in_(bindparam("kinds", expanding=True)))
+    if district:
+        stmt = stmt.where(F.district_code == bindparam("district"))
+    if age:
+        stmt = stmt.where(or_(F.age_min.is_(None), F.age_min <= bindparam("age")))
+        stmt = stmt.where(or_(F.age_max.is_(None), F.age_max >= bindparam("age")))
+    for amenity in amenities:
         stmt = stmt.where(F[amenity].is_(True))
+    if near_dialect:
+        stmt = stmt.where(spatial.within_clause(near_dialect, F.id))
     return stmt
 
 
@@ -63,11 +77,11 @@ def search(conn: Connection, q: SearchQuery, today: date | None = None) -> Searc
     """Facilities matching the query, nearest first, with a page of items and the total."""
     if q.lat is None or q.lon is None:
         center = district_center(conn, q.district)
-        rows = [(spatial.haversine_m(*center, r.lat, r.lon), r) for r in conn.execute(_filtered(q)).all()]
+        rows = [(spatial.haversine_m(*center, r.lat, r.lon), r) for r in conn.execute(*filtered(q)).all()]
         rows.sort(key=lambda pair: (pair[0], pair[1].id))
     else:
         center = (q.lat, q.lon)
-        rows = spatial.nearby_rows(conn, _filtered(q), F.id, F.lat, F.lon, q.lat, q.lon, q.radius_m)
+        rows = spatial.nearby_rows(conn, *filtered(q, conn.dialect.name), q.lat, q.lon, q.radius_m)
     # Plain dicts: a Row's mapping rebuilds its keys on every access, which shows at thousands of rows.
     fields = [c.key for c in LIST_COLUMNS]
     rows = [(d, dict(zip(fields, r))) for d, r in rows]

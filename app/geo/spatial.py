@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 import geoalchemy2  # noqa: F401  (registers PostGIS types, so reflecting `geog` works)
-from sqlalchemy import Connection, column, select, table, text
+from sqlalchemy import Connection, Float, bindparam, column, select, table, text
 from sqlalchemy.sql.elements import ColumnElement
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -94,28 +94,45 @@ def bbox_around(lat: float, lon: float, radius_m: float) -> BBox:
 _rtree = table("facility_rtree", column("id"), column("min_lat"), column("max_lat"), column("min_lon"), column("max_lon"))
 
 
-def within_clause(connection: Connection, id_col, lat: float, lon: float, radius_m: float) -> ColumnElement:
-    """An indexed WHERE clause that keeps (a superset of) the facilities within radius_m."""
-    if connection.dialect.name == "postgresql":
-        # 1 % margin: the sphere here and the exact filter in Python may differ by a hair.
+def within_clause(dialect_name: str, id_col) -> ColumnElement:
+    """An indexed WHERE clause that keeps (a superset of) the facilities within a radius.
+
+    Its values are bind parameters, filled by ``within_params``: callers can build the
+    statement once and reuse it, which spares SQLAlchemy rebuilding and re-keying it per query.
+    """
+    if dialect_name == "postgresql":
         return text(
             "ST_DWithin(facilities.geog, ST_SetSRID(ST_MakePoint(:wc_lon, :wc_lat), 4326)::geography, :wc_r, false)"
-        ).bindparams(wc_lon=lon, wc_lat=lat, wc_r=radius_m * 1.01)
-    box = bbox_around(lat, lon, radius_m)
+        )
+    def bound(name: str):
+        return bindparam(name, type_=Float)
+
     inside = (
         select(_rtree.c.id)
-        .where(_rtree.c.min_lat <= box.max_lat, _rtree.c.max_lat >= box.min_lat)
-        .where(_rtree.c.min_lon <= box.max_lon, _rtree.c.max_lon >= box.min_lon)
+        .where(_rtree.c.min_lat <= bound("wc_max_lat"), _rtree.c.max_lat >= bound("wc_min_lat"))
+        .where(_rtree.c.min_lon <= bound("wc_max_lon"), _rtree.c.max_lon >= bound("wc_min_lon"))
     )
     return id_col.in_(inside)
 
 
-def nearby_rows(connection: Connection, query, id_col, lat_col, lon_col, lat: float, lon: float, radius_m: float):
-    """Run a select narrowed by the index; return (distance_m, row) within radius_m, nearest first."""
-    rows = connection.execute(query.where(within_clause(connection, id_col, lat, lon, radius_m))).all()
-    # Positional access: Row lookups by column object cost microseconds each, and pages can hold thousands.
-    keys = list(rows[0]._fields) if rows else []
-    i_id, i_lat, i_lon = (keys.index(c.key) for c in (id_col, lat_col, lon_col)) if rows else (0, 0, 0)
+def within_params(lat: float, lon: float, radius_m: float) -> dict[str, float]:
+    """The bind parameters of ``within_clause`` for a circle (both dialects)."""
+    box = bbox_around(lat, lon, radius_m)
+    # 1 % margin on PostGIS: its sphere and the exact filter here may differ by a hair.
+    return {"wc_lat": lat, "wc_lon": lon, "wc_r": radius_m * 1.01,
+            "wc_min_lat": box.min_lat, "wc_max_lat": box.max_lat, "wc_min_lon": box.min_lon, "wc_max_lon": box.max_lon}
+
+
+def nearby_rows(connection: Connection, narrowed, params: dict, lat: float, lon: float, radius_m: float,
+                keys: tuple[str, str, str] = ("id", "lat", "lon")):
+    """Run a statement that includes ``within_clause``; return (distance_m, row) within radius_m, nearest first.
+
+    ``keys`` name the id, latitude and longitude columns of the statement's rows.
+    """
+    rows = connection.execute(narrowed, {**params, **within_params(lat, lon, radius_m)}).all()
+    # Positional access: Row lookups by name cost microseconds each, and pages can hold thousands.
+    fields = list(rows[0]._fields) if rows else list(keys)
+    i_id, i_lat, i_lon = (fields.index(k) for k in keys)
     found = []
     for row in rows:
         d = haversine_m(lat, lon, row[i_lat], row[i_lon])

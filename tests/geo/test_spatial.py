@@ -77,9 +77,9 @@ def test_sqlite_near_me_search_is_driven_by_the_rtree():
     with app.app_context():
         conn = _db.session.connection()
         q = services.SearchQuery(lat=37.55, lon=126.98, radius_m=1000, kinds=["kids_cafe"], district=None)
-        stmt = services._filtered(q).where(
-            spatial.within_clause(conn, services.F.id, q.lat, q.lon, q.radius_m))
-        sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        stmt, params = services.filtered(q, conn.dialect.name)
+        params.update(spatial.within_params(q.lat, q.lon, q.radius_m))
+        sql = str(stmt.params(params).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
         plan = " | ".join(r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
         _db.session.remove()
         _db.engine.dispose()
