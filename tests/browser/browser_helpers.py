@@ -25,3 +25,28 @@ def serving(app):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@contextmanager
+def browser_page(chromium_path: str, problems: list[str], phone: bool = True):
+    """A Korean-locale page in headless Chromium (phone-sized by default) that records page errors."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 800}
+        page = browser.new_page(viewport=size, locale="ko-KR")
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        page.on("dialog", lambda d: (problems.append("dialog: " + d.message), d.dismiss()))
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def log_in(page, base: str, email: str, password: str) -> None:
+    """Sign in through the login form."""
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("main button[type=submit]").click()

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.facilities.models import WEEKDAYS_ALL, Facility
 from app.timeutil import KST, utcnow
 from conftest import make_app
-from browser_helpers import CHROMIUM_ARGS, serving
+from browser_helpers import browser_page, log_in, serving
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-pass-1"
@@ -52,57 +52,46 @@ def live(tmp_path):
 
 
 def test_book_see_cancel_and_place_returns(live, chromium_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     app, base, ids = live
     problems: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path,
-                                    args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ko-KR")
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("dialog", lambda d: problems.append("dialog: " + d.message))
-        try:
-            page.goto(f"{base}/login")
-            page.fill("#email", "browser@example.com")
-            page.fill("#password", PASSWORD)
-            page.locator("main button[type=submit]").click()
-            expect(page.get_by_role("button", name="로그아웃")).to_be_visible()
+    with browser_page(chromium_path, problems) as page:
+        log_in(page, base, "browser@example.com", PASSWORD)
+        expect(page.get_by_role("button", name="로그아웃")).to_be_visible()
 
-            page.goto(f"{base}/facilities/{ids['facility']}")
-            slot_link = page.locator(f"#slots a[data-slot='{ids['slot']}']")
-            expect(slot_link).to_contain_text("3자리 남음")
-            # The week navigation runs in JS (fetch + textContent): next week has no slot, back again shows it.
-            page.evaluate("window.stillSamePage = true")
-            page.locator(".week-nav a", has_text="다음 주").click()
-            expect(slot_link).to_have_count(0)
-            expect(page).to_have_url(re.compile(r"week="))
-            page.locator(".week-nav a", has_text="이전 주").click()
-            expect(slot_link).to_contain_text("3자리 남음")
-            assert page.evaluate("window.stillSamePage === true")  # updated in place, no page load
+        page.goto(f"{base}/facilities/{ids['facility']}")
+        slot_link = page.locator(f"#slots a[data-slot='{ids['slot']}']")
+        expect(slot_link).to_contain_text("3자리 남음")
+        # The week navigation runs in JS (fetch + textContent): next week has no slot, back again shows it.
+        page.evaluate("window.stillSamePage = true")
+        page.locator(".week-nav a", has_text="다음 주").click()
+        expect(slot_link).to_have_count(0)
+        expect(page).to_have_url(re.compile(r"week="))
+        page.locator(".week-nav a", has_text="이전 주").click()
+        expect(slot_link).to_contain_text("3자리 남음")
+        assert page.evaluate("window.stillSamePage === true")  # updated in place, no page load
 
-            slot_link.click()
-            expect(page.get_by_role("heading", name="예약하기")).to_be_visible()
-            expect(page.get_by_label("하늘")).to_be_checked()  # the only child is preselected
-            page.get_by_role("button", name="예약 확정").click()
-            expect(page.get_by_role("heading", name="예약이 확정되었습니다")).to_be_visible()
-            code = page.locator("[data-code]").inner_text().strip()
-            assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+        slot_link.click()
+        expect(page.get_by_role("heading", name="예약하기")).to_be_visible()
+        expect(page.get_by_label("하늘")).to_be_checked()  # the only child is preselected
+        page.get_by_role("button", name="예약 확정").click()
+        expect(page.get_by_role("heading", name="예약이 확정되었습니다")).to_be_visible()
+        code = page.locator("[data-code]").inner_text().strip()
+        assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code)
 
-            page.get_by_role("link", name="내 예약", exact=True).first.click()
-            row = page.locator("#upcoming .booking", has_text=code)
-            expect(row).to_contain_text("예약 확정")
-            page.goto(f"{base}/facilities/{ids['facility']}")
-            expect(slot_link).to_contain_text("2자리 남음")
+        page.get_by_role("link", name="내 예약", exact=True).first.click()
+        row = page.locator("#upcoming .booking", has_text=code)
+        expect(row).to_contain_text("예약 확정")
+        page.goto(f"{base}/facilities/{ids['facility']}")
+        expect(slot_link).to_contain_text("2자리 남음")
 
-            page.goto(f"{base}/bookings")
-            row.get_by_role("button", name=re.compile("예약 취소")).click()
-            expect(page.locator("#upcoming .booking", has_text=code)).to_contain_text("취소됨")
-            page.goto(f"{base}/facilities/{ids['facility']}")
-            expect(slot_link).to_contain_text("3자리 남음")
-            expect(page.locator("h1")).to_contain_text("<b>시청점</b>")  # facility text shown, not parsed
-        finally:
-            browser.close()
+        page.goto(f"{base}/bookings")
+        row.get_by_role("button", name=re.compile("예약 취소")).click()
+        expect(page.locator("#upcoming .booking", has_text=code)).to_contain_text("취소됨")
+        page.goto(f"{base}/facilities/{ids['facility']}")
+        expect(slot_link).to_contain_text("3자리 남음")
+        expect(page.locator("h1")).to_contain_text("<b>시청점</b>")  # facility text shown, not parsed
     assert problems == []
     with app.app_context():
         booking = db.session.query(Booking).one()

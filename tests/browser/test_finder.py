@@ -11,7 +11,7 @@ import pytest
 from app.extensions import db
 from app.facilities.models import WEEKDAYS_ALL, Facility
 from conftest import make_app
-from browser_helpers import CHROMIUM_ARGS, serving
+from browser_helpers import browser_page, serving
 
 pytestmark = pytest.mark.browser
 EVIL = "<img src=x onerror=alert(1)>"
@@ -39,45 +39,37 @@ def live(tmp_path):
 
 
 def test_markers_list_popup_and_keyboard(live, chromium_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, ids = live
     problems: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path,
-                                    args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="ko-KR")
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("dialog", lambda d: (problems.append("dialog: " + d.message), d.dismiss()))
+    with browser_page(chromium_path, problems, phone=False) as page:
         page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
         page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
         page.on("request", lambda r: r.url.startswith((base, "data:")) or problems.append(f"off-machine: {r.url}"))
-        try:
-            page.goto(f"{base}/?lat=37.5663&lon=126.9779&radius_m=1000")
-            markers = page.locator(".folium-map .leaflet-marker-icon")
-            expect(markers.first).to_be_visible()
-            assert markers.count() >= 3
-            expect(page.locator(".folium-map path.leaflet-interactive, .folium-map svg path").first).to_be_attached()
-            items = page.locator("ol.result-list > li")
-            expect(items).to_have_count(4)
-            expect(items.first).to_contain_text("시청 가족화장실")
+        page.goto(f"{base}/?lat=37.5663&lon=126.9779&radius_m=1000")
+        markers = page.locator(".folium-map .leaflet-marker-icon")
+        expect(markers.first).to_be_visible()
+        assert markers.count() >= 3
+        expect(page.locator(".folium-map path.leaflet-interactive, .folium-map svg path").first).to_be_attached()
+        items = page.locator("ol.result-list > li")
+        expect(items).to_have_count(4)
+        expect(items.first).to_contain_text("시청 가족화장실")
 
-            # The popup shows facility text as text: no <img> is created, no alert fires.
-            page.locator(f"button.btn-map[data-facility='{ids[EVIL]}']").click()
-            popup = page.locator(".leaflet-popup-content .nd-popup")
-            expect(popup).to_be_visible()
-            expect(popup.locator(".nd-popup-name")).to_have_text(EVIL)
-            assert popup.locator("img").count() == 0
-            expect(popup).to_contain_text("오늘 09:00–18:00")
+        # The popup shows facility text as text: no <img> is created, no alert fires.
+        page.locator(f"button.btn-map[data-facility='{ids[EVIL]}']").click()
+        popup = page.locator(".leaflet-popup-content .nd-popup")
+        expect(popup).to_be_visible()
+        expect(popup.locator(".nd-popup-name")).to_have_text(EVIL)
+        assert popup.locator("img").count() == 0
+        expect(popup).to_contain_text("오늘 09:00–18:00")
 
-            # Keyboard: focus a list item's link and press Enter; the facility page opens.
-            link = page.locator("a.result-link").nth(1)
-            name = link.inner_text().strip()
-            link.focus()
-            page.keyboard.press("Enter")
-            expect(page).to_have_url(f"{base}/facilities/{ids[name]}")
-            expect(page.locator("h1")).to_have_text(name)
-            expect(page.locator(".folium-map .leaflet-marker-icon").first).to_be_visible()
-        finally:
-            browser.close()
+        # Keyboard: focus a list item's link and press Enter; the facility page opens.
+        link = page.locator("a.result-link").nth(1)
+        name = link.inner_text().strip()
+        link.focus()
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(f"{base}/facilities/{ids[name]}")
+        expect(page.locator("h1")).to_have_text(name)
+        expect(page.locator(".folium-map .leaflet-marker-icon").first).to_be_visible()
     assert problems == []

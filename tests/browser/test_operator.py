@@ -16,7 +16,7 @@ from app.extensions import db
 from app.facilities.models import WEEKDAYS_ALL, Facility
 from app.timeutil import KST, utcnow
 from conftest import make_app
-from browser_helpers import CHROMIUM_ARGS, serving
+from browser_helpers import browser_page, log_in, serving
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-op-pass-1"
@@ -60,34 +60,24 @@ def live(tmp_path):
 
 
 def test_operator_checks_in_and_marks_no_show(live, chromium_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     app, base, ids = live
     problems: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path,
-                                    args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ko-KR")
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        try:
-            page.goto(f"{base}/login")
-            page.fill("#email", "op@example.com")
-            page.fill("#password", PASSWORD)
-            page.locator("main button[type=submit]").click()
-            page.get_by_role("link", name="운영자").click()
-            expect(page.get_by_role("heading", name="내 시설")).to_be_visible()
-            page.goto(f"{base}/operator/facilities/{ids['facility']}/roster?date={ids['day']}")
-            sky = page.locator(f"tr[data-booking='{ids['하늘']}']")
-            sea = page.locator(f"tr[data-booking='{ids['바다']}']")
-            expect(sky.locator("[data-status]")).to_have_text("예약 확정")
-            sky.get_by_role("button", name="하늘 입장 처리").click()
-            expect(sky.locator("[data-status]")).to_have_text("입장")
-            sea.get_by_role("button", name="바다 노쇼 처리").click()
-            expect(sea.locator("[data-status]")).to_have_text("노쇼")
-            expect(page.get_by_role("alert").first).to_contain_text("노쇼 처리했습니다")
-            expect(sky.get_by_role("button")).to_have_count(0)  # no further actions once settled
-        finally:
-            browser.close()
+    with browser_page(chromium_path, problems) as page:
+        log_in(page, base, "op@example.com", PASSWORD)
+        page.get_by_role("link", name="운영자").click()
+        expect(page.get_by_role("heading", name="내 시설")).to_be_visible()
+        page.goto(f"{base}/operator/facilities/{ids['facility']}/roster?date={ids['day']}")
+        sky = page.locator(f"tr[data-booking='{ids['하늘']}']")
+        sea = page.locator(f"tr[data-booking='{ids['바다']}']")
+        expect(sky.locator("[data-status]")).to_have_text("예약 확정")
+        sky.get_by_role("button", name="하늘 입장 처리").click()
+        expect(sky.locator("[data-status]")).to_have_text("입장")
+        sea.get_by_role("button", name="바다 노쇼 처리").click()
+        expect(sea.locator("[data-status]")).to_have_text("노쇼")
+        expect(page.get_by_role("alert").first).to_contain_text("노쇼 처리했습니다")
+        expect(sky.get_by_role("button")).to_have_count(0)  # no further actions once settled
     assert problems == []
     with app.app_context():
         assert db.session.get(Booking, ids["하늘"]).status == "checked_in"
