@@ -52,12 +52,14 @@ def filtered(q: SearchQuery, dialect_name: str | None = None):
     Returns (statement, parameters). The statement depends only on the query's shape (which
     filters are set), so it is built once per shape and reused.
     """
-    return _statement(bool(q.kinds), bool(q.district), q.age is not None, tuple(sorted(q.amenities)), dialect_name), {
+    kinds = tuple(sorted(set(q.kinds)))
+    return _statement(kinds, bool(q.district), q.age is not None, tuple(sorted(q.amenities)), dialect_name), {
         "kinds": q.kinds, "district": q.district, "age": q.age}
 
 
 @lru_cache(maxsize=256)
-def _statement(kinds: bool, district: bool, age: bool, amenities: tuple[str, ...], near_dialect: str | None):
+def _statement(kinds: tuple[str, ...], district: bool, age: bool, amenities: tuple[str, ...],
+               near_dialect: str | None):
     stmt = select(*LIST_COLUMNS).where(F.lat.is_not(None))
     if kinds:
         stmt = stmt.where(F.kind.in_(bindparam("kinds", expanding=True)))
@@ -69,7 +71,7 @@ def _statement(kinds: bool, district: bool, age: bool, amenities: tuple[str, ...
     for amenity in amenities:
         stmt = stmt.where(F[amenity].is_(True))
     if near_dialect:
-        stmt = stmt.where(spatial.within_clause(near_dialect, F.id))
+        stmt = stmt.where(spatial.within_clause(near_dialect, F.id, kinds))
     return stmt
 
 
@@ -84,11 +86,12 @@ def search(conn: Connection, q: SearchQuery, today: date | None = None) -> Searc
         rows = spatial.nearby_rows(conn, *filtered(q, conn.dialect.name), q.lat, q.lon, q.radius_m)
     # Plain dicts: a Row's mapping rebuilds its keys on every access, which shows at thousands of rows.
     fields = [c.key for c in LIST_COLUMNS]
-    rows = [(d, dict(zip(fields, r))) for d, r in rows]
     if q.open_at is not None:
-        rows = [(d, r) for d, r in rows if is_open_at(r, q.open_at)]
-    today = today or datetime.now(KST).date()
+        rows = [(d, r) for d, r in ((d, dict(zip(fields, r))) for d, r in rows) if is_open_at(r, q.open_at)]
     page = rows[q.offset:q.offset + q.limit]
+    if q.open_at is None:
+        page = [(d, dict(zip(fields, r))) for d, r in page]
+    today = today or datetime.now(KST).date()
     return SearchResult([to_item(r, d, today) for d, r in page], len(rows), center)
 
 

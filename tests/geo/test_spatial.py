@@ -85,3 +85,24 @@ def test_sqlite_near_me_search_is_driven_by_the_rtree():
         _db.engine.dispose()
     assert "INTEGER PRIMARY KEY" in plan and "facility_rtree" in plan, plan
     assert "USING INDEX" not in plan, plan
+
+
+def test_index_follows_kind_and_position_changes(db, make_facility):
+    """Each kind has its own band of the R*Tree: a changed kind or position must move the entry."""
+    cafe = make_facility(kind="kids_cafe", lat=37.5663, lon=126.9779)
+    toilet = make_facility(kind="family_restroom", lat=37.5665, lon=126.9781)
+    conn = db.session.connection()
+
+    def found(*kinds: str) -> set[int]:
+        q = services.SearchQuery(lat=37.5663, lon=126.9779, radius_m=500, kinds=list(kinds))
+        return {item["id"] for item in services.search(conn, q).items}
+
+    assert found("kids_cafe") == {cafe.id}
+    assert found("kids_cafe", "family_restroom") == found() == {cafe.id, toilet.id}
+    cafe.kind = "kids_ok_zone"
+    toilet.lat, toilet.lon = 37.60, 127.05  # about 7 km away
+    db.session.commit()
+    conn = db.session.connection()
+    assert found("kids_cafe") == set()
+    assert found("kids_ok_zone") == {cafe.id}
+    assert found() == {cafe.id}
