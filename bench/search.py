@@ -20,9 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from app import create_app  # noqa: E402
+from benchutil import ensure_pg_database  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.facilities import services  # noqa: E402
 from app.geo import spatial  # noqa: E402
@@ -147,20 +148,6 @@ def import_time(url: str, data_dir: str) -> float | None:
     return elapsed
 
 
-def pg_available() -> bool:
-    try:
-        admin = create_engine(PG_URL.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            name = PG_URL.rsplit("/", 1)[1]
-            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        return True
-    except Exception as exc:  # report and carry on with SQLite only
-        print(f"PostgreSQL not available ({exc.__class__.__name__}); SQLite only", file=sys.stderr)
-        return False
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--count", type=int, default=100_000)
@@ -171,7 +158,7 @@ def main() -> None:
     backends = []
     if "sqlite" in args.db:
         backends.append(("sqlite", f"sqlite:///{tmp}/bench.sqlite3"))
-    if "postgres" in args.db and pg_available():
+    if "postgres" in args.db and ensure_pg_database(PG_URL):
         backends.append(("postgresql", PG_URL))
     results = []
     for name, url in backends:

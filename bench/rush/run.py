@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
@@ -37,8 +38,9 @@ from app.bookings.policy import default_policy  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.facilities.models import Facility  # noqa: E402
 from app.timeutil import KST, utcnow  # noqa: E402
+from benchutil import ensure_pg_database  # noqa: E402
 
-PG_URL = os.environ.get("RUSH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/nadeuri_h3_race")
+PG_URL = os.environ.get("RUSH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/nadeuri_rush")
 HOST = "127.0.0.1"
 
 
@@ -213,6 +215,8 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="nadeuri-rush-") as tmp:
         for name in args.db:
+            if name == "postgres" and not ensure_pg_database(PG_URL):
+                continue
             url = f"sqlite:///{tmp}/rush.sqlite3" if name == "sqlite" else PG_URL
             facility_id, slot_ids, warm_slot, parents = prepare(url, args.parents, args.slots, args.capacity)
             server = start_server(url, args.port, args.workers)
