@@ -9,7 +9,7 @@ import secrets
 from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only, selectinload
 
@@ -104,17 +104,20 @@ def _held(session: Session, child_ids: list[int], around: datetime) -> list[Held
     return [Held(*row) for row in rows]
 
 
+# One round trip for the slot, its facility and policy, built once: a rush is mostly this query and a refusal.
+_SLOT_FACILITY_POLICY = (
+    select(Slot, Facility, BookingPolicy).join(Facility, Facility.id == Slot.facility_id)
+    .outerjoin(BookingPolicy, BookingPolicy.facility_id == Slot.facility_id).where(Slot.id == bindparam("slot_id"))
+    .options(load_only(Facility.id, Facility.kind, Facility.name, Facility.age_min, Facility.age_max))
+)
+
+
 def book(session: Session, user: User, slot_id: int, child_ids: list[int], guardians: int = 1,
          hours: int = 1, now: datetime | None = None) -> Booking:
     """Book a slot (hourly daycare: `hours` consecutive slots) for the user's children, or raise BookingError."""
     if now is None:
         raise ValueError("now is required")
-    # One round trip for the slot, its facility and policy: a rush is mostly this query and a refusal.
-    row = session.execute(
-        select(Slot, Facility, BookingPolicy).join(Facility, Facility.id == Slot.facility_id)
-        .outerjoin(BookingPolicy, BookingPolicy.facility_id == Slot.facility_id).where(Slot.id == slot_id)
-        .options(load_only(Facility.id, Facility.kind, Facility.name, Facility.age_min, Facility.age_max))
-    ).first()
+    row = session.execute(_SLOT_FACILITY_POLICY, {"slot_id": slot_id}).first()
     if row is None:
         raise BookingError("not_found", "예약 시간을 찾을 수 없습니다")
     slot, facility, policy = row
