@@ -66,9 +66,10 @@ def _roster_page(facility: Facility, day: date, error=None, status: int = 200):
     sessions = [{"slot": s, "label": services.slot_label(s), "rows": services.roster(db.session, s),
                  "started": s.starts_at <= now, "ended": s.ends_at <= now}
                 for s in services.slots_on(db.session, facility.id, day)]
+    next_open = None if sessions else services.next_day_with_slots(db.session, facility.id, day)
     return render_template("operators/roster.html", facility=facility, day=day, sessions=sessions, error=error,
                            prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1), today=today(),
-                           labels=STATUS_LABELS), status
+                           next_open=next_open, labels=STATUS_LABELS), status
 
 
 @bp.get("/facilities/<int:facility_id>/roster")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit import record
@@ -56,6 +56,13 @@ def slots_on(session: Session, facility_id: int, day: date) -> list[Slot]:
     return list(session.scalars(select(Slot).where(
         Slot.facility_id == facility_id, Slot.starts_at >= at_kst(day, "00:00"),
         Slot.starts_at < at_kst(day + timedelta(days=1), "00:00")).order_by(Slot.starts_at)).all())
+
+
+def next_day_with_slots(session: Session, facility_id: int, day: date) -> date | None:
+    """The first Seoul day after `day` with a slot, for a roster that would otherwise be empty."""
+    starts = session.scalar(select(func.min(Slot.starts_at)).where(
+        Slot.facility_id == facility_id, Slot.starts_at >= at_kst(day + timedelta(days=1), "00:00")))
+    return starts.astimezone(KST).date() if starts is not None else None
 
 
 def roster(session: Session, slot: Slot) -> list[dict]:

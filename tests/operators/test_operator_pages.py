@@ -41,6 +41,18 @@ def test_roster_shows_children_codes_and_escapes(client, world):
     assert index.count(">오늘 명단</a>") == 1 and "다른 시설" not in index  # only the assigned facility
 
 
+def test_empty_roster_links_the_next_day_with_sessions(client, world):
+    login(client, world["operator"])
+    future_day = world["future"].starts_at.astimezone(KST).date()
+    empty_day = world["day"] + timedelta(days=1)
+    assert empty_day < future_day
+    html = client.get(f"/operator/facilities/{world['cafe'].id}/roster?date={empty_day}").get_data(as_text=True)
+    assert "이 날에는 회차가 없습니다" in html
+    assert f'roster?date={future_day.isoformat()}" data-next-open' in html
+    after = client.get(f"/operator/facilities/{world['cafe'].id}/roster?date={future_day}").get_data(as_text=True)
+    assert "data-next-open" not in after  # a day with sessions shows them instead
+
+
 def test_check_in_and_no_show_from_the_roster(client, db, world):
     login(client, world["operator"])
     assert client.post(f"/operator/bookings/{world['b1'].id}/check-in").status_code == 303
