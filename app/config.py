@@ -31,6 +31,9 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Login attempt counters (Flask-Limiter). memory:// counts per process; share them between workers and
+    # app servers with e.g. redis://host:6379 (needs the redis package).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 
 
 class TestConfig(Config):
