@@ -8,7 +8,7 @@ from app.facilities import services
 from app.facilities.hours import holiday_name
 from app.facilities.models import AMENITY_LABELS, FLAG_REASONS, KIND_LABELS, KINDS
 from app.maps.builder import build_facility_map, build_results_map, kind_legend
-from app.maps.finder import RADIUS_CHOICES, district_choices, run_finder, source_links
+from app.maps.finder import LIST_LIMIT, RADIUS_CHOICES, district_choices, run_finder, source_links
 from app.maps.outlines import district_outlines
 from app.timeutil import KST
 
@@ -29,7 +29,7 @@ def index():
     return render_template(
         "facilities/index.html", page=page, map=map_parts, legend=kind_legend(), kinds=KINDS,
         kind_labels=KIND_LABELS, amenity_labels=AMENITY_LABELS, districts=district_choices(),
-        radius_choices=RADIUS_CHOICES, today_holiday=holiday_name(now.date()),
+        radius_choices=RADIUS_CHOICES, today_holiday=holiday_name(now.date()), list_limit=LIST_LIMIT,
     ), page.status
 
 

@@ -41,10 +41,21 @@ class FinderPage:
     alternatives: list[dict] = field(default_factory=list)
     error: str | None = None
     status: int = 200
+    list_page: int = 1
+
+    @property
+    def list_start(self) -> int:
+        """The rank (1-based) of the first listed facility."""
+        return (self.list_page - 1) * LIST_LIMIT + 1
 
     @property
     def listed(self) -> list[dict]:
-        return self.items[:LIST_LIMIT]
+        return self.items[self.list_start - 1:self.list_start - 1 + LIST_LIMIT]
+
+    @property
+    def list_pages(self) -> int:
+        """Pages of the list (the map shows every result; the list shows LIST_LIMIT a page)."""
+        return max(1, -(-len(self.items) // LIST_LIMIT))
 
     @property
     def filter_summary(self) -> str:
@@ -104,7 +115,8 @@ def _where_label(form: dict, district: str | None, has_point: bool, resolved: di
 def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
     """Parse the form, resolve a place text, search, and say what was searched."""
     form = _form_values(args)
-    params = MultiDict([(k, v) for k, v in args.items(multi=True) if k not in ("q", "place", "limit", "offset")])
+    params = MultiDict([(k, v) for k, v in args.items(multi=True)
+                        if k not in ("q", "place", "limit", "offset", "list_page")])
     for key in ("lat", "lon", "district", "age", "open_at", "radius_m"):
         if not (params.get(key) or "").strip():
             params.pop(key, None)
@@ -134,11 +146,14 @@ def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
         return FinderPage(form, "", radius_m=None, error=error.message, status=400)
     query.limit, query.offset = MAP_LIMIT, 0
     result = services.search(conn, query, today=now.date())
-    return FinderPage(
+    page = FinderPage(
         form=form, where=_where_label(form, query.district, has_point, resolved, default), items=result.items,
         total=result.total, center=result.center, radius_m=query.radius_m if has_point else None,
         district=None if has_point else query.district, alternatives=alternatives,
     )
+    list_page = args.get("list_page", "1")
+    page.list_page = min(int(list_page), page.list_pages) if list_page.isdigit() and int(list_page) > 0 else 1
+    return page
 
 
 SOURCE_LINK_LABELS = {

@@ -53,6 +53,27 @@ def test_known_location_shows_markers_and_a_nearest_first_list(client, make_faci
         assert url.startswith("/"), url
 
 
+def test_list_pages_through_results_the_map_shows_at_once(client, db, make_facility):
+    from app.maps.finder import LIST_LIMIT
+
+    # LIST_LIMIT + 5 facilities on a line going north from City Hall, about 10 m apart: nearest first.
+    made = [make_facility(name=f"줄 {i:03d}", lat=CITY_HALL[0] + i * 0.0001, lon=CITY_HALL[1])
+            for i in range(LIST_LIMIT + 5)]
+    first = page(client, lat=CITY_HALL[0], lon=CITY_HALL[1], radius_m=2000)
+    assert listed_ids(first) == [f.id for f in made[:LIST_LIMIT]]
+    assert sum(len(rows) for rows in layers(first).values()) == LIST_LIMIT + 5  # the map has them all
+    assert 'rel="next"' in first and 'rel="prev"' not in first and "1 / 2쪽" in first
+    second = page(client, lat=CITY_HALL[0], lon=CITY_HALL[1], radius_m=2000, list_page=2)
+    assert listed_ids(second) == [f.id for f in made[LIST_LIMIT:]]
+    assert f'start="{LIST_LIMIT + 1}"' in second and 'rel="prev"' in second and 'rel="next"' not in second
+    assert "radius_m=2000" in re.search(r'href="([^"]+)"[^>]*rel="prev"', second).group(1)  # the search is kept
+    # Out of range or nonsense: the nearest page or the first, never an error.
+    assert listed_ids(page(client, lat=CITY_HALL[0], lon=CITY_HALL[1], radius_m=2000, list_page=99)) == \
+        listed_ids(second)
+    assert listed_ids(page(client, lat=CITY_HALL[0], lon=CITY_HALL[1], radius_m=2000, list_page="x")) == \
+        listed_ids(first)
+
+
 def test_default_view_is_around_city_hall(client, make_facility):
     at_hall = make_facility(name="시청 가족화장실", kind="family_restroom")
     html = page(client)
