@@ -1,4 +1,4 @@
-"""Account API: POST /api/auth/register and POST /api/auth/token."""
+"""Account API: POST /api/auth/register, POST /api/auth/token and DELETE /api/auth/token."""
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -6,7 +6,7 @@ from flask import jsonify, request
 from app.api import bp
 from app.api.errors import ApiError
 from app.auth import services
-from app.auth.tokens import issue_token
+from app.auth.tokens import api_login_required, bearer_token, issue_token, revoke_token
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -50,6 +50,18 @@ def api_token():
     raw, token = issue_token(db.session, user, utcnow())
     db.session.commit()
     return jsonify(token=raw, token_type="Bearer", expires_at=token.expires_at.isoformat())
+
+
+@bp.delete("/auth/token")
+@api_login_required
+def api_revoke_token():
+    """Log an API client out: the token sent with this request stops working."""
+    raw = bearer_token()
+    if not raw:
+        raise ApiError("no_token", "토큰으로 로그인한 요청이 아닙니다. Authorization: Bearer <토큰> 헤더로 보내 주세요", 400)
+    revoke_token(db.session, raw)
+    db.session.commit()
+    return "", 204
 
 
 _ERRORS = {
@@ -112,6 +124,18 @@ OPENAPI_PATHS = {
                 "401": {"description": "이메일·비밀번호가 틀렸거나 잠긴 계정", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/Error"}}}},
             },
-        }
+        },
+        "delete": {
+            "summary": "API 토큰 폐기 (로그아웃): 이 요청에 보낸 토큰이 더는 통하지 않습니다",
+            "tags": ["auth"],
+            "security": [{"bearer": []}],
+            "responses": {
+                "204": {"description": "폐기됨"},
+                "400": {"description": "토큰 없이 세션으로 보낸 요청 (no_token)", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+                "401": {"description": "토큰이 없거나 이미 폐기·만료됨", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+            },
+        },
     },
 }

@@ -68,6 +68,21 @@ def _unauthorized(message: str):
     return response
 
 
+def revoke_token(session: Session, raw: str) -> bool:
+    """Delete the token (an API client's log-out); False if it was not there."""
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
+    if token is None:
+        return False
+    session.delete(token)
+    session.flush()
+    return True
+
+
+def bearer_token() -> str | None:
+    """The request's bearer token: None without an Authorization header, "" for another scheme."""
+    return _bearer()
+
+
 def _bearer() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")

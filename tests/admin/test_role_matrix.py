@@ -59,7 +59,7 @@ EXACT = {
     # Only changes are POSTed; the logout form is open to everyone (CSRF-protected).
     "/logout": EVERYONE,
     "/api/auth/register": EVERYONE,
-    "/api/auth/token": EVERYONE,
+    "/api/auth/token": EVERYONE,  # POST is open; DELETE revokes the bearer token sent (test_auth_api.py)
 }
 QUERY = {"/api/districts/at": "?lat=37.5665&lon=126.978", "/bookings/new": "?slot={slot_id}",
          "/api/facilities": "?lat=37.5665&lon=126.978", "/api/places": "?q=중구",

@@ -115,3 +115,21 @@ def test_bearer_post_needs_no_csrf_token_but_session_post_does(app, client, db):
     page = client.get("/children").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert client.post("/api/children", json=child, headers={"X-CSRFToken": token}).status_code == 201
+
+
+def test_delete_token_logs_the_api_client_out_and_only_that_token(client, db):
+    client.post("/api/auth/register", json=REG)
+    login = {"email": REG["email"].strip(), "password": REG["password"]}
+    phone, laptop = (client.post("/api/auth/token", json=login).get_json()["token"] for _ in range(2))
+
+    def children(token):
+        return client.get("/api/children", headers={"Authorization": f"Bearer {token}"}).status_code
+
+    assert children(phone) == 200
+    r = client.delete("/api/auth/token", headers={"Authorization": f"Bearer {phone}"})
+    assert r.status_code == 204
+    assert children(phone) == 401 and children(laptop) == 200  # the other device stays signed in
+    assert db.session.query(ApiToken).count() == 1
+    again = client.delete("/api/auth/token", headers={"Authorization": f"Bearer {phone}"})
+    assert again.status_code == 401
+    assert client.delete("/api/auth/token").status_code == 401  # anonymous
