@@ -50,7 +50,8 @@ def import_uploads(session: Session, actor, files: list[FileStorage], now: datet
             exc.file = names.get(Path(exc.file).name, Path(exc.file).name)  # the admin's name, not the temp path
             raise
     summary = [{"file": names.get(Path(f.path).name, Path(f.path).name), "new": f.new, "updated": f.updated,
-                "unchanged": f.unchanged, "skipped": f.skipped, "flagged": dict(f.flagged)} for f in report.files]
+                "unchanged": f.unchanged, "skipped": f.skipped, "missing": f.missing,
+                "flagged": dict(f.flagged)} for f in report.files]
     record(session, actor, "import.upload", "import", None, None,
            {"files": summary, "ignored": report.ignored, "demo_removed": report.demo_removed}, now)
     return report, names

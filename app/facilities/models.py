@@ -32,6 +32,7 @@ FLAG_REASONS = {
     "placeholder_coordinates": "다른 주소의 시설과 같은 좌표(임시 좌표 의심)",
     "outside_seoul": "좌표가 서울 밖",
     "no_coordinates": "좌표 없음",
+    "not_in_source": "최근 적재한 원본 파일에 없음 (폐업·이전 여부 확인 필요)",
 }
 WEEKDAYS_ALL = 0b1111111  # bit 0 = Monday … bit 6 = Sunday
 

@@ -46,6 +46,7 @@ class FileReport:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    missing: int = 0  # stored earlier from this source, absent now: kept and flagged not_in_source
     flagged: Counter = field(default_factory=Counter)
     # Problems in rows that were skipped anyway (e.g. daycare without 시간제보육): reported, not stored.
     skipped_flagged: Counter = field(default_factory=Counter)
@@ -58,6 +59,8 @@ class FileReport:
         extra = f", {self.encoding}" + (f", TM {self.crs}" if self.crs else "")
         line = (f"{Path(self.path).name} [{what}{extra}]: read {self.read}, new {self.new}, updated {self.updated}, "
                 f"unchanged {self.unchanged}, skipped {self.skipped}, flagged: {flags} ({self.seconds:.2f} s)")
+        if self.missing:
+            line += f"; not in this file any more: {self.missing} (kept, flagged not_in_source)"
         if self.skipped_flagged:
             line += "; in skipped rows: " + ", ".join(f"{k} {v}" for k, v in sorted(self.skipped_flagged.items()))
         return line
@@ -185,6 +188,7 @@ def import_file(session: Session, path: str | Path, now: datetime, source_crs: s
         report.flagged.update(loc.flags.keys())
     counts = upsert_facilities(session, SOURCES[source.layout], prepared, flags, now)
     report.new, report.updated, report.unchanged = counts["new"], counts["updated"], counts["unchanged"]
+    report.missing = counts["missing"]
     report.seconds = time.perf_counter() - started
     return report
 

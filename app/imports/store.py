@@ -29,7 +29,7 @@ def _chunks(items: list, size: int = CHUNK):
 
 def upsert_facilities(session: Session, source: str, rows: list[dict], flags: list[FlagRow],
                       now: datetime) -> dict[str, int]:
-    """Insert/update facilities keyed by (source, source_id); returns counts new/updated/unchanged."""
+    """Insert/update facilities keyed by (source, source_id); returns counts new/updated/unchanged/missing."""
     existing = {r.source_id: r for r in session.execute(
         select(F.c.id, F.c.source_id, F.c.source_hash, F.c.district_code).where(F.c.source == source))}
     current_flags: dict[int, set[str]] = {}
@@ -55,11 +55,18 @@ def upsert_facilities(session: Session, source: str, rows: list[dict], flags: li
         stmt = update(F).where(F.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
         for chunk in _chunks(changed):
             session.connection().execute(stmt, chunk)
-    touched = {r["source_id"] for r in new} | {r["source_id"] for r in changed}
+    # Facilities of this source that the file no longer lists (closed, moved, or no longer qualifying): kept,
+    # since bookings may point at them, but flagged for an admin; the flag goes when a later file lists them.
+    listed = {r["source_id"] for r in rows}
+    missing = {sid: old.id for sid, old in existing.items() if sid not in listed}
+    for sid, fid in missing.items():
+        wanted[sid] = {**{r: None for r in current_flags.get(fid, set())},
+                       "not_in_source": f"{now:%Y-%m-%d} 적재 파일에 없음"}
+    touched = {r["source_id"] for r in new} | {r["source_id"] for r in changed} | set(missing)
     if touched:
         _sync_flags(session, source, touched, wanted, now)
     session.flush()
-    return {"new": len(new), "updated": len(changed), "unchanged": unchanged}
+    return {"new": len(new), "updated": len(changed), "unchanged": unchanged, "missing": len(missing)}
 
 
 def _sync_flags(session: Session, source: str, touched: set[str], wanted: dict[str, dict[str, str]],

@@ -210,3 +210,25 @@ def test_import_file_alone_uses_bundled_districts(db, tmp_path):
     assert report.new == 1 and facilities(db)[0].district_code == "11680"
     with pytest.raises(NoDataError):
         import_directory(db.session, tmp_path / "missing", NOW)
+
+
+def test_facility_missing_from_a_later_file_is_kept_flagged_and_unflagged_when_back(db, tmp_path):
+    rows = [kids_cafe(1, CITY_HALL, "중구"), kids_cafe(2, MAPO_OFFICE, "마포구"), kids_cafe(3, SONGPA_OFFICE, "송파구")]
+    write_csv(tmp_path / "k.csv", KIDS_CAFE_COLUMNS, rows)
+    import_directory(db.session, tmp_path, NOW)
+    db.session.commit()
+    write_csv(tmp_path / "k.csv", KIDS_CAFE_COLUMNS, rows[:2])  # kc_003 closed or left the list
+    report = import_directory(db.session, tmp_path, LATER)
+    db.session.commit()
+    assert (report.files[0].missing, report.files[0].unchanged) == (1, 2)
+    assert "not in this file any more: 1" in report.files[0].line()
+    gone = facilities(db, source_id="kc_003")[0]  # kept: bookings may point at it
+    assert flags_of(db, gone) == {"not_in_source"}
+    assert all(flags_of(db, f) == set() for f in facilities(db) if f.source_id != "kc_003")
+    again = import_directory(db.session, tmp_path, LATER)  # the same file again changes nothing
+    db.session.commit()
+    assert again.all_unchanged and db.session.scalar(select(func.count()).select_from(FacilityFlag)) == 1
+    write_csv(tmp_path / "k.csv", KIDS_CAFE_COLUMNS, rows)  # back in the list
+    back = import_directory(db.session, tmp_path, LATER)
+    db.session.commit()
+    assert back.files[0].missing == 0 and flags_of(db, gone) == set()
