@@ -80,10 +80,6 @@ def revoke_token(session: Session, raw: str) -> bool:
 
 def bearer_token() -> str | None:
     """The request's bearer token: None without an Authorization header, "" for another scheme."""
-    return _bearer()
-
-
-def _bearer() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if not header:
@@ -95,7 +91,7 @@ def _authenticate():
     """Set g.api_user or return an error response."""
     from app.extensions import csrf, db
 
-    raw = _bearer()
+    raw = bearer_token()
     if raw is not None:
         user = user_for_token(db.session, raw, utcnow())
         if user is None:

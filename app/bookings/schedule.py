@@ -32,13 +32,6 @@ def at_kst(day: date, value: str) -> datetime:
     return datetime.combine(day, hhmm(value), tzinfo=KST)
 
 
-def closure_on(session: Session, facility_id: int, day: date) -> Closure | None:
-    """The closure covering `day`, if any."""
-    return session.scalars(
-        select(Closure).where(Closure.facility_id == facility_id, Closure.starts_on <= day, Closure.ends_on >= day)
-    ).first()
-
-
 def closures_between(session: Session, facility_id: int, first: date, last: date) -> list[Closure]:
     """The facility's closures overlapping first..last, for checking many days with one query."""
     return list(session.scalars(
@@ -53,9 +46,8 @@ def closed_reason(session: Session, facility_id: int, policy: BookingPolicy, day
     `closures`, from ``closures_between``, spares a query per day when checking a range.
     """
     if closures is None:
-        closure = closure_on(session, facility_id, day)
-    else:
-        closure = next((c for c in closures if c.starts_on <= day <= c.ends_on), None)
+        closures = closures_between(session, facility_id, day, day)
+    closure = next((c for c in closures if c.starts_on <= day <= c.ends_on), None)
     if closure is not None:
         return closure.reason or "휴관일입니다"
     if policy.closed_on_holidays and is_public_holiday(day):

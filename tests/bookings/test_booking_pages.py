@@ -9,9 +9,9 @@ from flask import render_template
 
 from app.auth.models import Child
 from app.auth.services import register_parent
-from app.bookings.models import Booking, BookingPolicy, Slot
-from app.bookings.policy import default_policy
+from app.bookings.models import Booking, Slot
 from app.timeutil import KST, utcnow
+from booking_fixtures import make_slot, set_policy
 
 PASSWORD = "booking-pass-1"
 
@@ -31,20 +31,14 @@ def _login(client, email="mom@example.com"):
 
 def _facility(db, make_facility, kind="kids_cafe", **policy):
     facility = make_facility(kind=kind, name="<i>서울형 키즈카페</i> 중구점", age_min=0, age_max=12)
-    row = default_policy(kind, facility.id)
-    row.closed_on_holidays = False
-    for key, value in policy.items():
-        setattr(row, key, value)
-    db.session.add(row)
+    set_policy(db.session, facility, closed_on_holidays=False, **policy)
     db.session.commit()
     return facility
 
 
 def _slot(db, facility, starts_at, capacity=5, minutes=120):
-    slot = Slot(facility_id=facility.id, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes),
-                capacity=capacity, booked=0)
-    db.session.add(slot)
-    db.session.commit()
+    slot = make_slot(db.session, facility, starts_at, capacity=capacity, minutes=minutes)
+    db.session.commit()  # the pages read it in their own requests
     return slot
 
 
