@@ -14,7 +14,7 @@ from app.audit.services import AuditFilter, known_actions, list_entries
 from app.auth.models import User
 from app.auth.roles import roles_required
 from app.extensions import db
-from app.facilities.models import District, FacilityFlag
+from app.facilities.models import FLAG_REASONS, District, FacilityFlag
 from app.imports.service import NoDataError
 from app.imports.sources import ImportDataError
 from app.timeutil import to_kst, utcnow
@@ -84,7 +84,7 @@ def flags():
     return render_template("admin/flags.html", rows=rows, total=total, reason=reason, status=status,
                            reasons=services.flag_reasons(db.session), statuses=services.FLAG_STATUSES,
                            counts=services.flag_counts(db.session), districts=_district_choices(),
-                           fix_form=FlagFixForm(), action_form=ActionForm())
+                           fix_form=FlagFixForm(), action_form=ActionForm(), reason_labels=FLAG_REASONS)
 
 
 def _flag_or_404(flag_id: int) -> FacilityFlag:

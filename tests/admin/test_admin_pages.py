@@ -90,6 +90,7 @@ def test_flags_filter_fix_and_accept_are_audited(client, db):
     mismatch = next(f for f in flags if f.reason == "district_mismatch")
     page = client.get("/admin/flags?reason=district_mismatch").get_data(as_text=True)
     assert "district_mismatch" in page and "테스트 화장실 4" in page and "테스트 화장실 1" not in page
+    assert "표기된 자치구와 좌표의 자치구가 다름" in page  # the reason in words, not only its code
     response = client.post(f"/admin/flags/{placeholder.id}/fix", data={"lat": "37.5663", "lon": "126.9016",
                                                                         "district_code": "11440"})
     assert response.status_code == 302
