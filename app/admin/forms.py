@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import EmailField, FloatField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import EmailField, FloatField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from app.bookings.policy import NO_SHOW_BAN_DAYS_MAX
 
 
 class UploadForm(FlaskForm):
@@ -40,3 +42,13 @@ class ActionForm(FlaskForm):
     """A bare CSRF-protected button (accept, lock, unassign)."""
 
     value = HiddenField()
+
+
+class CityPolicyForm(FlaskForm):
+    """Rules that hold for every facility in the city."""
+
+    no_show_ban_days = IntegerField(
+        "노쇼 예약 제한 (일)",
+        validators=[InputRequired("일수를 입력해 주세요."),
+                    NumberRange(0, NO_SHOW_BAN_DAYS_MAX, f"0일에서 {NO_SHOW_BAN_DAYS_MAX}일 사이로 입력해 주세요.")],
+        description="노쇼로 처리된 보호자가 서울시 모든 시설에서 새로 예약할 수 없는 기간입니다. 0이면 제한하지 않습니다.")

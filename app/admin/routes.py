@@ -8,11 +8,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.admin import services
-from app.admin.forms import ActionForm, FlagFixForm, OperatorForm, UploadForm
+from app.admin.forms import ActionForm, CityPolicyForm, FlagFixForm, OperatorForm, UploadForm
 from app.admin.uploads import import_uploads, report_lines
 from app.audit.services import AuditFilter, known_actions, list_entries
 from app.auth.models import User
 from app.auth.roles import roles_required
+from app.bookings.policy import city_policy
 from app.extensions import db
 from app.facilities.models import FLAG_REASONS, District, FacilityFlag
 from app.imports.service import NoDataError
@@ -203,6 +204,20 @@ def assign_facility(user_id: int):
         if changed:
             flash(f"{user.email}: 시설 {facility_id} {'배정' if assigned else '배정 해제'}.", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+def rules():
+    """City-wide booking rules (the no-show ban's length), which no operator can change."""
+    form, status = CityPolicyForm(obj=city_policy(db.session)), 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            if services.save_city_policy(db.session, current_user, form.no_show_ban_days.data, utcnow()):
+                db.session.commit()
+                flash(f"노쇼 예약 제한을 {form.no_show_ban_days.data}일로 바꿨습니다.", "success")
+            return redirect(url_for("admin.rules"))
+    return render_template("admin/rules.html", form=form), status
 
 
 @bp.get("/audit")

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 from app.audit import record
 from app.auth import services as accounts
 from app.auth.models import ROLES, User
+from app.bookings.models import CityPolicy
+from app.bookings.policy import city_policy
 from app.facilities.models import District, Facility, FacilityFlag
 
 FLAG_STATUSES = ("open", "accepted", "fixed")
@@ -179,3 +181,16 @@ def dashboard_counts(session: Session) -> dict:
         "locked": session.scalar(select(func.count(User.id)).where(User.is_locked.is_(True))) or 0,
         "flags": flag_counts(session),
     }
+
+
+def save_city_policy(session: Session, actor: User | None, no_show_ban_days: int, now: datetime) -> bool:
+    """Store the city-wide rules; False when nothing changed."""
+    policy = city_policy(session)
+    if policy.no_show_ban_days == no_show_ban_days and session.get(CityPolicy, 1) is not None:
+        return False
+    before = {"no_show_ban_days": policy.no_show_ban_days}
+    policy.no_show_ban_days, policy.updated_at = no_show_ban_days, now
+    session.add(policy)
+    session.flush()
+    record(session, actor, "city_policy.update", "city_policy", 1, before, {"no_show_ban_days": no_show_ban_days}, now)
+    return True

@@ -39,7 +39,6 @@ class BookingPolicy(db.Model):
     # Same-day booking only until this Seoul time ("HH:MM"); None = until the session starts.
     same_day_until: Mapped[str | None] = mapped_column(String(5))
     cancel_deadline_minutes: Mapped[int] = mapped_column(Integer, default=30)
-    no_show_ban_days: Mapped[int] = mapped_column(Integer, default=30)
     max_children: Mapped[int] = mapped_column(Integer, default=4)
     max_guardians: Mapped[int] = mapped_column(Integer, default=2)
     one_visit_per_day: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -51,6 +50,23 @@ class BookingPolicy(db.Model):
     age_max: Mapped[int | None] = mapped_column(Integer)
     closed_on_holidays: Mapped[bool] = mapped_column(Boolean, default=True)
     ratios: Mapped[dict] = mapped_column(JSON, default=lambda: dict(DEFAULT_RATIOS))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CityPolicy(db.Model):
+    """Rules the city sets for every facility at once (one row, id 1); admins own it.
+
+    A no-show ban stops a parent booking anywhere in the city, so its length is not a facility's choice.
+    """
+
+    __tablename__ = "city_policy"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="ck_city_policy_single_row"),
+        CheckConstraint("no_show_ban_days BETWEEN 0 AND 90", name="ck_city_policy_ban_days"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    no_show_ban_days: Mapped[int] = mapped_column(Integer, default=30)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -5,24 +5,35 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.bookings.models import DEFAULT_RATIOS, BookingPolicy
+from app.bookings.models import DEFAULT_RATIOS, BookingPolicy, CityPolicy
 
 # Defaults from the domain notes; every value can be overridden per facility.
 KIND_DEFAULTS: dict[str, dict] = {
     "kids_cafe": dict(
         opening_mode="days_ahead", days_ahead=14, open_weekday=1, open_time="09:00", same_day=True,
-        same_day_until=None, cancel_deadline_minutes=30, no_show_ban_days=30, max_children=4, max_guardians=2,
+        same_day_until=None, cancel_deadline_minutes=30, max_children=4, max_guardians=2,
         one_visit_per_day=True, daily_cap_hours=None, monthly_cap_hours=None, age_basis="korean_year",
         age_min=None, age_max=None, closed_on_holidays=True,
     ),
     "hourly_daycare": dict(
         opening_mode="days_ahead", days_ahead=14, open_weekday=1, open_time="00:00", same_day=False,
-        same_day_until=None, cancel_deadline_minutes=30, no_show_ban_days=30, max_children=2, max_guardians=2,
+        same_day_until=None, cancel_deadline_minutes=30, max_children=2, max_guardians=2,
         one_visit_per_day=False, daily_cap_hours=4, monthly_cap_hours=60, age_basis="months",
         # 6 months up to the 7th birthday.
         age_min=6, age_max=83, closed_on_holidays=True,
     ),
 }
+
+
+# City-wide rules (app.bookings.models.CityPolicy): the default and the range an admin may choose.
+NO_SHOW_BAN_DAYS_DEFAULT = 30
+NO_SHOW_BAN_DAYS_MAX = 90
+
+
+def city_policy(session: Session) -> CityPolicy:
+    """The stored city-wide rules, or the defaults (not added to the session)."""
+    stored = session.get(CityPolicy, 1)
+    return stored if stored is not None else CityPolicy(id=1, no_show_ban_days=NO_SHOW_BAN_DAYS_DEFAULT)
 
 
 def default_policy(kind: str, facility_id: int | None = None) -> BookingPolicy:

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from app.auth.services import children_of
 from app.bookings import services
 from app.bookings.models import Booking, Slot
-from app.bookings.policy import get_policy
+from app.bookings.policy import city_policy, get_policy
 from app.extensions import db
 from app.timeutil import KST, utcnow
 
@@ -86,6 +86,7 @@ def _form_context(slot: Slot) -> dict:
     policy = get_policy(db.session, facility)
     return {
         "slot": slot, "facility": facility, "policy": policy,
+        "ban_days": city_policy(db.session).no_show_ban_days,
         "slot_time": f"{slot.starts_at.astimezone(KST):%Y-%m-%d} ({WEEKDAY_LABELS[slot.starts_at.astimezone(KST).weekday()]}) "
                      f"{slot.starts_at.astimezone(KST):%H:%M}–{slot.ends_at.astimezone(KST):%H:%M}",
         "children": children_of(db.session, current_user),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, load_only, selectinload
 
 from app.auth.models import Child, User
 from app.bookings.models import ACTIVE_STATUSES, Booking, BookingChild, BookingPolicy, Slot
-from app.bookings.policy import default_policy, get_policy
+from app.bookings.policy import city_policy, default_policy, get_policy
 from app.bookings.rules import (
     BookingError, Held, check_ages, check_ban, check_child_conflicts, check_counts, kst_day,
 )
@@ -230,8 +230,7 @@ def mark_no_show(session: Session, booking: Booking, now: datetime) -> list[Book
     _lock_children(session, [c.id for c in user.children])  # the locks a concurrent booking waits on
     if not release_places(session, booking, "no_show", now):
         raise BookingError("not_cancellable", "확정 상태인 예약만 노쇼로 처리할 수 있습니다")
-    policy = get_policy(session, booking.facility)
-    until = now + timedelta(days=policy.no_show_ban_days)
+    until = now + timedelta(days=city_policy(session).no_show_ban_days)
     user.banned_until = max(until, user.banned_until or until)
     others = session.scalars(select(Booking).where(
         Booking.user_id == user.id, Booking.status == "confirmed", Booking.starts_at >= now,

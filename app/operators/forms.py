@@ -46,7 +46,7 @@ def day(form, name: str, label: str) -> date:
 
 
 def policy_values(form) -> dict:
-    """The booking-policy form: opening rule, cancellation deadline, no-show ban."""
+    """The booking-policy form: opening rule and cancellation deadline (the no-show ban is the city's)."""
     mode = form.get("opening_mode")
     if mode not in ("days_ahead", "weekly"):
         raise FormError("예약 오픈 방식을 골라 주세요")
@@ -56,7 +56,6 @@ def policy_values(form) -> dict:
         "open_weekday": integer(form, "open_weekday", "오픈 요일", 0, 6),
         "open_time": hhmm(form, "open_time", "오픈 시각"),
         "cancel_deadline_minutes": integer(form, "cancel_deadline_minutes", "취소 마감(분)", 0, 7 * 24 * 60),
-        "no_show_ban_days": integer(form, "no_show_ban_days", "노쇼 제한(일)", 0, 365),
     }
 
 

@@ -20,8 +20,8 @@ from app.facilities.models import Facility
 from app.operators.services import OperatorError, capacity_refusal, slot_label
 from app.timeutil import KST
 
-POLICY_FIELDS = ("opening_mode", "days_ahead", "open_weekday", "open_time", "cancel_deadline_minutes",
-                 "no_show_ban_days")
+# The no-show ban's length is not here: it is city-wide (app.bookings.models.CityPolicy), set by admins.
+POLICY_FIELDS = ("opening_mode", "days_ahead", "open_weekday", "open_time", "cancel_deadline_minutes")
 WEEKS_GENERATED = 4
 
 
@@ -235,7 +235,7 @@ def policy_json(policy: BookingPolicy) -> dict:
 
 
 def save_policy(session: Session, actor: User, facility: Facility, values: dict, now: datetime) -> BookingPolicy:
-    """Store the booking-opening rule, cancellation deadline and no-show ban length."""
+    """Store the booking-opening rule and the cancellation deadline."""
     policy = session.get(BookingPolicy, facility.id)
     if policy is None:
         policy = default_policy(facility.kind, facility.id)

@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.bookings.models import SessionTemplate
-from app.bookings.policy import get_policy
+from app.bookings.policy import city_policy, get_policy
 from app.extensions import db
 from app.operators import settings
 from app.operators.forms import FormError, day, hhmm, integer, policy_values
@@ -22,7 +22,8 @@ def _page(facility, error=None, status: int = 200, pending=None, form=None):
         "operators/settings.html", facility=facility, error=error, pending=pending, form=form or {},
         templates=settings.templates_of(db.session, facility.id), weekdays=WEEKDAYS,
         classes=settings.classes_of(db.session, facility.id), closures=settings.closures_of(db.session, facility.id),
-        policy=get_policy(db.session, facility), hourly=facility.kind == "hourly_daycare"), status
+        policy=get_policy(db.session, facility), ban_days=city_policy(db.session).no_show_ban_days,
+        hourly=facility.kind == "hourly_daycare"), status
 
 
 def _run(facility, action, message: str):

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.bookings.models import Booking, BookingChild, Closure, Slot
+from app.bookings.models import Booking, BookingChild, CityPolicy, Closure, Slot
 from app.bookings.services import BookingError, book, cancel, mark_no_show
 from booking_fixtures import NOW, cafe, daycare, hourly_slots, kst, make_child, make_slot, make_user, parent, set_policy  # noqa: F401
 
@@ -205,6 +205,15 @@ def test_no_show_bans_and_cancels_bookings_inside_the_ban(db, cafe, parent):
     slot = make_slot(db.session, cafe, kst(2026, 12, 1))
     error = refused("banned", db.session, parent, slot.id, kid, now=moment)
     assert "2026년 12월 24일 10:30" in error.message
+
+
+def test_no_show_ban_length_is_the_city_setting(db, cafe, parent):
+    db.session.add(CityPolicy(id=1, no_show_ban_days=14))
+    missed = book(db.session, parent, make_slot(db.session, cafe, kst(2026, 11, 24)).id, [parent.children[0].id],
+                  now=NOW)
+    moment = kst(2026, 11, 24, 10, 30)
+    mark_no_show(db.session, missed, moment)
+    assert parent.banned_until == moment + timedelta(days=14)
 
 
 def test_database_backstops(db, cafe, parent):

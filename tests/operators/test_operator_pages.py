@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from app.bookings.models import Booking, Closure, Slot
+from app.bookings.policy import city_policy
 from app.timeutil import KST, utcnow
 from op_fixtures import audits, login, make_parent, make_slot, make_staff, open_policy, place_booking
 
@@ -138,12 +139,14 @@ def test_settings_policy_and_templates(client, db, world):
     assert client.get(f"/operator/facilities/{fid}/settings").status_code == 200
     saved = client.post(f"/operator/facilities/{fid}/policy", data={
         "opening_mode": "weekly", "days_ahead": "7", "open_weekday": "1", "open_time": "09:00",
-        "cancel_deadline_minutes": "60", "no_show_ban_days": "14"})
+        "cancel_deadline_minutes": "60", "no_show_ban_days": "365"})
     assert saved.status_code == 303
     [entry] = audits(db, "policy.update")
-    assert entry.before["no_show_ban_days"] == 30 and entry.after == {
+    assert entry.before["cancel_deadline_minutes"] == 30 and entry.after == {
         "opening_mode": "weekly", "days_ahead": 7, "open_weekday": 1, "open_time": "09:00",
-        "cancel_deadline_minutes": 60, "no_show_ban_days": 14}
+        "cancel_deadline_minutes": 60}
+    # The ban's length is the city's: an operator's 365 changes nothing.
+    assert city_policy(db.session).no_show_ban_days == 30 and not audits(db, "city_policy.update")
     bad = client.post(f"/operator/facilities/{fid}/policy", data={"opening_mode": "weekly", "open_time": "9시"})
     assert bad.status_code == 422 and len(audits(db, "policy.update")) == 1
     added = client.post(f"/operator/facilities/{fid}/templates", data={
