@@ -73,7 +73,8 @@ OPENAPI_SCHEMAS = {
         "type": "object", "required": ["email", "password", "name"],
         "properties": {
             "email": {"type": "string", "format": "email", "description": "trimmed and lower-cased"},
-            "password": {"type": "string", "minLength": 8, "description": "8자 이상, 숫자만으로는 안 됨"},
+            "password": {"type": "string", "minLength": services.PASSWORD_MIN_LENGTH,
+                         "maxLength": services.PASSWORD_MAX_LENGTH, "description": services.PASSWORD_RULE},
             "name": {"type": "string", "maxLength": 100},
         },
     },

@@ -12,8 +12,14 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import Child, User
+from app.validation import forbidden_character
 
+# KISA's password guide: 8+ characters of two kinds (letters, digits, symbols), or 10+ of one kind.
 PASSWORD_MIN_LENGTH = 8
+PASSWORD_MIN_LENGTH_ONE_KIND = 10
+PASSWORD_MAX_LENGTH = 128
+PASSWORD_RULE = (f"{PASSWORD_MIN_LENGTH}자 이상이면 영문자·숫자·특수문자 중 두 종류 이상, "
+                 f"{PASSWORD_MIN_LENGTH_ONE_KIND}자 이상이면 한 종류만 써도 됩니다 (최대 {PASSWORD_MAX_LENGTH}자).")
 NAME_MAX_LENGTH = 100
 CHILD_NAME_MAX_LENGTH = 50
 CHILD_MAX_AGE_YEARS = 13
@@ -42,13 +48,29 @@ def email_problem(email: str) -> str | None:
     return None
 
 
+def password_kinds(password: str) -> int:
+    """How many kinds of characters (letters, digits, symbols) `password` uses; whitespace is none."""
+    kinds = set()
+    for char in password:
+        if not char.isspace():
+            kinds.add("letter" if char.isalpha() else "digit" if char.isdigit() else "symbol")
+    return len(kinds)
+
+
 def password_problem(password: str | None) -> str | None:
-    """A Korean message if `password` breaks the rules, else None."""
+    """A Korean message if `password` breaks the rules (PASSWORD_RULE), else None."""
     password = password or ""
+    if not password.strip():
+        return "비밀번호를 입력해 주세요. 공백만으로는 만들 수 없습니다."
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return f"비밀번호는 {PASSWORD_MAX_LENGTH}자 이하여야 합니다."
+    if forbidden_character(password):
+        return "비밀번호에 제어 문자나 보이지 않는 문자를 쓸 수 없습니다."
     if len(password) < PASSWORD_MIN_LENGTH:
-        return f"비밀번호는 {PASSWORD_MIN_LENGTH}자 이상이어야 합니다."
-    if password.isdigit():
-        return "비밀번호를 숫자로만 만들 수 없습니다. 문자를 섞어 주세요."
+        return f"비밀번호는 {PASSWORD_MIN_LENGTH}자 이상이어야 합니다. {PASSWORD_RULE}"
+    if len(password) < PASSWORD_MIN_LENGTH_ONE_KIND and password_kinds(password) < 2:
+        return (f"{PASSWORD_MIN_LENGTH_ONE_KIND}자보다 짧은 비밀번호는 영문자·숫자·특수문자 중 두 종류 이상을 "
+                f"섞어야 합니다. 한 종류만 쓰려면 {PASSWORD_MIN_LENGTH_ONE_KIND}자 이상으로 만들어 주세요.")
     return None
 
 
