@@ -127,12 +127,18 @@ def authenticate(session: Session, email: str | None, password: str | None) -> U
 
 
 def load_user(session: Session, user_id: str) -> User | None:
-    """The session's user for Flask-Login; a locked account counts as logged out."""
+    """The session's user for Flask-Login from "id:generation"; a stale generation or a locked account is nobody."""
+    raw_id, _, raw_generation = (user_id or "").partition(":")
     try:
-        user = session.get(User, int(user_id))
-    except (TypeError, ValueError):
+        uid, generation = int(raw_id), int(raw_generation)
+    except ValueError:
         return None
-    return None if user is None or user.is_locked else user
+    if not 0 < uid < 2**63:
+        return None
+    user = session.get(User, uid)
+    if user is None or user.is_locked or generation != (user.session_generation or 0):
+        return None
+    return user
 
 
 def child_problems(name: str, birth_date: date | None, today: date) -> dict[str, str]:
