@@ -35,6 +35,10 @@ class Config:
     # redis://host:6379/0 shares them between workers and app servers (REDIS_URL is used when this is unset).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "nadeuri")  # several sites on one Redis
+    # HTTPS behind a reverse proxy (app/security.py): how many proxies' X-Forwarded-* headers to trust, and
+    # whether to redirect plain http to https. Remember cookies are Secure whenever session cookies are.
+    NADEURI_BEHIND_PROXY = int(os.environ.get("NADEURI_BEHIND_PROXY", "0") or 0)
+    NADEURI_FORCE_HTTPS = os.environ.get("NADEURI_FORCE_HTTPS", "0") == "1"
 
 
 class TestConfig(Config):
