@@ -44,3 +44,23 @@ def test_sign_ups_are_limited_on_the_page_and_the_api(app, client, db):
     other = client.post("/api/auth/register", json={"email": "n@example.com", "password": "sunny-day-1",
                                                     "name": "이웃"}, environ_base=NEIGHBOUR)
     assert other.status_code == 201
+
+
+def test_unreachable_redis_falls_back_to_counting_in_memory(tmp_path):
+    """Logins keep working (no 500) and limits still hold per process while Redis does not answer."""
+    import app.config as config
+    from app.extensions import db as _db
+    from conftest import database_url, make_app
+
+    saved = config.TestConfig.RATELIMIT_STORAGE_URI
+    config.TestConfig.RATELIMIT_STORAGE_URI = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    try:
+        app = make_app(database_url())
+    finally:
+        config.TestConfig.RATELIMIT_STORAGE_URI = saved
+    app.config["LOGIN_ADDRESS_RATE_LIMIT"] = "3/minute"
+    client = app.test_client()
+    assert [_login(client, f"v{i}@example.com").status_code for i in range(5)] == [401, 401, 401, 429, 429]
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
