@@ -66,6 +66,8 @@ def api_revoke_token():
 
 _ERRORS = {
     "400": {"description": "잘못된 요청", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+    "429": {"description": "시도가 너무 많음: 한 주소의 로그인·가입 횟수 제한 (http_429, Retry-After 헤더)",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
 }
 
 OPENAPI_SCHEMAS = {
