@@ -39,7 +39,9 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (all models known to SQLAlchemy and Alembic)
     from app.database import configure_engine
     from app.extensions import csrf, db, login_manager, migrate
+    from app.security import init_security
 
+    init_security(app)  # first: every response, errors included, gets the headers and its script nonce
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)

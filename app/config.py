@@ -31,9 +31,14 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    # Login attempt counters (Flask-Limiter). memory:// counts per process; share them between workers and
-    # app servers with e.g. redis://host:6379 (needs the redis package).
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Login and sign-up attempt counters (Flask-Limiter, app/auth/ratelimit.py). memory:// counts per process;
+    # redis://host:6379/0 shares them between workers and app servers (REDIS_URL is used when this is unset).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "nadeuri")  # several sites on one Redis
+    # HTTPS behind a reverse proxy (app/security.py): how many proxies' X-Forwarded-* headers to trust, and
+    # whether to redirect plain http to https. Remember cookies are Secure whenever session cookies are.
+    NADEURI_BEHIND_PROXY = int(os.environ.get("NADEURI_BEHIND_PROXY", "0") or 0)
+    NADEURI_FORCE_HTTPS = os.environ.get("NADEURI_FORCE_HTTPS", "0") == "1"
 
 
 class TestConfig(Config):
@@ -42,3 +47,4 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     MAP_TILE_URL = ""
+    RATELIMIT_STORAGE_URI = "memory://"  # tests that need Redis say so

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.geo.coverage import DEFAULT_MINUTES, compute_coverage, coverage_csv
 from app.maps.coverage import coverage_map_html, legend_items, percent
 from app.maps.outlines import district_outlines
+from app.security import with_script_nonces
 
 MAX_MINUTES = 60
 
@@ -51,7 +52,7 @@ def coverage_map():
     report = report_for(_minutes_or_400())
     html = coverage_map_html(report, district_outlines()["geojson"], tile_url=current_app.config.get("MAP_TILE_URL", ""),
                              attribution=current_app.config.get("MAP_TILE_ATTRIBUTION", ""))
-    return Response(html, mimetype="text/html")
+    return Response(with_script_nonces(html), mimetype="text/html")
 
 
 @bp.get("/coverage.csv")

@@ -66,6 +66,8 @@ def api_revoke_token():
 
 _ERRORS = {
     "400": {"description": "잘못된 요청", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+    "429": {"description": "시도가 너무 많음: 한 주소의 로그인·가입 횟수 제한 (http_429, Retry-After 헤더)",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
 }
 
 OPENAPI_SCHEMAS = {
@@ -73,7 +75,8 @@ OPENAPI_SCHEMAS = {
         "type": "object", "required": ["email", "password", "name"],
         "properties": {
             "email": {"type": "string", "format": "email", "description": "trimmed and lower-cased"},
-            "password": {"type": "string", "minLength": 8, "description": "8자 이상, 숫자만으로는 안 됨"},
+            "password": {"type": "string", "minLength": services.PASSWORD_MIN_LENGTH,
+                         "maxLength": services.PASSWORD_MAX_LENGTH, "description": services.PASSWORD_RULE},
             "name": {"type": "string", "maxLength": 100},
         },
     },

@@ -14,7 +14,7 @@ class RegisterForm(FlaskForm):
     name = StringField("이름", validators=[InputRequired("이름을 입력해 주세요."), Length(max=services.NAME_MAX_LENGTH, message=f"이름은 {services.NAME_MAX_LENGTH}자 이하여야 합니다.")])
     email = EmailField("이메일", validators=[InputRequired("이메일을 입력해 주세요.")])
     password = PasswordField("비밀번호", validators=[InputRequired("비밀번호를 입력해 주세요.")],
-                             description=f"{services.PASSWORD_MIN_LENGTH}자 이상, 숫자만으로는 안 됩니다.")
+                             description=services.PASSWORD_RULE)
     password2 = PasswordField("비밀번호 확인", validators=[
         InputRequired("비밀번호를 한 번 더 입력해 주세요."), EqualTo("password", "비밀번호가 서로 다릅니다.")])
     submit = SubmitField("가입하기")

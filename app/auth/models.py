@@ -37,12 +37,25 @@ class User(UserMixin, db.Model):
     # No-show ban: no new bookings until this moment.
     banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the id in every session and remember cookie: bumping it (logout, new password) makes every
+    # cookie issued before worthless, so a copied cookie does not outlive the logout. API tokens are separate.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     children: Mapped[list[Child]] = relationship(back_populates="parent", cascade="all, delete-orphan")
     facilities = relationship("Facility", secondary=operator_facilities)
 
     def set_password(self, password: str) -> None:
+        if self.password_hash:  # a changed password logs out every other session
+            self.end_sessions()
         self.password_hash = generate_password_hash(password)
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember cookie issued so far (see session_generation)."""
+        self.session_generation = (self.session_generation or 0) + 1
+
+    def get_id(self) -> str:
+        """Flask-Login's cookie id: "user id:session generation"."""
+        return f"{self.id}:{self.session_generation or 0}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -1,16 +1,40 @@
-"""Login rate limit (Flask-Limiter): POST /login and POST /api/auth/token, per client IP and e-mail.
+"""Rate limits on logins and sign-ups (Flask-Limiter), shared by every worker and app server through Redis.
 
-Storage comes from RATELIMIT_STORAGE_URI (default memory://; use redis://... with several
-workers so they share counts). The limit is LOGIN_RATE_LIMIT (default 10/minute).
+Counters live where RATELIMIT_STORAGE_URI points (config: that variable, else REDIS_URL, else memory://,
+which counts per process only). Each POST to a limited endpoint is counted against, in order:
+
+- every login POST from one address, whatever the account (LOGIN_ADDRESS_RATE_LIMIT, 30/minute): one
+  address guessing one password across many accounts (password spraying) meets 429;
+- login POSTs for one e-mail from one address (LOGIN_RATE_LIMIT, 10/minute): guessing one account's
+  password meets 429 without locking out everyone else behind the same NAT;
+- sign-ups from one address (REGISTER_RATE_LIMIT), on the page and the API alike.
+
+The moving-window strategy counts any 60 seconds, not calendar minutes: with fixed windows an address
+could send twice the limit across a window edge. If Redis stops answering, each process falls back to
+counting in memory (logged) and goes back to Redis when it answers again: logins keep working.
 """
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
-LIMITED_ENDPOINTS = ("auth.login", "api.api_token")
+LOGIN_ENDPOINTS = ("auth.login", "api.api_token")
+REGISTER_ENDPOINTS = ("auth.register", "api.api_register")
 MESSAGE = "로그인 시도가 너무 많습니다. 1분쯤 기다린 뒤 다시 시도해 주세요."
+ADDRESS_MESSAGE = "이 주소에서 로그인 시도가 너무 많습니다. 1분쯤 기다린 뒤 다시 시도해 주세요."
+REGISTER_MESSAGE = "가입 요청이 너무 많습니다. 잠시 뒤 다시 시도해 주세요."
+DEFAULTS = {
+    "LOGIN_RATE_LIMIT": "10/minute",
+    "LOGIN_ADDRESS_RATE_LIMIT": "30/minute",
+    "REGISTER_RATE_LIMIT": "10/minute;50/hour",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STRATEGY": "moving-window",
+    "RATELIMIT_KEY_PREFIX": "nadeuri",
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on the 429
+}
 
 
 def _login_key() -> str:
@@ -23,21 +47,37 @@ def _login_key() -> str:
     return f"{get_remote_address()}|{email}"
 
 
+def _setting(name: str):
+    """A limit read from the config at request time (tests and operators may change it)."""
+    return lambda: current_app.config[name]
+
+
 def init_rate_limits(app: Flask) -> Limiter:
-    """Bind a limiter to `app` and check the login limit before the login views run."""
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    app.config.setdefault("LOGIN_RATE_LIMIT", "10/minute")
+    """Bind a limiter to `app` and check the account limits before the login and sign-up views run."""
+    for name, value in DEFAULTS.items():
+        app.config.setdefault(name, value)
     limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
 
     @app.before_request
-    def limit_logins():
-        if request.method != "POST" or request.endpoint not in LIMITED_ENDPOINTS:
+    def limit_accounts():
+        if request.method != "POST":
             return None
+        # Each `with` below is its own limit (Flask-Limiter tells them apart by their line); shared limits count
+        # the page and the API endpoint together.
         try:
-            with limiter.limit(app.config["LOGIN_RATE_LIMIT"], key_func=_login_key, scope="login"):
-                pass
+            if request.endpoint in LOGIN_ENDPOINTS:
+                message = ADDRESS_MESSAGE
+                with limiter.shared_limit(_setting("LOGIN_ADDRESS_RATE_LIMIT"), scope="login-address"):
+                    pass
+                message = MESSAGE
+                with limiter.shared_limit(_setting("LOGIN_RATE_LIMIT"), scope="login", key_func=_login_key):
+                    pass
+            elif request.endpoint in REGISTER_ENDPOINTS:
+                message = REGISTER_MESSAGE
+                with limiter.shared_limit(_setting("REGISTER_RATE_LIMIT"), scope="register"):
+                    pass
         except RateLimitExceeded:
-            abort(429, description=MESSAGE)
+            abort(429, description=message)
         return None
 
     return limiter

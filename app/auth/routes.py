@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
@@ -33,6 +33,18 @@ def _add_errors(form, problems: dict) -> bool:
     return not any(field.errors for field in form)
 
 
+def _drop_csrf_token() -> None:
+    """Forget the CSRF token (session and this request's cache): Flask-WTF makes a new one when next asked."""
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+
+
+def _start_session(user) -> None:
+    """Log `user` in with a fresh CSRF token, so a token seen before login is worthless after it."""
+    _drop_csrf_token()
+    login_user(user)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     if current_user.is_authenticated:
@@ -53,7 +65,7 @@ def register():
                 status = error.status if error.status == 409 else 422
             else:
                 db.session.commit()
-                login_user(user)
+                _start_session(user)
                 flash("가입을 환영합니다! 예약하려면 먼저 아이를 등록해 주세요.", "success")
                 return redirect(_safe_next(url_for("auth.children")))
     return render_template("auth/register.html", form=form, next=_safe_next("")), status
@@ -73,7 +85,7 @@ def login():
             except services.AccountError as error:
                 status, error_message = error.status, error.message
             else:
-                login_user(user)
+                _start_session(user)
                 return redirect(_safe_next(url_for("facilities.index")))
     return render_template("auth/login.html", form=form, error_message=error_message,
                            next=_safe_next("")), status
@@ -82,7 +94,12 @@ def login():
 @bp.post("/logout")
 def logout():
     # CSRFProtect checks the token of this POST before we get here.
+    if current_user.is_authenticated:
+        # End the session on the server too: a copy of this cookie (or a remember cookie) stops working.
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
+    _drop_csrf_token()
     flash("로그아웃했습니다.", "info")
     return redirect(url_for("facilities.index"))
 

@@ -12,8 +12,14 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import Child, User
+from app.validation import forbidden_character
 
+# KISA's password guide: 8+ characters of two kinds (letters, digits, symbols), or 10+ of one kind.
 PASSWORD_MIN_LENGTH = 8
+PASSWORD_MIN_LENGTH_ONE_KIND = 10
+PASSWORD_MAX_LENGTH = 128
+PASSWORD_RULE = (f"{PASSWORD_MIN_LENGTH}자 이상이면 영문자·숫자·특수문자 중 두 종류 이상, "
+                 f"{PASSWORD_MIN_LENGTH_ONE_KIND}자 이상이면 한 종류만 써도 됩니다 (최대 {PASSWORD_MAX_LENGTH}자).")
 NAME_MAX_LENGTH = 100
 CHILD_NAME_MAX_LENGTH = 50
 CHILD_MAX_AGE_YEARS = 13
@@ -42,13 +48,29 @@ def email_problem(email: str) -> str | None:
     return None
 
 
+def password_kinds(password: str) -> int:
+    """How many kinds of characters (letters, digits, symbols) `password` uses; whitespace is none."""
+    kinds = set()
+    for char in password:
+        if not char.isspace():
+            kinds.add("letter" if char.isalpha() else "digit" if char.isdigit() else "symbol")
+    return len(kinds)
+
+
 def password_problem(password: str | None) -> str | None:
-    """A Korean message if `password` breaks the rules, else None."""
+    """A Korean message if `password` breaks the rules (PASSWORD_RULE), else None."""
     password = password or ""
+    if not password.strip():
+        return "비밀번호를 입력해 주세요. 공백만으로는 만들 수 없습니다."
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return f"비밀번호는 {PASSWORD_MAX_LENGTH}자 이하여야 합니다."
+    if forbidden_character(password):
+        return "비밀번호에 제어 문자나 보이지 않는 문자를 쓸 수 없습니다."
     if len(password) < PASSWORD_MIN_LENGTH:
-        return f"비밀번호는 {PASSWORD_MIN_LENGTH}자 이상이어야 합니다."
-    if password.isdigit():
-        return "비밀번호를 숫자로만 만들 수 없습니다. 문자를 섞어 주세요."
+        return f"비밀번호는 {PASSWORD_MIN_LENGTH}자 이상이어야 합니다. {PASSWORD_RULE}"
+    if len(password) < PASSWORD_MIN_LENGTH_ONE_KIND and password_kinds(password) < 2:
+        return (f"{PASSWORD_MIN_LENGTH_ONE_KIND}자보다 짧은 비밀번호는 영문자·숫자·특수문자 중 두 종류 이상을 "
+                f"섞어야 합니다. 한 종류만 쓰려면 {PASSWORD_MIN_LENGTH_ONE_KIND}자 이상으로 만들어 주세요.")
     return None
 
 
@@ -105,12 +127,18 @@ def authenticate(session: Session, email: str | None, password: str | None) -> U
 
 
 def load_user(session: Session, user_id: str) -> User | None:
-    """The session's user for Flask-Login; a locked account counts as logged out."""
+    """The session's user for Flask-Login from "id:generation"; a stale generation or a locked account is nobody."""
+    raw_id, _, raw_generation = (user_id or "").partition(":")
     try:
-        user = session.get(User, int(user_id))
-    except (TypeError, ValueError):
+        uid, generation = int(raw_id), int(raw_generation)
+    except ValueError:
         return None
-    return None if user is None or user.is_locked else user
+    if not 0 < uid < 2**63:
+        return None
+    user = session.get(User, uid)
+    if user is None or user.is_locked or generation != (user.session_generation or 0):
+        return None
+    return user
 
 
 def child_problems(name: str, birth_date: date | None, today: date) -> dict[str, str]:

@@ -32,7 +32,7 @@ def test_register_refuses_weak_passwords_and_duplicates(client, db):
     _parent(db)
     cases = [
         ({"password": "short1", "password2": "short1"}, "8자 이상"),
-        ({"password": "1234567890", "password2": "1234567890"}, "숫자로만"),
+        ({"password": "123456789", "password2": "123456789"}, "두 종류 이상"),
         ({"password": "goodpass-1", "password2": "other-pass-1"}, "서로 다릅니다"),
         ({"email": "MOM@example.com "}, "이미 가입된 이메일"),
         ({"email": "not-an-email"}, "올바른 이메일"),
@@ -45,7 +45,7 @@ def test_register_refuses_weak_passwords_and_duplicates(client, db):
         assert message in r.get_data(as_text=True), change
     both = client.post("/register", data={"name": "이름", "email": "x@example.com", "password": "123456789",
                                           "password2": "12"}).get_data(as_text=True)
-    assert "숫자로만" in both and "서로 다릅니다" in both
+    assert "두 종류 이상" in both and "서로 다릅니다" in both
     assert db.session.query(User).count() == 1
 
 

@@ -1,0 +1,26 @@
+"""users.session_generation: logging out or changing the password ends every session cookie
+
+Revision ID: 0005_session_generation
+Revises: 0004_audit
+Create Date: 2026-12-02 08:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0005_session_generation'
+down_revision = '0004_audit'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_generation', sa.Integer(), server_default='0', nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('session_generation')
