@@ -1,7 +1,7 @@
 """users.session_generation: logging out or changing the password ends every session cookie
 
-Revision ID: 0005_session_generation
-Revises: 0004_audit
+Revision ID: 0006_session_generation
+Revises: 0005_city_policy
 Create Date: 2026-12-02 08:00:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_session_generation'
-down_revision = '0004_audit'
+revision = '0006_session_generation'
+down_revision = '0005_city_policy'
 branch_labels = None
 depends_on = None
 
