@@ -23,8 +23,8 @@ from app.bookings.schedule import at_kst, check_window, closed_reason
 from app.facilities.models import Facility
 from app.timeutil import KST
 
-__all__ = ["BookingError", "slots_for_day", "book", "cancel", "bookings_of", "booking_of", "booking_ics", "mark_no_show",
-           "backstop_error"]
+__all__ = ["BookingError", "slots_for_day", "book", "cancel", "bookings_of", "booking_of", "booking_ics",
+           "mark_no_show", "backstop_error"]
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
