@@ -23,7 +23,8 @@ from app.bookings.schedule import at_kst, check_window, closed_reason
 from app.facilities.models import Facility
 from app.timeutil import KST
 
-__all__ = ["BookingError", "slots_for_day", "book", "cancel", "bookings_of", "booking_of", "booking_ics", "mark_no_show"]
+__all__ = ["BookingError", "slots_for_day", "book", "cancel", "bookings_of", "booking_of", "booking_ics",
+           "mark_no_show", "backstop_error"]
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
@@ -175,13 +176,29 @@ def book(session: Session, user: User, slot_id: int, child_ids: list[int], guard
             booking.places = [BookingChild(slot_id=s.id, child_id=c, active=True) for s in run for c in child_ids]
             session.add(booking)
             session.flush()
-    except IntegrityError:
-        # The partial unique index caught a second booking for a child in a slot; the caller rolls back.
-        raise BookingError("duplicate", "이미 예약된 아이가 있습니다") from None
+    except IntegrityError as exc:
+        # A database backstop fired (the caller rolls back): say which rule it enforced.
+        error = backstop_error(exc)
+        if error is None:
+            raise
+        raise error from None
     finally:
         for s in run:
             session.expire(s, ["booked"])
     return booking
+
+
+def backstop_error(exc: IntegrityError) -> BookingError | None:
+    """The refusal a violated constraint stands for, or None when it enforces no booking rule (a bug)."""
+    # The counter's CHECK means the session filled up, the partial unique index a child booked twice.
+    # PostgreSQL names the constraint; SQLite names a CHECK, but a unique index only by its columns.
+    diag = getattr(exc.orig, "diag", None)
+    violated = getattr(diag, "constraint_name", None) or str(exc.orig)
+    if "ck_slots_booked" in violated:
+        return BookingError("slot_full", "남은 자리가 없습니다")
+    if "uq_booking_children_active" in violated or "booking_children.slot_id, booking_children.child_id" in violated:
+        return BookingError("duplicate", "이미 예약된 아이가 있습니다")
+    return None
 
 
 def release_places(session: Session, booking: Booking, status: str, now: datetime) -> bool:

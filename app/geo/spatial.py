@@ -29,6 +29,8 @@ _BAND = "(CASE {kind} " + " ".join(f"WHEN '{k}' THEN {b * KIND_BAND_DEG}" for k,
 _ENTRY = "{p}.id, {p}.lat + " + _BAND.format(kind="{p}.kind") + ", {p}.lat + " + _BAND.format(kind="{p}.kind") + \
     ", {p}.lon, {p}.lon"
 
+# The live definition (the test databases and create_all use it). Migrations carry their own copy: a change here
+# needs a migration making the same change, or tests/test_migrations.py fails.
 _SQLITE_DDL = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS facility_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
     f"""CREATE TRIGGER IF NOT EXISTS facility_rtree_insert AFTER INSERT ON facilities
@@ -69,7 +71,7 @@ def install(connection: Connection) -> None:
 
 
 def uninstall(connection: Connection) -> None:
-    """Remove the spatial index (used by the migration's downgrade)."""
+    """Remove the spatial index (idempotent)."""
     ddl = _POSTGRES_DROP if connection.dialect.name == "postgresql" else _SQLITE_DROP
     for statement in ddl:
         connection.exec_driver_sql(statement)

@@ -106,3 +106,28 @@ def test_index_follows_kind_and_position_changes(db, make_facility):
     assert found("kids_cafe") == set()
     assert found("kids_ok_zone") == {cafe.id}
     assert found() == {cafe.id}
+
+
+def test_district_search_keeps_only_the_asked_kinds(db, make_facility):
+    """Without a point there is no spatial index to narrow by kind: the SQL's kind condition does it alone."""
+    toilet = make_facility(kind="family_restroom", district_code="11140")
+    make_facility(kind="kids_cafe", district_code="11140")
+    make_facility(kind="family_restroom", district_code="11110")
+    q = services.SearchQuery(district="11140", kinds=["family_restroom"])
+    assert [i["id"] for i in services.search(db.session.connection(), q).items] == [toilet.id]
+
+
+def test_kinds_hold_when_the_search_box_spans_several_rtree_bands(db, make_facility):
+    """SQLite's R*Tree keeps kind k at lat + 100·k, so a box taller than 100° also reaches other kinds' bands:
+    a daycare 100° south of a café sits in the café band there. Only the SQL's kind condition keeps it out."""
+    cafe = make_facility(kind="kids_cafe", lat=37.5663, lon=126.9779)
+    aliased = make_facility(kind="hourly_daycare", lat=37.5663 - spatial.KIND_BAND_DEG, lon=126.9779)
+    conn = db.session.connection()
+
+    def found(*kinds):
+        q = services.SearchQuery(lat=37.5663, lon=126.9779, radius_m=12_000_000, kinds=list(kinds), limit=10)
+        return [i["id"] for i in services.search(conn, q).items]
+
+    assert found() == [cafe.id, aliased.id]  # 11,100 km apart, inside the radius
+    assert found("kids_cafe") == [cafe.id]
+    assert found("hourly_daycare") == [aliased.id]

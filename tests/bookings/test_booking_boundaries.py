@@ -1,0 +1,150 @@
+"""Booking rules at their edges: inclusive limits, per-kind rules, whole multi-hour bookings, and the guards the
+database keeps (each test here was written against a mutant of the rules that the rest of the suite let through)."""
+from datetime import date
+
+import pytest
+from sqlalchemy import event, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.bookings.models import Booking, BookingChild, Slot
+from app.bookings.services import BookingError, backstop_error, book, cancel
+from booking_fixtures import NOW, cafe, daycare, hourly_slots, kst, make_child, make_slot, make_user, parent, set_policy  # noqa: F401
+
+
+def refused(code, *args, **kw):
+    with pytest.raises(BookingError) as info:
+        book(*args, **kw)
+    assert info.value.code == code, info.value.message
+    return info.value
+
+
+def test_cancel_deadline_is_the_facility_setting(db, cafe, parent):
+    set_policy(db.session, cafe, cancel_deadline_minutes=120)
+    booking = book(db.session, parent, make_slot(db.session, cafe, kst(2026, 11, 25, 13)).id,
+                   [parent.children[0].id], now=NOW)
+    with pytest.raises(BookingError) as info:
+        cancel(db.session, parent, booking.id, kst(2026, 11, 25, 11, 1))
+    assert info.value.code == "too_late_to_cancel" and "120분" in info.value.message
+    assert cancel(db.session, parent, booking.id, kst(2026, 11, 25, 11, 0)).status == "cancelled"
+
+
+def test_cancelling_a_multi_hour_booking_returns_every_hour(db, daycare, parent):
+    hours = hourly_slots(db.session, daycare, date(2026, 11, 25), 3, capacity=1)
+    kid = parent.children[1].id
+    booking = book(db.session, parent, hours[0].id, [kid], hours=3, now=NOW)
+    db.session.commit()
+    assert [db.session.get(Slot, s.id).booked for s in hours] == [1, 1, 1]
+    cancel(db.session, parent, booking.id, NOW)
+    db.session.commit()
+    assert [db.session.get(Slot, s.id).booked for s in hours] == [0, 0, 0]
+    assert not any(db.session.scalars(select(BookingChild.active).where(BookingChild.booking_id == booking.id)))
+    other = make_user(db.session)
+    assert book(db.session, other, hours[0].id, [make_child(db.session, other).id], hours=3, now=NOW).hours == 3
+
+
+def test_both_age_limits_are_inclusive(db, make_facility, daycare):
+    user = make_user(db.session)
+    cafe_3_to_5 = make_facility(kind="kids_cafe", age_min=3, age_max=5)
+    session = make_slot(db.session, cafe_3_to_5, kst(2026, 11, 25))
+    five = make_child(db.session, user, date(2021, 12, 31))  # 연나이 5 in 2026
+    six = make_child(db.session, user, date(2020, 1, 1))
+    refused("age_out_of_range", db.session, user, session.id, [six.id], now=NOW)
+    assert book(db.session, user, session.id, [five.id], now=NOW).status == "confirmed"
+    hour = hourly_slots(db.session, daycare, date(2026, 11, 25), 1)[0]
+    months_83 = make_child(db.session, user, date(2019, 12, 25))  # the daycare's last month (age_max 83)
+    assert book(db.session, user, hour.id, [months_83.id], now=NOW).status == "confirmed"
+
+
+def test_one_visit_a_day_is_counted_per_kind(db, cafe, daycare, parent):
+    set_policy(db.session, daycare, one_visit_per_day=True)
+    first, second = (c.id for c in parent.children)
+    morning_hour = hourly_slots(db.session, daycare, date(2026, 11, 25), 1)[0]  # 09:00–10:00
+    afternoon = make_slot(db.session, cafe, kst(2026, 11, 25, 13))
+    book(db.session, parent, morning_hour.id, [first], now=NOW)
+    assert book(db.session, parent, afternoon.id, [first], now=NOW).status == "confirmed"
+    # The other order: a café visit first, then a daycare hour the same day.
+    next_day_cafe = make_slot(db.session, cafe, kst(2026, 11, 26, 9, 30))
+    next_day_hour = make_slot(db.session, daycare, kst(2026, 11, 26, 14), minutes=60)
+    book(db.session, parent, next_day_cafe.id, [second], now=NOW)
+    assert book(db.session, parent, next_day_hour.id, [second], now=NOW).status == "confirmed"
+
+
+def test_hour_caps_count_daycare_hours_only(db, cafe, daycare, parent):
+    set_policy(db.session, daycare, daily_cap_hours=2, monthly_cap_hours=3)
+    kid = [parent.children[1].id]
+    for day in (24, 25):
+        book(db.session, parent, make_slot(db.session, cafe, kst(2026, 11, day, 15, 30)).id, kid, now=NOW)
+    wednesday = hourly_slots(db.session, daycare, date(2026, 11, 25), 2)
+    assert book(db.session, parent, wednesday[0].id, kid, hours=2, now=NOW).hours == 2  # a café visit that day too
+    thursday = hourly_slots(db.session, daycare, date(2026, 11, 26), 2)
+    assert book(db.session, parent, thursday[0].id, kid, now=NOW).hours == 1  # 3 daycare hours this month
+    refused("monthly_cap", db.session, parent, thursday[1].id, kid, now=NOW)
+
+
+@pytest.fixture
+def database_errors(db):
+    """Errors the database raised while the test ran (a guard that refuses raises none)."""
+    seen: list[Exception] = []
+
+    def record(context):
+        seen.append(context.original_exception)
+
+    event.listen(db.engine, "handle_error", record)
+    yield seen
+    event.remove(db.engine, "handle_error", record)
+
+
+@pytest.mark.parametrize("hours", [1, 2])
+def test_the_conditional_update_refuses_a_full_slot_itself(db, daycare, parent, database_errors, hours):
+    """A competitor filled the slot after this booking read it: the UPDATE's guard, not the CHECK, says no."""
+    slots = hourly_slots(db.session, daycare, date(2026, 11, 25), 2, capacity=1)
+    db.session.commit()
+    taken = slots[hours - 1]
+    assert [s.booked for s in slots] == [0, 0]  # loaded now; the competitor's UPDATE below leaves them stale
+    db.session.execute(update(Slot).where(Slot.id == taken.id).values(booked=1)
+                       .execution_options(synchronize_session=False))
+    refused("slot_full", db.session, parent, slots[0].id, [parent.children[1].id], hours=hours, now=NOW)
+    assert database_errors == []
+    db.session.commit()
+    assert [db.session.get(Slot, s.id).booked for s in slots] == [int(s is taken) for s in slots]
+
+
+def test_a_duplicate_caught_by_the_database_is_reported_as_duplicate(db, cafe, parent):
+    slot = make_slot(db.session, cafe, kst(2026, 11, 25), capacity=5)
+    kid = [parent.children[0].id]
+    first = book(db.session, parent, slot.id, kid, now=NOW)
+    db.session.commit()
+    # A cancelled booking whose place was left active: the rules skip it, the partial unique index does not.
+    db.session.execute(update(Booking).where(Booking.id == first.id).values(status="cancelled")
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    error = refused("duplicate", db.session, parent, slot.id, kid, now=NOW)
+    assert error.status == 409
+    db.session.rollback()
+
+
+def _violation(db, change) -> IntegrityError:
+    with pytest.raises(IntegrityError) as info:
+        change()
+        db.session.flush()
+    db.session.rollback()
+    return info.value
+
+
+def test_backstops_are_told_apart(db, cafe, parent):
+    slot = make_slot(db.session, cafe, kst(2026, 11, 25), capacity=2)
+    kid = parent.children[0].id
+    booking = book(db.session, parent, slot.id, [kid], now=NOW)
+    db.session.commit()
+    ids = dict(booking=booking.id, slot=slot.id, code=booking.code)
+
+    over = _violation(db, lambda: setattr(db.session.get(Slot, ids["slot"]), "booked", 3))
+    twice = _violation(db, lambda: db.session.add(
+        BookingChild(booking_id=ids["booking"], slot_id=ids["slot"], child_id=kid, active=True)))
+    same_code = _violation(db, lambda: db.session.add(Booking(
+        code=ids["code"], user_id=parent.id, slot_id=ids["slot"], facility_id=cafe.id, guardians=1, hours=1,
+        starts_at=kst(2026, 11, 25), ends_at=kst(2026, 11, 25, 12), created_at=NOW)))
+    full, duplicate = backstop_error(over), backstop_error(twice)
+    assert (full.code, full.status) == ("slot_full", 409)
+    assert (duplicate.code, duplicate.status) == ("duplicate", 409)
+    assert backstop_error(same_code) is None  # not a booking rule: left to fail loudly
