@@ -61,7 +61,7 @@ def _located(kind: str) -> Facility:
 def test_upgrade_matches_models_and_downgrade_cleans_up(tmp_path):
     app = _fresh_app(tmp_path)
     with app.app_context():
-        upgrade(revision="0005_city_policy")
+        upgrade(revision="0006_session_generation")
         # Rows written under the old spatial layout must be found under the new one.
         db.session.add_all([_located("hourly_daycare"), _located("family_restroom")])
         db.session.commit()

@@ -4,16 +4,16 @@ A kind-filtered near-me search then reads only that kind's entries. The layout c
 a migration (0001 called the live app.geo.spatial), so databases made before it kept the flat tree: this revision
 rebuilds the tree from `facilities`, whichever layout it had. PostgreSQL (PostGIS GiST) is unchanged.
 
-Revision ID: 0006_rtree_kind_bands
-Revises: 0005_city_policy
+Revision ID: 0007_rtree_kind_bands
+Revises: 0006_session_generation
 Create Date: 2026-12-02 08:00:00
 
 """
 from alembic import op
 
 
-revision = '0006_rtree_kind_bands'
-down_revision = '0005_city_policy'
+revision = '0007_rtree_kind_bands'
+down_revision = '0006_session_generation'
 branch_labels = None
 depends_on = None
 
