@@ -28,6 +28,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_context(app)
+    register_serving(app)
     if not app.testing:
         # Everything loaded so far (Flask, SQLAlchemy, geopandas, …) lives as long as the process: keep it out
         # of the garbage collector's full passes, which otherwise cost ~150 ms on every few large requests.
@@ -39,7 +40,9 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (all models known to SQLAlchemy and Alembic)
     from app.database import configure_engine
     from app.extensions import csrf, db, login_manager, migrate
+    from app.serving import apply_engine_options
 
+    apply_engine_options(app)  # before init_app: the engine is built from these options
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -112,3 +115,10 @@ def register_context(app: Flask) -> None:
     @app.context_processor
     def inject_globals():
         return {"data_is_demo": data_is_demo(), "KIND_LABELS": KIND_LABELS}
+
+
+def register_serving(app: Flask) -> None:
+    """Health check and 503 for database outages."""
+    from app.serving import init_serving
+
+    init_serving(app)
