@@ -118,7 +118,9 @@ def register_context(app: Flask) -> None:
 
 
 def register_serving(app: Flask) -> None:
-    """Health check and 503 for database outages."""
+    """Health check, 503 for database outages, one JSON log line per request."""
+    from app.requestlog import init_request_log
     from app.serving import init_serving
 
     init_serving(app)
+    init_request_log(app)
