@@ -106,6 +106,9 @@ def register_commands(app: Flask) -> None:
     from app.admin.commands import register as register_admin_commands
 
     register_admin_commands(app)
+    from app.backup import register as register_backup_commands
+
+    register_backup_commands(app)
 
 
 def register_context(app: Flask) -> None:

@@ -72,3 +72,11 @@ def confirmed_bookings(session, booking_ids: list[int]) -> dict[int, tuple[str, 
     rows = session.execute(select(Booking.id, Booking.code, Booking.status, Booking.slot_id)
                            .where(Booking.id.in_(booking_ids))).all()
     return {r.id: (r.code, r.status, r.slot_id) for r in rows}
+
+
+def pass_database_url(tmp_path) -> str:
+    """This run's database as something several processes can share: PostgreSQL, or an SQLite file (WAL)."""
+    from conftest import database_url
+
+    url = database_url()
+    return url if url.startswith("postgresql") else f"sqlite:///{tmp_path / 'nadeuri.sqlite3'}"
