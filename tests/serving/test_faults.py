@@ -7,6 +7,9 @@ booked counter equals its number of active booking rows.
 """
 from __future__ import annotations
 
+import json
+from collections import Counter
+
 import pytest
 
 from app.extensions import db
@@ -105,3 +108,10 @@ def test_two_app_servers_on_one_database_share_the_rush(prepared, servers):
     assert set(result.outcomes) == {"confirmed", "slot_full"}, result.outcomes
     assert result.outcomes["confirmed"] == sum(CAPACITIES)  # every place taken once, across both servers
     assert_three_facts(data, result, first.log_tail() + second.log_tail())
+    # Production logging: exactly one JSON line per booking request, no gunicorn access log, no tokens.
+    logs = first.log_path.read_text() + second.log_path.read_text()
+    lines = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
+    bookings = [x for x in lines if x.get("route") == "/api/bookings" and x.get("method") == "POST"]
+    assert len(bookings) == PARENTS and len({x["request_id"] for x in bookings}) == PARENTS
+    assert Counter(x["status"] for x in bookings) == Counter({201: sum(CAPACITIES), 409: PARENTS - sum(CAPACITIES)})
+    assert "serving-token" not in logs and "Bearer" not in logs
