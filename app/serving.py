@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 bp = Blueprint("serving", __name__)
 
@@ -18,8 +19,9 @@ UNAVAILABLE_MESSAGE = "데이터베이스에 연결할 수 없어 잠시 서비�
 RETRY_AFTER_SECONDS = 10
 PG_CONNECT_TIMEOUT_SECONDS = 5
 # Errors that mean "the database cannot be reached or used right now" (connection refused or lost,
-# server restarting, SQLite file unopenable, lock timeouts): the request may succeed later, so 503.
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError)
+# server restarting, SQLite file unopenable, lock timeouts, every pooled connection busy): the request
+# may succeed later, so 503 rather than 500.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
 
 
 def apply_engine_options(app: Flask) -> None:
@@ -68,8 +70,10 @@ def database_unavailable(error: Exception):
         db.session.rollback()
     except SQLAlchemyError:  # the connection is gone; the session is discarded at teardown anyway
         db.session.invalidate()
-    current_app.logger.warning("database unavailable during %s %s: %s", request.method, request.path,
-                               error.__class__.__name__)
+    # The driver's message (e.g. "connection refused", "database is locked"), not SQLAlchemy's, which
+    # carries the statement's parameters.
+    current_app.logger.warning("database unavailable during %s %s: %s: %s", request.method, request.path,
+                               error.__class__.__name__, str(getattr(error, "orig", None) or error)[:300])
     if request.path.startswith("/api/") or request.path == "/healthz":
         response = jsonify(error="database_unavailable", message=UNAVAILABLE_MESSAGE)
         response.status_code = 503

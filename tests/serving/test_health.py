@@ -54,6 +54,25 @@ def test_sqlite_file_that_cannot_be_opened_gives_503_everywhere(tmp_path):
         db.engine.dispose()
 
 
+def test_every_pooled_connection_busy_gives_503_not_500(tmp_path):
+    url = f"sqlite:///{tmp_path / 'busy.sqlite3'}"
+    with make_app(url).app_context():  # the tables
+        db.engine.dispose()
+    config = _config(url)
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 0.2}
+    app = create_app(config)
+    with app.app_context():
+        client = app.test_client()
+        held = db.engine.connect()  # the pool's only connection
+        r = client.get("/api/facilities/1")
+        assert r.status_code == 503 and r.get_json()["error"] == "database_unavailable"
+        assert client.get("/healthz").status_code == 503
+        held.close()
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/api/facilities/1").status_code == 404  # the same route, with a connection free
+        db.engine.dispose()
+
+
 @pytest.fixture
 def proxied():
     """(app, proxy): an app whose PostgreSQL connections all pass through a proxy the test controls."""
