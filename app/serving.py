@@ -42,10 +42,11 @@ def database_problem() -> str | None:
     from app.extensions import db
 
     try:
-        with db.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        db.session.execute(text("SELECT 1"))  # the request's own session: ended at teardown like any other
     except SQLAlchemyError as error:
-        current_app.logger.warning("health check: database unavailable: %s", error.__class__.__name__)
+        db.session.rollback()
+        current_app.logger.warning("health check: database unavailable: %s: %s", error.__class__.__name__,
+                                   str(getattr(error, "orig", None) or error)[:300])
         return (getattr(error, "orig", None) or error).__class__.__name__
     return None
 

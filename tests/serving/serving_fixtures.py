@@ -42,6 +42,9 @@ def make_rush_data(session, parents: int, capacities: list[int], days_from_now: 
         slots.append(Slot(facility_id=cafe.id, starts_at=start, ends_at=start + timedelta(hours=2),
                           capacity=capacity, booked=0))
     session.add_all(slots)
+    if not parents:  # an empty insert() would write one row of defaults
+        session.flush()
+        return RushData(cafe.id, [s.id for s in slots], [])
     now = utcnow()
     emails = [f"serving{batch}-{i}@example.com" for i in range(parents)]
     session.execute(insert(User), [dict(email=e, password_hash="x", name=f"부모{i}", role="parent",

@@ -12,6 +12,7 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 from conftest import make_app, postgres_url
+from serving_fixtures import make_rush_data
 from tcp_proxy import TcpProxy
 
 KOREAN_503 = "데이터베이스에 연결할 수 없어"
@@ -80,18 +81,26 @@ def proxied():
     proxy = TcpProxy(real.host or "127.0.0.1", real.port or 5432)
     url = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     app = make_app(url)
+    # No app context stays pushed: each request then has its own, as under gunicorn, and gives its
+    # connection back to the pool at teardown (where pre-ping checks it on the next checkout).
+    yield app, proxy
     with app.app_context():
-        yield app, proxy
-        db.session.remove()
         db.engine.dispose()
     proxy.close()
 
 
-def test_postgres_outage_gives_503_then_recovers_without_restart(proxied, make_facility):
+def _facility_id(app) -> int:
+    """A facility in the proxied database (not through the `app` fixture, which may be another database)."""
+    with app.app_context():
+        facility_id = make_rush_data(db.session, parents=0, capacities=[]).facility_id
+        db.session.commit()
+        assert db.engine.pool._pre_ping  # set by app.serving for PostgreSQL
+    return facility_id
+
+
+def test_postgres_outage_gives_503_then_recovers_without_restart(proxied):
     app, proxy = proxied
-    assert db.engine.pool._pre_ping  # set by app.serving for PostgreSQL
-    facility_id = make_facility().id
-    db.session.remove()
+    facility_id = _facility_id(app)
     client = app.test_client()
     assert client.get("/healthz").status_code == 200
     assert client.get(f"/facilities/{facility_id}").status_code == 200
@@ -108,11 +117,10 @@ def test_postgres_outage_gives_503_then_recovers_without_restart(proxied, make_f
     assert client.get(f"/api/facilities/{facility_id}").status_code == 200
 
 
-def test_connections_killed_by_a_restart_are_replaced_before_use(proxied, make_facility):
+def test_connections_killed_by_a_restart_are_replaced_before_use(proxied):
     """No request between the cut and the restore: only pre-ping saves the first request from a dead connection."""
     app, proxy = proxied
-    facility_id = make_facility().id
-    db.session.remove()
+    facility_id = _facility_id(app)
     client = app.test_client()
     assert client.get(f"/facilities/{facility_id}").status_code == 200
     opened = proxy.accepted
