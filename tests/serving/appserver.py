@@ -28,6 +28,8 @@ START_DEADLINE_S = 60
 class AppServer:
     """One gunicorn (master + workers, in their own process group) on a socket the test keeps."""
 
+    # preload: the master imports the app once and forks the workers (as docs/deploy.md suggests), which
+    # halves the start-up CPU on a loaded 2-core CI machine; the workers are the same either way.
     def __init__(self, database_url: str, log_path: Path, workers: int = 2, preload: bool = True):
         self.database_url, self.log_path, self.workers, self.preload = database_url, log_path, workers, preload
         self.sock = socket.create_server((HOST, 0), backlog=256)
