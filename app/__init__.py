@@ -28,6 +28,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_context(app)
+    register_serving(app)
     if not app.testing:
         # Everything loaded so far (Flask, SQLAlchemy, geopandas, …) lives as long as the process: keep it out
         # of the garbage collector's full passes, which otherwise cost ~150 ms on every few large requests.
@@ -42,6 +43,9 @@ def register_extensions(app: Flask) -> None:
     from app.security import init_security
 
     init_security(app)  # first: every response, errors included, gets the headers and its script nonce
+    from app.serving import apply_engine_options
+
+    apply_engine_options(app)  # before init_app: the engine is built from these options
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -105,6 +109,9 @@ def register_commands(app: Flask) -> None:
     from app.admin.commands import register as register_admin_commands
 
     register_admin_commands(app)
+    from app.backup import register as register_backup_commands
+
+    register_backup_commands(app)
 
 
 def register_context(app: Flask) -> None:
@@ -114,3 +121,12 @@ def register_context(app: Flask) -> None:
     @app.context_processor
     def inject_globals():
         return {"data_is_demo": data_is_demo(), "KIND_LABELS": KIND_LABELS}
+
+
+def register_serving(app: Flask) -> None:
+    """Health check, 503 for database outages, one JSON log line per request."""
+    from app.requestlog import init_request_log
+    from app.serving import init_serving
+
+    init_serving(app)
+    init_request_log(app)

@@ -60,6 +60,7 @@ EXACT = {
     "/logout": EVERYONE,
     "/api/auth/register": EVERYONE,
     "/api/auth/token": EVERYONE,  # POST is open; DELETE revokes the bearer token sent (test_auth_api.py)
+    "/healthz": EVERYONE,  # the load balancer's health check (app/serving.py)
 }
 QUERY = {"/api/districts/at": "?lat=37.5665&lon=126.978", "/bookings/new": "?slot={slot_id}",
          "/api/facilities": "?lat=37.5665&lon=126.978", "/api/places": "?q=중구",
