@@ -34,6 +34,9 @@ class Config:
     # Login attempt counters (Flask-Limiter). memory:// counts per process; share them between workers and
     # app servers with e.g. redis://host:6379 (needs the redis package).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Request bodies: 1 MB for every form and JSON call, 64 MB for the admin data upload (app/limits.py).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+    ADMIN_UPLOAD_MAX_BYTES = int(os.environ.get("ADMIN_UPLOAD_MAX_BYTES", 64 * 1024 * 1024))
 
 
 class TestConfig(Config):

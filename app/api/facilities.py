@@ -8,12 +8,13 @@ from flask import current_app, jsonify, request
 
 from app.api import bp
 from app.api.errors import ApiError
-from app.api.params import choices, moment, number
+from app.api.params import choices, id_param, moment, number
 from app.extensions import db
 from app.facilities import services
 from app.facilities.models import AMENITIES, KINDS
 from app.geo.districts import SEOUL_MARGIN_DEG, bundled_index
 from app.timeutil import KST
+from app.validation import DATE_MAX, DATE_MIN, ID_MAX
 
 
 
@@ -73,7 +74,7 @@ def list_facilities():
     return jsonify(items=result.items, total=result.total, center={"lat": result.center[0], "lon": result.center[1]})
 
 
-@bp.get("/facilities/<int:facility_id>")
+@bp.get("/facilities/<id:facility_id>")
 def get_facility(facility_id: int):
     facility = services.get_facility(facility_id)
     if facility is None:
@@ -146,11 +147,13 @@ OPENAPI_PATHS = {
             _param("kind", {"type": "string"}, "one or more of " + ", ".join(KINDS) + " (repeat or comma-separate)"),
             _param("age", {"type": "integer", "minimum": 0, "maximum": 18}, "child's age in years"),
             _param("open_at", {"type": "string", "format": "date-time"},
-                   "open at this moment (ISO 8601; no zone = Asia/Seoul; or 'now'); public holidays count"),
+                   f"open at this moment (ISO 8601; no zone = Asia/Seoul; or 'now'; {DATE_MIN} … {DATE_MAX});"
+                   " public holidays count"),
             _param("amenity", {"type": "string"}, "required amenities: " + ", ".join(AMENITIES)),
             _param("district", {"type": "string"}, "자치구 code (11110…11740) or Korean name"),
             _param("limit", {"type": "integer", "default": 50, "minimum": 1, "maximum": 200}, "page size"),
-            _param("offset", {"type": "integer", "default": 0, "minimum": 0}, "page start"),
+            _param("offset", {"type": "integer", "format": "int64", "default": 0, "minimum": 0, "maximum": ID_MAX},
+                   "page start"),
         ],
         "responses": {
             "200": {"description": "결과", "content": {"application/json": {"schema": {
@@ -162,7 +165,7 @@ OPENAPI_PATHS = {
     }},
     "/api/facilities/{facility_id}": {"get": {
         "summary": "시설 상세 (One facility)",
-        "parameters": [_param("facility_id", {"type": "integer"}, "facility id", True, "path")],
+        "parameters": [id_param("facility_id", "facility id")],
         "responses": {"200": {"description": "시설"}, "404": _NOT_FOUND},
     }},
     "/api/districts": {"get": {
