@@ -151,9 +151,18 @@ OPENAPI_PATHS = {
                       "422": _error("invalid_capacity"), **_DENIED}}},
     "/api/operator/bookings/{booking_id}/check-in": {"post": {
         **_AUTH, "summary": "입장 처리", "parameters": _BOOKING_ID,
-        "responses": {"200": {"description": "입장 처리됨"}, "409": _error("not_confirmed"), **_DENIED}}},
+        "responses": {"200": {"description": "입장 처리됨", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["id", "code", "status"], "properties": {
+                "id": {"type": "integer"}, "code": {"type": "string"}, "status": {"type": "string"}}}}}},
+                      "409": _error("not_confirmed"), **_DENIED}}},
     "/api/operator/bookings/{booking_id}/no-show": {"post": {
         **_AUTH, "summary": "노쇼 처리: 보호자 예약 제한(기본 30일)과 그 기간의 다른 예약 취소", "parameters": _BOOKING_ID,
-        "responses": {"200": {"description": "노쇼 처리됨 (banned_until, cancelled_bookings)"},
+        "responses": {"200": {"description": "노쇼 처리됨 (banned_until, cancelled_bookings)", "content": {
+            "application/json": {"schema": {
+                "type": "object", "required": ["id", "code", "status", "banned_until", "cancelled_bookings"],
+                "properties": {"id": {"type": "integer"}, "code": {"type": "string"},
+                               "status": {"type": "string", "enum": ["no_show"]},
+                               "banned_until": {"type": "string", "format": "date-time"},
+                               "cancelled_bookings": {"type": "array", "items": {"type": "string"}}}}}}},
                       "409": _error("not_confirmed"), "422": _error("not_started"), **_DENIED}}},
 }
