@@ -43,7 +43,7 @@ def register_extensions(app: Flask) -> None:
     from app import limits
     from app.validation import IdConverter
 
-    app.url_map.converters["id"] = IdConverter  # <id:…> in routes: 1 … 2^63−1, else 404
+    app.url_map.converters["id"] = IdConverter  # <id:…> in routes: 1 … ID_MAX, else 404
     limits.register(app)  # before CSRF: the body limit applies before anything parses the body
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)

@@ -187,7 +187,7 @@ OPENAPI_PATHS = {
             _param("amenity", {"type": "string"}, "required amenities: " + ", ".join(AMENITIES)),
             _param("district", {"type": "string"}, "자치구 code (11110…11740) or Korean name"),
             _param("limit", {"type": "integer", "default": 50, "minimum": 1, "maximum": 200}, "page size"),
-            _param("offset", {"type": "integer", "format": "int64", "default": 0, "minimum": 0, "maximum": ID_MAX},
+            _param("offset", {"type": "integer", "format": "int32", "default": 0, "minimum": 0, "maximum": ID_MAX},
                    "page start"),
         ],
         "responses": {

@@ -22,7 +22,7 @@ ERROR_MEANINGS = {
     "400": "잘못된 요청: 형식이 틀린 매개변수나 JSON 본문 (invalid_parameter, invalid_body)",
     "401": "인증 필요: 토큰이 없거나 만료·폐기됨 (unauthorized)",
     "403": "권한 없음 (forbidden)",
-    "404": "없음: id가 없거나 1 … 2^63−1 밖이거나 다른 사람의 것",
+    "404": "없음: id가 없거나 1 … 2^31−1 밖이거나 다른 사람의 것",
     "413": "본문이 너무 큼 (MAX_CONTENT_LENGTH, 1 MB)",
     "422": "값이 범위 밖이거나 규칙 위반 (out_of_range, invalid_name …)",
     "429": "시도가 너무 많음: 잠시 후 다시",

@@ -20,13 +20,13 @@ from app.validation import DATE_MAX, DATE_MIN, ID_MAX, ID_MIN, InvalidValue
 _SURROGATE = re.compile("[\ud800-\udfff]")
 JSON_MAX_DEPTH = 20  # our bodies are flat; deeper nesting is an attack on the parser, not a request
 
-ID_SCHEMA = {"type": "integer", "format": "int64", "minimum": ID_MIN, "maximum": ID_MAX}
+ID_SCHEMA = {"type": "integer", "format": "int32", "minimum": ID_MIN, "maximum": ID_MAX}
 DATE_SCHEMA = {"type": "string", "format": "date",
                "description": f"YYYY-MM-DD, {DATE_MIN.isoformat()} … {DATE_MAX.isoformat()}"}
 
 
 def id_param(name: str, description: str = "id") -> dict:
-    """An OpenAPI path parameter for a row id (1 … 2^63−1)."""
+    """An OpenAPI path parameter for a row id (ID_MIN … ID_MAX)."""
     return {"name": name, "in": "path", "required": True, "schema": ID_SCHEMA, "description": description}
 
 
@@ -123,7 +123,8 @@ def json_body() -> dict:
     need = "JSON 객체 본문이 필요합니다 (Content-Type: application/json)"
     if not request.is_json:
         raise ApiError("invalid_body", need, 400)
-    raw = request.get_data(cache=True)  # over the body limit this raises 413 before anything is parsed
+    raw = request.get_data(cache=True)  # over a declared body limit this raises 413 before anything is parsed
+    request.stream.read(1)  # a streamed body stops at the limit: reading on raises 413, no truncated JSON is parsed
     try:
         body = json.loads(raw)
     except RecursionError:
@@ -150,7 +151,7 @@ def body_int(body: dict, name: str, minimum: int, maximum: int, default=None) ->
 
 
 def body_id(body: dict, name: str) -> int:
-    """A required id field: an integer in 1 … 2^63−1."""
+    """A required id field: an integer in ID_MIN … ID_MAX."""
     return body_int(body, name, ID_MIN, ID_MAX)
 
 
