@@ -1,4 +1,5 @@
-"""Request limits: body sizes answered with 413 before anything parses the body, and Korean words for HTTP errors.
+"""Request limits: body sizes answered with 413 before anything parses the body, NUL refused everywhere (400),
+and Korean words for HTTP errors.
 
 Why a before_request of its own, registered ahead of CSRFProtect: CSRF reads ``request.form`` first, so a
 limit set later (inside a view or a blueprint hook) would never be the one that applies. Here the limit for
@@ -8,7 +9,7 @@ a body without Content-Length (chunked) is cut off by Werkzeug's stream at the s
 from __future__ import annotations
 
 from flask import Flask, current_app, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
 # Endpoints that take big files, and the config key of their own limit.
 UPLOAD_ENDPOINTS = {"admin.upload": "ADMIN_UPLOAD_MAX_BYTES"}
@@ -60,6 +61,16 @@ def check_body_size() -> None:
         raise RequestEntityTooLarge(description=too_large_message(limit))
 
 
+def refuse_nul() -> None:
+    """before_request: NUL is no text anyone types and PostgreSQL cannot store or compare it (a 500): refuse it."""
+    values = list(request.args.items(multi=True))
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += list(request.form.items(multi=True))  # within the body limit just set; files are not read
+    if any("\x00" in key or "\x00" in value for key, value in values):
+        raise BadRequest(description="입력값에 쓸 수 없는 NUL 문자(U+0000)가 있습니다.")
+
+
 def register(app: Flask) -> None:
-    """Install the body check; call before CSRFProtect.init_app so it runs first."""
+    """Install the body and NUL checks; call before CSRFProtect.init_app so they run first."""
     app.before_request(check_body_size)
+    app.before_request(refuse_nul)

@@ -17,7 +17,7 @@ from app.api.errors import ApiError
 from app.timeutil import KST
 from app.validation import DATE_MAX, DATE_MIN, ID_MAX, ID_MIN, InvalidValue
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 JSON_MAX_DEPTH = 20  # our bodies are flat; deeper nesting is an attack on the parser, not a request
 
 ID_SCHEMA = {"type": "integer", "format": "int32", "minimum": ID_MIN, "maximum": ID_MAX}
@@ -135,9 +135,9 @@ def json_body() -> dict:
         raise ApiError("invalid_body", need, 400)
     if _depth(body) > JSON_MAX_DEPTH:
         raise ApiError("invalid_body", f"JSON이 너무 깊게 중첩되어 있습니다 (최대 {JSON_MAX_DEPTH}단계)", 400)
-    # "\ud800" is valid JSON but no valid text: no database or encoder can store it.
-    if any(_SURROGATE.search(text) for text in _strings(body)):
-        raise ApiError("invalid_body", "JSON 문자열에 짝이 없는 서로게이트 문자(\\ud800 등)가 있습니다", 400)
+    # "\ud800" and "\u0000" are valid JSON but no storable text: no encoder (nor PostgreSQL) takes them.
+    if any(_UNSTORABLE.search(text) for text in _strings(body)):
+        raise ApiError("invalid_body", "JSON 문자열에 쓸 수 없는 문자(NUL, 짝이 없는 서로게이트 \\ud800 등)가 있습니다", 400)
     return body
 
 
