@@ -242,3 +242,25 @@ def test_coverage_csv_neutralises_formulas(app, db, world, password):
                                          ("\tx", "'\tx"), ("\rx", "'\rx"), ("하늘", "하늘"), (-3, -3), (None, "")])
 def test_spreadsheet_cell(value, cell):
     assert spreadsheet_cell(value) == cell
+
+
+def test_every_id_in_a_route_uses_the_bounded_converter(app):
+    """A bare <int:…> would let 2^64 reach the database again."""
+    bare = [rule.rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
+    assert not bare, bare
+
+
+def test_the_api_document_publishes_the_same_bounds(client):
+    from app.validation import CAPACITY_MAX, DATE_MAX, ID_MAX
+
+    spec = client.get("/api/openapi.json").get_json()
+    facility_id = spec["paths"]["/api/facilities/{facility_id}"]["get"]["parameters"][0]["schema"]
+    assert (facility_id["minimum"], facility_id["maximum"], facility_id["format"]) == (1, ID_MAX, "int32")
+    patch = spec["paths"]["/api/operator/slots/{slot_id}"]["patch"]
+    assert patch["requestBody"]["content"]["application/json"]["schema"]["properties"]["capacity"]["maximum"] \
+        == CAPACITY_MAX
+    assert set(patch["responses"]) >= {"200", "400", "401", "403", "404", "413", "422"}
+    date = spec["paths"]["/api/facilities/{facility_id}/slots"]["get"]["parameters"][1]["schema"]
+    assert date["format"] == "date" and DATE_MAX.isoformat() in date["description"]
+    child = spec["components"]["schemas"]["ChildRequest"]["properties"]["name"]
+    assert child["maxLength"] == 50
