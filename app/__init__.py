@@ -40,11 +40,14 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (all models known to SQLAlchemy and Alembic)
     from app.database import configure_engine
     from app.extensions import csrf, db, login_manager, migrate
+    from app import limits
     from app.security import init_security
+    from app.serving import apply_engine_options
+    from app.validation import IdConverter
 
     init_security(app)  # first: every response, errors included, gets the headers and its script nonce
-    from app.serving import apply_engine_options
-
+    app.url_map.converters["id"] = IdConverter  # <id:…> in routes: 1 … ID_MAX, else 404
+    limits.register(app)  # before CSRF: the body limit applies before anything parses the body
     apply_engine_options(app)  # before init_app: the engine is built from these options
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
@@ -87,10 +90,14 @@ def register_errorhandlers(app: Flask) -> None:
     def wants_json() -> bool:
         return request.path.startswith("/api/")
 
+    from app.limits import describe
+
     def handle(error):
         code = getattr(error, "code", 500) or 500
         if wants_json():
-            return jsonify(error="http_%d" % code, message=getattr(error, "description", str(error))), code
+            return jsonify(error="http_%d" % code, message=describe(error)), code
+        if hasattr(error, "description"):
+            error.description = describe(error)  # Werkzeug's English defaults become Korean
         template = "errors/404.html" if code == 404 else "errors/error.html"
         return render_template(template, error=error, code=code), code
 

@@ -39,6 +39,9 @@ class Config:
     # whether to redirect plain http to https. Remember cookies are Secure whenever session cookies are.
     NADEURI_BEHIND_PROXY = int(os.environ.get("NADEURI_BEHIND_PROXY", "0") or 0)
     NADEURI_FORCE_HTTPS = os.environ.get("NADEURI_FORCE_HTTPS", "0") == "1"
+    # Request bodies: 1 MB for every form and JSON call, 64 MB for the admin data upload (app/limits.py).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+    ADMIN_UPLOAD_MAX_BYTES = int(os.environ.get("ADMIN_UPLOAD_MAX_BYTES", 64 * 1024 * 1024))
 
 
 class TestConfig(Config):

@@ -9,6 +9,8 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.bookings.policy import NO_SHOW_BAN_DAYS_MAX
 
+from app.validation import SafeText
+
 
 class UploadForm(FlaskForm):
     """Several data files at once (CSV, JSON, GeoJSON)."""
@@ -21,7 +23,7 @@ class OperatorForm(FlaskForm):
     """A new account, usually an operator with facilities."""
 
     email = EmailField("이메일", validators=[InputRequired("이메일을 입력해 주세요.")])
-    name = StringField("이름", validators=[Optional()])
+    name = StringField("이름", validators=[Optional(), SafeText("이름", 100)])
     role = SelectField("역할", choices=[SelectChoice("operator", "운영자"), SelectChoice("admin", "관리자"),
                                        SelectChoice("parent", "보호자")], default="operator")
     password = PasswordField("임시 비밀번호", validators=[InputRequired("비밀번호를 입력해 주세요.")],

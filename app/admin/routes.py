@@ -19,6 +19,7 @@ from app.facilities.models import FLAG_REASONS, District, FacilityFlag
 from app.imports.service import NoDataError
 from app.imports.sources import ImportDataError
 from app.timeutil import to_kst, utcnow
+from app.validation import PAGE_MAX, InvalidValue, parse_id, parse_int
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE = 50
@@ -40,8 +41,7 @@ def kst_text(value) -> str:
 @bp.before_request
 @roles_required("admin")
 def require_admin():
-    """Every page of this blueprint is for admins only; uploads are capped (413 above the limit)."""
-    request.max_content_length = current_app.config.get("ADMIN_UPLOAD_MAX_BYTES", UPLOAD_MAX_BYTES)
+    """Every page of this blueprint is for admins only (the upload's body limit: app/limits.py)."""
     return None
 
 
@@ -100,7 +100,7 @@ def _back_to_flags():
                             status=request.args.get("status", "open")))
 
 
-@bp.post("/flags/<int:flag_id>/fix")
+@bp.post("/flags/<id:flag_id>/fix")
 def fix_flag(flag_id: int):
     flag = _flag_or_404(flag_id)
     form = FlagFixForm()
@@ -119,7 +119,7 @@ def fix_flag(flag_id: int):
     return _back_to_flags()
 
 
-@bp.post("/flags/<int:flag_id>/accept")
+@bp.post("/flags/<id:flag_id>/accept")
 def accept_flag(flag_id: int):
     flag = _flag_or_404(flag_id)
     if not ActionForm().validate_on_submit():
@@ -132,9 +132,10 @@ def accept_flag(flag_id: int):
 
 def _facility_ids(raw: str | None) -> list[int]:
     parts = [p.strip() for p in (raw or "").replace(" ", ",").split(",") if p.strip()]
-    if not all(p.isdigit() for p in parts):
-        raise services.AdminError("시설 ID는 숫자를 쉼표로 구분해 입력해 주세요.", "facilities")
-    return [int(p) for p in parts]
+    try:
+        return [parse_id(p, "시설 ID") for p in parts]
+    except InvalidValue:
+        raise services.AdminError("시설 ID는 숫자(1 이상)를 쉼표로 구분해 입력해 주세요.", "facilities") from None
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -167,7 +168,7 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
-@bp.post("/users/<int:user_id>/lock")
+@bp.post("/users/<id:user_id>/lock")
 def lock_user(user_id: int):
     user = _user_or_404(user_id)
     if not ActionForm().validate_on_submit():
@@ -185,7 +186,7 @@ def lock_user(user_id: int):
     return redirect(url_for("admin.users"))
 
 
-@bp.post("/users/<int:user_id>/facilities")
+@bp.post("/users/<id:user_id>/facilities")
 def assign_facility(user_id: int):
     user = _user_or_404(user_id)
     if not ActionForm().validate_on_submit():
@@ -222,11 +223,14 @@ def rules():
 
 @bp.get("/audit")
 def audit():
-    actor = request.args.get("actor", "")
+    try:
+        actor = request.args.get("actor", "")
+        actor_id = parse_id(actor, "actor") if actor else None
+        page = parse_int(request.args.get("page") or "1", "page", 1, PAGE_MAX)
+    except InvalidValue as error:
+        abort(400, description=error.message)
     filters = AuditFilter(action=request.args.get("action", ""), target_type=request.args.get("target_type", ""),
-                          actor_id=int(actor) if actor.isdigit() else None,
-                          target_id=request.args.get("target_id", "").strip())
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+                          actor_id=actor_id, target_id=request.args.get("target_id", "").strip()[:100])
     rows, total = list_entries(db.session, filters, limit=AUDIT_PAGE, offset=(page - 1) * AUDIT_PAGE)
     admins = services.list_users(db.session, "admin") + services.list_users(db.session, "operator")
     return render_template("admin/audit.html", rows=rows, total=total, filters=filters, page=page,

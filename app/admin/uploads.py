@@ -29,6 +29,22 @@ def _safe_name(original: str, taken: set[str]) -> str:
     return name
 
 
+def _check_text_file(upload: FileStorage) -> None:
+    """Refuse a file that is not text (NUL bytes, or neither UTF-8 nor CP949) before anything is saved."""
+    data = upload.stream.read()
+    upload.stream.seek(0)
+    if b"\x00" in data:
+        raise AdminError(f"{upload.filename}: 텍스트 파일이 아닙니다 (이진 데이터). CSV·JSON·GeoJSON 파일을 올려 주세요.",
+                         "files")
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            data.decode(encoding)
+            return
+        except UnicodeDecodeError:
+            continue
+    raise AdminError(f"{upload.filename}: UTF-8이나 CP949로 읽을 수 없는 파일입니다. 인코딩을 확인해 주세요.", "files")
+
+
 def import_uploads(session: Session, actor, files: list[FileStorage], now: datetime) -> tuple[ImportReport, dict]:
     """Import the uploaded files in the caller's transaction; returns the report and the on-disk → original names."""
     files = [f for f in files if f and f.filename]
@@ -37,6 +53,8 @@ def import_uploads(session: Session, actor, files: list[FileStorage], now: datet
     bad = [f.filename for f in files if Path(f.filename).suffix.lower() not in ALLOWED_SUFFIXES]
     if bad:
         raise AdminError("CSV, JSON, GeoJSON 파일만 올릴 수 있습니다: " + ", ".join(bad), "files")
+    for upload in files:
+        _check_text_file(upload)
     with tempfile.TemporaryDirectory(prefix="nadeuri-upload-") as folder:
         names: dict[str, str] = {}
         taken: set[str] = set()

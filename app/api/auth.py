@@ -1,22 +1,15 @@
 """Account API: POST /api/auth/register, POST /api/auth/token and DELETE /api/auth/token."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
 from app.api import bp
 from app.api.errors import ApiError
+from app.api.params import json_body
 from app.auth import services
 from app.auth.tokens import api_login_required, bearer_token, issue_token, revoke_token
 from app.extensions import db
 from app.timeutil import utcnow
-
-
-def json_body() -> dict:
-    """The request's JSON object, or a 400 ApiError."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError("invalid_body", "JSON 객체 본문이 필요합니다 (Content-Type: application/json)", 400)
-    return body
 
 
 def _text(body: dict, name: str) -> str | None:

@@ -1,18 +1,18 @@
 """Booking API: slots of a day (public) and a parent's bookings (bearer token)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, jsonify, request
 
 from app.api import bp
 from app.api.errors import ApiError
+from app.api.params import DATE_SCHEMA, ID_SCHEMA, body_id, body_ids, body_int, day, id_param, json_body
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings import services
 from app.bookings.services import BookingError
 from app.extensions import db
 from app.facilities.models import Facility
 from app.timeutil import KST, utcnow
+from app.validation import CHILDREN_MAX, GUARDIANS_MAX, HOURS_MAX
 
 
 def booking_json(booking) -> dict:
@@ -35,39 +35,23 @@ def _refused(error: BookingError) -> ApiError:
     return ApiError(error.code, error.message, error.status)
 
 
-def _int(body: dict, name: str, default=None) -> int:
-    value = body.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ApiError("invalid_parameter", f"{name}: 정수여야 합니다", 400, parameter=name)
-    return value
+def _booking_request(body: dict) -> tuple[int, list[int], int, int]:
+    return (body_id(body, "slot_id"), body_ids(body, "child_ids", CHILDREN_MAX),
+            body_int(body, "guardians", 1, GUARDIANS_MAX, 1), body_int(body, "hours", 1, HOURS_MAX, 1))
 
 
-def _booking_request(body) -> tuple[int, list[int], int, int]:
-    if not isinstance(body, dict):
-        raise ApiError("invalid_body", "JSON 객체 본문이 필요합니다 (Content-Type: application/json)", 400)
-    child_ids = body.get("child_ids")
-    if not isinstance(child_ids, list) or not all(isinstance(c, int) and not isinstance(c, bool) for c in child_ids):
-        raise ApiError("invalid_parameter", "child_ids: 정수 목록이어야 합니다", 400, parameter="child_ids")
-    return _int(body, "slot_id"), child_ids, _int(body, "guardians", 1), _int(body, "hours", 1)
-
-
-@bp.get("/facilities/<int:facility_id>/slots")
+@bp.get("/facilities/<id:facility_id>/slots")
 def api_slots(facility_id: int):
-    raw = request.args.get("date", "")
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise ApiError("invalid_parameter", f"date: YYYY-MM-DD 형식이어야 합니다: {raw!r}", 400,
-                       parameter="date") from None
+    when = day(request.args, "date")
     if db.session.get(Facility, facility_id) is None:
         raise ApiError("not_found", "시설을 찾을 수 없습니다", 404)
-    return jsonify(items=services.slots_for_day(db.session, facility_id, day, utcnow()))
+    return jsonify(items=services.slots_for_day(db.session, facility_id, when, utcnow()))
 
 
 @bp.post("/bookings")
 @api_login_required
 def api_book():
-    slot_id, child_ids, guardians, hours = _booking_request(request.get_json(silent=True))
+    slot_id, child_ids, guardians, hours = _booking_request(json_body())
     try:
         booking = services.book(db.session, current_api_user(), slot_id, child_ids, guardians, hours, utcnow())
     except BookingError as error:
@@ -90,13 +74,13 @@ def _mine(booking_id: int):
     return booking
 
 
-@bp.get("/bookings/<int:booking_id>")
+@bp.get("/bookings/<id:booking_id>")
 @api_login_required
 def api_booking(booking_id: int):
     return jsonify(booking_json(_mine(booking_id)))
 
 
-@bp.post("/bookings/<int:booking_id>/cancel")
+@bp.post("/bookings/<id:booking_id>/cancel")
 @api_login_required
 def api_cancel(booking_id: int):
     try:
@@ -107,7 +91,7 @@ def api_cancel(booking_id: int):
     return jsonify(booking_json(booking))  # reloaded: the cancellation was written by UPDATE
 
 
-@bp.get("/bookings/<int:booking_id>.ics")
+@bp.get("/bookings/<id:booking_id>.ics")
 @api_login_required
 def api_booking_ics(booking_id: int):
     booking = _mine(booking_id)
@@ -124,7 +108,7 @@ def _error(description: str) -> dict:
 
 
 _AUTH = {"security": [{"bearer": []}], "tags": ["bookings"]}
-_ID = [{"name": "booking_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_ID = [id_param("booking_id", "booking id")]
 _REFUSALS = ("slot_full, duplicate, one_visit_per_day, daily_cap, monthly_cap (409); window_not_open, slot_past, "
              "age_out_of_range, too_many_children, too_many_guardians, banned, closed, invalid_children (422)")
 
@@ -138,10 +122,10 @@ OPENAPI_SCHEMAS = {
     "BookingRequest": {
         "type": "object", "required": ["slot_id", "child_ids"],
         "properties": {
-            "slot_id": {"type": "integer"},
-            "child_ids": {"type": "array", "items": {"type": "integer"}, "minItems": 1},
-            "guardians": {"type": "integer", "default": 1, "minimum": 1},
-            "hours": {"type": "integer", "default": 1, "minimum": 1,
+            "slot_id": ID_SCHEMA,
+            "child_ids": {"type": "array", "items": ID_SCHEMA, "minItems": 1, "maxItems": CHILDREN_MAX},
+            "guardians": {"type": "integer", "default": 1, "minimum": 1, "maximum": GUARDIANS_MAX},
+            "hours": {"type": "integer", "default": 1, "minimum": 1, "maximum": HOURS_MAX,
                       "description": "시간제보육: 이 시간대부터 연속 이용 시간"},
         },
     },
@@ -165,9 +149,8 @@ OPENAPI_SCHEMAS = {
 OPENAPI_PATHS = {
     "/api/facilities/{facility_id}/slots": {"get": {
         "summary": "하루의 예약 시간대와 남은 자리 (로그인 불필요)", "tags": ["bookings"],
-        "parameters": [{"name": "facility_id", "in": "path", "required": True, "schema": {"type": "integer"}},
-                       {"name": "date", "in": "query", "required": True,
-                        "schema": {"type": "string", "format": "date"}}],
+        "parameters": [id_param("facility_id", "facility id"),
+                       {"name": "date", "in": "query", "required": True, "schema": DATE_SCHEMA}],
         "responses": {"200": {"description": "시간대", "content": {"application/json": {"schema": {
             "type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Slot"}}}}}}},
             "400": _error("date 형식 오류"), "404": _error("시설 없음")},

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import jsonify
 
 from app.api import bp
-from app.api.auth import json_body
 from app.api.errors import ApiError
+from app.api.params import DATE_SCHEMA, id_param, json_body
 from app.auth import services
 from app.auth.tokens import api_login_required, current_api_user
 from app.extensions import db
@@ -30,7 +30,7 @@ def api_add_child():
     body = json_body()
     name = body.get("name")
     if name is not None and not isinstance(name, str):
-        raise ApiError("invalid_name", "name: 문자열이어야 합니다", 422, parameter="name")
+        raise ApiError("invalid_name", "name: 문자열이어야 합니다", 422, parameter="name")  # its rules: add_child
     raw_date = body.get("birth_date")
     birth_date = services.parse_birth_date(raw_date) if isinstance(raw_date, str) else None
     today = utcnow().astimezone(KST).date()
@@ -43,7 +43,7 @@ def api_add_child():
     return jsonify(child_json(child)), 201
 
 
-@bp.get("/children/<int:child_id>")
+@bp.get("/children/<id:child_id>")
 @api_login_required
 def api_child(child_id: int):
     child = services.child_of(db.session, current_api_user(), child_id)
@@ -61,14 +61,15 @@ _UNAUTHORIZED = {"description": "토큰 없음·만료·잘못됨 (unauthorized)
 OPENAPI_SCHEMAS = {
     "Child": {
         "type": "object", "required": ["id", "name", "birth_date"],
-        "properties": {"id": {"type": "integer"}, "name": {"type": "string", "maxLength": 50},
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string", "maxLength": services.CHILD_NAME_MAX_LENGTH},
                        "birth_date": {"type": "string", "format": "date"}},
     },
     "ChildRequest": {
         "type": "object", "required": ["name", "birth_date"],
         "properties": {
-            "name": {"type": "string", "minLength": 1, "maxLength": 50},
-            "birth_date": {"type": "string", "format": "date", "description": "미래가 아니고 만 13세 이하"},
+            "name": {"type": "string", "minLength": 1, "maxLength": services.CHILD_NAME_MAX_LENGTH,
+                     "description": "제어·양방향(bidi)·폭 없는 문자는 쓸 수 없음"},
+            "birth_date": {**DATE_SCHEMA, "description": "YYYY-MM-DD, 미래가 아니고 만 13세 이하"},
         },
     },
 }
@@ -98,7 +99,7 @@ OPENAPI_PATHS = {
     "/api/children/{child_id}": {
         "get": {
             "summary": "내 아이 한 명", "tags": ["children"], "security": [{"bearer": []}],
-            "parameters": [{"name": "child_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "parameters": [id_param("child_id", "child id")],
             "responses": {"200": {"description": "아이", "content": _json("Child")}, "401": _UNAUTHORIZED,
                           "404": {"description": "없거나 다른 보호자의 아이", "content": _json("Error")}},
         },

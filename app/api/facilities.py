@@ -8,12 +8,13 @@ from flask import current_app, jsonify, request
 
 from app.api import bp
 from app.api.errors import ApiError
-from app.api.params import choices, moment, number
+from app.api.params import choices, id_param, moment, number
 from app.extensions import db
 from app.facilities import services
 from app.facilities.models import AMENITIES, KINDS
 from app.geo.districts import SEOUL_MARGIN_DEG, bundled_index
 from app.timeutil import KST
+from app.validation import DATE_MAX, DATE_MIN, ID_MAX
 
 
 
@@ -73,7 +74,7 @@ def list_facilities():
     return jsonify(items=result.items, total=result.total, center={"lat": result.center[0], "lon": result.center[1]})
 
 
-@bp.get("/facilities/<int:facility_id>")
+@bp.get("/facilities/<id:facility_id>")
 def get_facility(facility_id: int):
     facility = services.get_facility(facility_id)
     if facility is None:
@@ -115,7 +116,42 @@ def _param(name: str, schema: dict, description: str, required: bool = False, wh
 _ERROR = {"description": "잘못된 요청", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _NOT_FOUND = {**_ERROR, "description": "없음"}
 
+_TEXT_OR_NULL = {"type": ["string", "null"]}
+_INT_OR_NULL = {"type": ["integer", "null"]}
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
 OPENAPI_SCHEMAS = {
+    "FacilityDetail": {
+        "type": "object",
+        "required": ["id", "kind", "name", "lat", "lon", "amenities", "bookable", "details", "flags", "demo"],
+        "properties": {
+            "id": {"type": "integer"}, "kind": {"type": "string", "enum": list(KINDS)}, "kind_label": {"type": "string"},
+            "name": {"type": "string"}, "address": _TEXT_OR_NULL, "phone": _TEXT_OR_NULL,
+            "district": _TEXT_OR_NULL, "district_name": _TEXT_OR_NULL,
+            "lat": {"type": ["number", "null"]}, "lon": {"type": ["number", "null"]},
+            "age_min": _INT_OR_NULL, "age_max": _INT_OR_NULL,
+            "capacity_individual": _INT_OR_NULL, "capacity_group": _INT_OR_NULL,
+            "open_days": _TEXT_OR_NULL, "opens_at": _TEXT_OR_NULL, "closes_at": _TEXT_OR_NULL,
+            "always_open": {"type": ["boolean", "null"]}, "closed_on_holidays": {"type": ["boolean", "null"]},
+            "hours_today": _TEXT_OR_NULL, "hours_text": _TEXT_OR_NULL, "days_text": _TEXT_OR_NULL,
+            "closed_days_text": _TEXT_OR_NULL,
+            "amenities": {"type": "array", "items": {"type": "string"}},
+            "bookable": {"type": "boolean"}, "details": {"type": "object"},
+            "flags": {"type": "array", "items": {"type": "object", "required": ["reason", "status"], "properties": {
+                "reason": {"type": "string"}, "detail": _TEXT_OR_NULL, "status": {"type": "string"}}}},
+            "source": _TEXT_OR_NULL, "demo": {"type": "boolean"},
+        },
+    },
+    "District": {
+        "type": "object", "required": ["code", "name", "counts"],
+        "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "name_en": _TEXT_OR_NULL,
+                       "lat": {"type": ["number", "null"]}, "lon": {"type": ["number", "null"]},
+                       "counts": {"type": "object", "additionalProperties": {"type": "integer"}}},
+    },
     "FacilityItem": {
         "type": "object",
         "required": ["id", "kind", "name", "address", "district", "lat", "lon", "distance_m"],
@@ -146,11 +182,13 @@ OPENAPI_PATHS = {
             _param("kind", {"type": "string"}, "one or more of " + ", ".join(KINDS) + " (repeat or comma-separate)"),
             _param("age", {"type": "integer", "minimum": 0, "maximum": 18}, "child's age in years"),
             _param("open_at", {"type": "string", "format": "date-time"},
-                   "open at this moment (ISO 8601; no zone = Asia/Seoul; or 'now'); public holidays count"),
+                   f"open at this moment (ISO 8601; no zone = Asia/Seoul; or 'now'; {DATE_MIN} … {DATE_MAX});"
+                   " public holidays count"),
             _param("amenity", {"type": "string"}, "required amenities: " + ", ".join(AMENITIES)),
             _param("district", {"type": "string"}, "자치구 code (11110…11740) or Korean name"),
             _param("limit", {"type": "integer", "default": 50, "minimum": 1, "maximum": 200}, "page size"),
-            _param("offset", {"type": "integer", "default": 0, "minimum": 0}, "page start"),
+            _param("offset", {"type": "integer", "format": "int32", "default": 0, "minimum": 0, "maximum": ID_MAX},
+                   "page start"),
         ],
         "responses": {
             "200": {"description": "결과", "content": {"application/json": {"schema": {
@@ -162,17 +200,24 @@ OPENAPI_PATHS = {
     }},
     "/api/facilities/{facility_id}": {"get": {
         "summary": "시설 상세 (One facility)",
-        "parameters": [_param("facility_id", {"type": "integer"}, "facility id", True, "path")],
-        "responses": {"200": {"description": "시설"}, "404": _NOT_FOUND},
+        "parameters": [id_param("facility_id", "facility id")],
+        "responses": {"200": {"description": "시설", "content": _json({"$ref": "#/components/schemas/FacilityDetail"})},
+                      "404": _NOT_FOUND},
     }},
     "/api/districts": {"get": {
         "summary": "25개 자치구와 종류별 시설 수 (Districts with counts per kind)",
-        "responses": {"200": {"description": "자치구 목록"}},
+        "responses": {"200": {"description": "자치구 목록", "content": _json({
+            "type": "object", "required": ["items"],
+            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/District"}}}})}},
     }},
     "/api/districts/at": {"get": {
         "summary": "이 지점은 어느 자치구? (Which district is this point in)",
         "parameters": [_param("lat", {"type": "number"}, "latitude", True), _param("lon", {"type": "number"}, "longitude", True)],
-        "responses": {"200": {"description": "자치구"}, "400": _ERROR, "404": _NOT_FOUND},
+        "responses": {"200": {"description": "자치구", "content": _json({
+            "type": "object", "required": ["code", "name"],
+            "properties": {"code": {"type": "string"}, "name": {"type": "string"}}})},
+                      "400": _ERROR, "404": _NOT_FOUND},
     }},
-    "/api/openapi.json": {"get": {"summary": "이 문서 (This OpenAPI document)", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+    "/api/openapi.json": {"get": {"summary": "이 문서 (This OpenAPI document)", "responses": {"200": {"description": "OpenAPI 3.1", "content": _json({
+        "type": "object", "required": ["openapi", "paths"]})}}}},
 }

@@ -4,16 +4,16 @@ Operators reach only the facilities assigned to them (another facility → 403),
 """
 from __future__ import annotations
 
-from flask import request
-
 from app.api import bp
 from app.api.errors import ApiError
+from app.api.params import body_int, id_param, json_body
 from app.auth.roles import api_roles_required, can_manage_facility
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings.models import Booking, Slot
 from app.extensions import db
 from app.operators import services
 from app.timeutil import KST, utcnow
+from app.validation import CAPACITY_MAX
 
 STAFF = ("operator", "admin")
 
@@ -51,7 +51,7 @@ def _refused(error: services.OperatorError) -> ApiError:
     return ApiError(error.code, error.message, error.status, **extra)
 
 
-@bp.get("/operator/slots/<int:slot_id>/roster")
+@bp.get("/operator/slots/<id:slot_id>/roster")
 @api_login_required
 @api_roles_required(*STAFF)
 def api_operator_roster(slot_id: int):
@@ -59,7 +59,7 @@ def api_operator_roster(slot_id: int):
     return {"slot": _slot_json(slot), "items": services.roster(db.session, slot)}
 
 
-@bp.post("/operator/bookings/<int:booking_id>/check-in")
+@bp.post("/operator/bookings/<id:booking_id>/check-in")
 @api_login_required
 @api_roles_required(*STAFF)
 def api_operator_check_in(booking_id: int):
@@ -72,7 +72,7 @@ def api_operator_check_in(booking_id: int):
     return {"id": booking.id, "code": booking.code, "status": booking.status}
 
 
-@bp.post("/operator/bookings/<int:booking_id>/no-show")
+@bp.post("/operator/bookings/<id:booking_id>/no-show")
 @api_login_required
 @api_roles_required(*STAFF)
 def api_operator_no_show(booking_id: int):
@@ -88,15 +88,12 @@ def api_operator_no_show(booking_id: int):
     return body
 
 
-@bp.patch("/operator/slots/<int:slot_id>")
+@bp.patch("/operator/slots/<id:slot_id>")
 @api_login_required
 @api_roles_required(*STAFF)
 def api_operator_slot(slot_id: int):
     slot = _slot(slot_id)
-    body = request.get_json(silent=True)
-    capacity = body.get("capacity") if isinstance(body, dict) else None
-    if isinstance(capacity, bool) or not isinstance(capacity, int):
-        raise ApiError("invalid_parameter", "capacity: 정수여야 합니다", 400, parameter="capacity")
+    capacity = body_int(json_body(), "capacity", 0, CAPACITY_MAX)
     try:
         services.set_capacity(db.session, current_api_user(), slot, capacity, utcnow())
     except services.OperatorError as error:
@@ -116,8 +113,8 @@ def _error(description: str) -> dict:
 _AUTH = {"security": [{"bearer": []}], "tags": ["operator"]}
 _DENIED = {"401": _error("인증 필요"), "403": _error("운영자·관리자가 아니거나 담당 시설이 아님"),
            "404": _error("없음")}
-_SLOT_ID = [{"name": "slot_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
-_BOOKING_ID = [{"name": "booking_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_SLOT_ID = [id_param("slot_id", "slot id")]
+_BOOKING_ID = [id_param("booking_id", "booking id")]
 
 OPENAPI_SCHEMAS = {
     "OperatorSlot": {"type": "object", "required": ["id", "capacity", "booked", "blocked"], "properties": {
@@ -144,7 +141,7 @@ OPENAPI_PATHS = {
     "/api/operator/slots/{slot_id}": {"patch": {
         **_AUTH, "summary": "회차 정원 변경 (예약 인원 미만은 거절)", "parameters": _SLOT_ID,
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["capacity"], "properties": {"capacity": {"type": "integer", "minimum": 0}}}}}},
+            "type": "object", "required": ["capacity"], "properties": {"capacity": {"type": "integer", "minimum": 0, "maximum": CAPACITY_MAX}}}}}},
         "responses": {"200": {"description": "바뀐 회차", "content": _ref("OperatorSlot")},
                       "400": _error("capacity 형식 오류"),
                       "409": {"description": "capacity_below_booked: 영향받는 회차 목록 slots 포함",
@@ -154,9 +151,18 @@ OPENAPI_PATHS = {
                       "422": _error("invalid_capacity"), **_DENIED}}},
     "/api/operator/bookings/{booking_id}/check-in": {"post": {
         **_AUTH, "summary": "입장 처리", "parameters": _BOOKING_ID,
-        "responses": {"200": {"description": "입장 처리됨"}, "409": _error("not_confirmed"), **_DENIED}}},
+        "responses": {"200": {"description": "입장 처리됨", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["id", "code", "status"], "properties": {
+                "id": {"type": "integer"}, "code": {"type": "string"}, "status": {"type": "string"}}}}}},
+                      "409": _error("not_confirmed"), **_DENIED}}},
     "/api/operator/bookings/{booking_id}/no-show": {"post": {
         **_AUTH, "summary": "노쇼 처리: 보호자 예약 제한(기본 30일)과 그 기간의 다른 예약 취소", "parameters": _BOOKING_ID,
-        "responses": {"200": {"description": "노쇼 처리됨 (banned_until, cancelled_bookings)"},
+        "responses": {"200": {"description": "노쇼 처리됨 (banned_until, cancelled_bookings)", "content": {
+            "application/json": {"schema": {
+                "type": "object", "required": ["id", "code", "status", "banned_until", "cancelled_bookings"],
+                "properties": {"id": {"type": "integer"}, "code": {"type": "string"},
+                               "status": {"type": "string", "enum": ["no_show"]},
+                               "banned_until": {"type": "string", "format": "date-time"},
+                               "cancelled_bookings": {"type": "array", "items": {"type": "string"}}}}}}},
                       "409": _error("not_confirmed"), "422": _error("not_started"), **_DENIED}}},
 }

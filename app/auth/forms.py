@@ -6,12 +6,13 @@ from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from app.auth import services
+from app.validation import SafeText
 
 
 class RegisterForm(FlaskForm):
     """Sign-up for parents."""
 
-    name = StringField("이름", validators=[InputRequired("이름을 입력해 주세요."), Length(max=services.NAME_MAX_LENGTH, message=f"이름은 {services.NAME_MAX_LENGTH}자 이하여야 합니다.")])
+    name = StringField("이름", validators=[InputRequired("이름을 입력해 주세요."), Length(max=services.NAME_MAX_LENGTH, message=f"이름은 {services.NAME_MAX_LENGTH}자 이하여야 합니다."), SafeText("이름", services.NAME_MAX_LENGTH)])
     email = EmailField("이메일", validators=[InputRequired("이메일을 입력해 주세요.")])
     password = PasswordField("비밀번호", validators=[InputRequired("비밀번호를 입력해 주세요.")],
                              description=services.PASSWORD_RULE)
@@ -33,7 +34,8 @@ class ChildForm(FlaskForm):
 
     name = StringField("아이 이름", validators=[
         InputRequired("아이 이름을 입력해 주세요."), Length(max=services.CHILD_NAME_MAX_LENGTH,
-                                     message=f"아이 이름은 {services.CHILD_NAME_MAX_LENGTH}자 이하여야 합니다.")])
+                                     message=f"아이 이름은 {services.CHILD_NAME_MAX_LENGTH}자 이하여야 합니다."),
+        SafeText("아이 이름", services.CHILD_NAME_MAX_LENGTH)])
     # A text field rendered as type=date: the service parses it and words the errors in Korean.
     birth_date = StringField("생년월일", validators=[InputRequired("생년월일을 입력해 주세요.")],
                              render_kw={"type": "date", "placeholder": "YYYY-MM-DD"})

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import Child, User
-from app.validation import forbidden_character
+from app.validation import forbidden_character, text_problem
 
 # KISA's password guide: 8+ characters of two kinds (letters, digits, symbols), or 10+ of one kind.
 PASSWORD_MIN_LENGTH = 8
@@ -80,7 +80,7 @@ def name_problem(name: str) -> str | None:
         return "이름을 입력해 주세요."
     if len(name) > NAME_MAX_LENGTH:
         return f"이름은 {NAME_MAX_LENGTH}자 이하여야 합니다."
-    return None
+    return text_problem(name, "이름", NAME_MAX_LENGTH)
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
@@ -148,6 +148,8 @@ def child_problems(name: str, birth_date: date | None, today: date) -> dict[str,
         problems["name"] = "아이 이름을 입력해 주세요."
     elif len(name) > CHILD_NAME_MAX_LENGTH:
         problems["name"] = f"아이 이름은 {CHILD_NAME_MAX_LENGTH}자 이하여야 합니다."
+    elif problem := text_problem(name, "아이 이름", CHILD_NAME_MAX_LENGTH):
+        problems["name"] = problem
     if birth_date is None:
         problems["birth_date"] = "생년월일을 YYYY-MM-DD 형식으로 입력해 주세요."
     elif birth_date > today:

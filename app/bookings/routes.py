@@ -15,6 +15,7 @@ from app.bookings.models import Booking, Slot
 from app.bookings.policy import city_policy, get_policy
 from app.extensions import db
 from app.timeutil import KST, utcnow
+from app.validation import GUARDIANS_MAX, HOURS_MAX, ID_MAX, InvalidValue, parse_int
 
 bp = Blueprint("bookings", __name__)
 
@@ -74,10 +75,11 @@ def _own_booking(booking_id: int) -> Booking:
     return booking
 
 
-def _int(raw, default: int) -> int | None:
+def _int(raw, default: int, maximum: int = ID_MAX) -> int | None:
+    """A form number in 1 … maximum (default when empty), None when it is not one."""
     try:
-        return int(raw) if raw not in (None, "") else default
-    except (TypeError, ValueError):
+        return parse_int(raw, "value", 1, maximum) if raw not in (None, "") else default
+    except InvalidValue:
         return None
 
 
@@ -106,7 +108,8 @@ def new():
     if request.method == "GET":
         return render_template("bookings/new.html", error=None, chosen=set(), guardians=1, hours=1, **context)
     chosen = {i for i in (_int(v, 0) for v in request.form.getlist("child")) if i}
-    guardians, hours = _int(request.form.get("guardians"), 1), _int(request.form.get("hours"), 1)
+    guardians = _int(request.form.get("guardians"), 1, GUARDIANS_MAX)
+    hours = _int(request.form.get("hours"), 1, HOURS_MAX)
     error = None
     if guardians is None or hours is None:
         error = services.BookingError("invalid_request", "보호자 수와 이용 시간은 숫자로 골라 주세요", 422)
@@ -137,7 +140,7 @@ def booking_view(booking: Booking, now: datetime) -> dict:
     }
 
 
-@bp.get("/bookings/<int:booking_id>")
+@bp.get("/bookings/<id:booking_id>")
 @login_required
 def show(booking_id: int):
     booking = _own_booking(booking_id)
@@ -161,7 +164,7 @@ def mine():
     return _mine()
 
 
-@bp.post("/bookings/<int:booking_id>/cancel")
+@bp.post("/bookings/<id:booking_id>/cancel")
 @login_required
 def cancel(booking_id: int):
     booking = _own_booking(booking_id)
@@ -175,7 +178,7 @@ def cancel(booking_id: int):
     return redirect(url_for("bookings.mine"), code=303)
 
 
-@bp.get("/bookings/<int:booking_id>.ics")
+@bp.get("/bookings/<id:booking_id>.ics")
 @login_required
 def ics(booking_id: int):
     booking = _own_booking(booking_id)

@@ -33,7 +33,7 @@ def index():
     ), page.status
 
 
-@bp.get("/facilities/<int:facility_id>")
+@bp.get("/facilities/<id:facility_id>")
 def detail(facility_id: int):
     facility = services.get_facility(facility_id)
     if facility is None:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.facilities.models import District, Facility
 from app.geo.districts import read_district_features
+from app.validation import spreadsheet_cell
 
 METRIC_CRS = "EPSG:5179"
 WGS84 = "EPSG:4326"
@@ -271,7 +272,7 @@ def coverage_csv(report: CoverageReport) -> bytes:
     writer.writerow([f"{ko}({key})" for ko, key in CSV_COLUMNS])
     for row in report.rows:
         values = asdict(row)
-        writer.writerow(["" if values[key] is None else
-                         (f"{values[key]:.4f}" if key.endswith("_share") else values[key])
+        writer.writerow([spreadsheet_cell(None if values[key] is None else
+                                          (f"{values[key]:.4f}" if key.endswith("_share") else values[key]))
                          for _, key in CSV_COLUMNS])
     return buffer.getvalue().encode("utf-8-sig")

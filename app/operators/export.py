@@ -5,15 +5,10 @@ import csv
 import io
 
 from app.operators.services import slot_label
+from app.validation import spreadsheet_cell as _cell
 
 HEADER = ("회차", "예약번호", "상태", "아이", "나이", "보호자", "보호자 수", "연락처", "현장 접수")
 STATUS = {"confirmed": "예약 확정", "cancelled": "취소됨", "checked_in": "입장", "no_show": "노쇼"}
-
-
-def _cell(value) -> str:
-    """Text that Excel will not run as a formula (=, +, -, @ at the start)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def roster_csv(sessions: list[tuple]) -> bytes:

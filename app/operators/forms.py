@@ -4,6 +4,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from werkzeug.exceptions import BadRequest
+
+from app.validation import InvalidValue, parse_date, parse_int
+
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -21,12 +25,10 @@ def integer(form, name: str, label: str, lo: int = 0, hi: int = 10_000, optional
     if raw == "" and optional:
         return None
     try:
-        value = int(raw)
-    except ValueError:
-        raise FormError(f"{label}: 숫자를 입력해 주세요") from None
-    if not lo <= value <= hi:
-        raise FormError(f"{label}: {lo}~{hi} 사이로 입력해 주세요")
-    return value
+        return parse_int(raw, label, lo, hi)
+    except InvalidValue as error:
+        message = "숫자를 입력해 주세요" if error.status == 400 else f"{lo}~{hi} 사이로 입력해 주세요"
+        raise FormError(f"{label}: {message}") from None
 
 
 def hhmm(form, name: str, label: str) -> str:
@@ -38,11 +40,11 @@ def hhmm(form, name: str, label: str) -> str:
 
 
 def day(form, name: str, label: str) -> date:
-    """A YYYY-MM-DD field."""
+    """A YYYY-MM-DD field within app.validation's DATE_MIN … DATE_MAX."""
     try:
-        return date.fromisoformat((form.get(name) or "").strip())
-    except ValueError:
-        raise FormError(f"{label}: 날짜를 YYYY-MM-DD 형식으로 입력해 주세요") from None
+        return parse_date(form.get(name) or "", label)
+    except InvalidValue as error:
+        raise FormError(error.message) from None
 
 
 def policy_values(form) -> dict:
@@ -60,8 +62,10 @@ def policy_values(form) -> dict:
 
 
 def parse_date_arg(raw: str | None, default: date) -> date:
-    """A ?date= query value, or the default when missing or malformed."""
-    try:
-        return date.fromisoformat(raw) if raw else default
-    except ValueError:
+    """A ?date= query value, or the default when missing; 400 (Korean) when malformed or out of range."""
+    if not raw:
         return default
+    try:
+        return parse_date(raw, "date")
+    except InvalidValue as error:
+        raise BadRequest(description=error.message) from None

@@ -18,6 +18,7 @@ from app.operators import services, stats
 from app.operators.export import roster_csv
 from app.operators.forms import FormError, day as form_day, integer, parse_date_arg
 from app.timeutil import KST, utcnow
+from app.validation import CAPACITY_MAX
 
 bp = Blueprint("operators", __name__, url_prefix="/operator")
 STAFF = ("operator", "admin")
@@ -72,14 +73,14 @@ def _roster_page(facility: Facility, day: date, error=None, status: int = 200):
                            next_open=next_open, labels=STATUS_LABELS), status
 
 
-@bp.get("/facilities/<int:facility_id>/roster")
+@bp.get("/facilities/<id:facility_id>/roster")
 @roles_required(*STAFF)
 def roster(facility_id: int):
     facility = managed_facility(facility_id)
     return _roster_page(facility, parse_date_arg(request.args.get("date"), today()))
 
 
-@bp.get("/facilities/<int:facility_id>/roster.csv")
+@bp.get("/facilities/<id:facility_id>/roster.csv")
 @roles_required(*STAFF)
 def roster_export(facility_id: int):
     facility = managed_facility(facility_id)
@@ -104,7 +105,7 @@ def _after(slot_or_booking, action, message: str):
     return redirect(url_for("operators.roster", facility_id=facility.id, date=day.isoformat()) + "#main", code=303)
 
 
-@bp.post("/bookings/<int:booking_id>/check-in")
+@bp.post("/bookings/<id:booking_id>/check-in")
 @roles_required(*STAFF)
 def check_in(booking_id: int):
     booking = managed_booking(booking_id)
@@ -112,7 +113,7 @@ def check_in(booking_id: int):
                   f"{booking.code} 입장 처리했습니다")
 
 
-@bp.post("/bookings/<int:booking_id>/no-show")
+@bp.post("/bookings/<id:booking_id>/no-show")
 @roles_required(*STAFF)
 def no_show(booking_id: int):
     booking = managed_booking(booking_id)
@@ -120,7 +121,7 @@ def no_show(booking_id: int):
                   f"{booking.code} 노쇼 처리했습니다. 보호자의 예약이 제한됩니다")
 
 
-@bp.post("/slots/<int:slot_id>/block")
+@bp.post("/slots/<id:slot_id>/block")
 @roles_required(*STAFF)
 def block(slot_id: int):
     slot = managed_slot(slot_id)
@@ -129,19 +130,19 @@ def block(slot_id: int):
                   "예약을 막았습니다" if blocked else "예약을 다시 열었습니다")
 
 
-@bp.post("/slots/<int:slot_id>/capacity")
+@bp.post("/slots/<id:slot_id>/capacity")
 @roles_required(*STAFF)
 def capacity(slot_id: int):
     slot = managed_slot(slot_id)
 
     def act():
-        value = integer(request.form, "capacity", "정원", 0, 500)
+        value = integer(request.form, "capacity", "정원", 0, CAPACITY_MAX)
         services.set_capacity(db.session, current_user, slot, value, utcnow())
 
     return _after(slot, act, "정원을 바꿨습니다")
 
 
-@bp.post("/slots/<int:slot_id>/walk-in")
+@bp.post("/slots/<id:slot_id>/walk-in")
 @roles_required(*STAFF)
 def walk_in(slot_id: int):
     slot = managed_slot(slot_id)
@@ -155,7 +156,7 @@ def walk_in(slot_id: int):
     return _after(slot, act, "현장 접수했습니다")
 
 
-@bp.get("/facilities/<int:facility_id>/utilisation")
+@bp.get("/facilities/<id:facility_id>/utilisation")
 @roles_required(*STAFF)
 def utilisation(facility_id: int):
     facility = managed_facility(facility_id)

@@ -18,6 +18,7 @@ from app.bookings.schedule import at_kst, closed_reason
 from app.bookings.services import mark_no_show, new_code
 from app.facilities.models import Facility
 from app.timeutil import KST
+from app.validation import text_problem
 
 BOOKABLE_KINDS = ("kids_cafe", "hourly_daycare")
 WALK_IN_DOMAIN = "walkin.nadeuri.invalid"
@@ -167,6 +168,8 @@ def walk_in(session: Session, actor: User, slot: Slot, child_name: str, birth_da
     name = (child_name or "").strip()
     if not name or len(name) > 50:
         raise OperatorError("invalid_name", "아이 이름을 1~50자로 입력해 주세요", 422)
+    if problem := text_problem(name, "아이 이름", 50):
+        raise OperatorError("invalid_name", problem, 422)
     if guardians < 0 or guardians > 4:
         raise OperatorError("invalid_guardians", "보호자 수는 0~4명입니다", 422)
     if slot.blocked or closed_reason(session, slot.facility_id, get_policy(session, slot.facility),

@@ -19,6 +19,7 @@ from app.bookings.services import release_places
 from app.facilities.models import Facility
 from app.operators.services import OperatorError, capacity_refusal, slot_label
 from app.timeutil import KST
+from app.validation import TEXT_MAX, text_problem
 
 # The no-show ban's length is not here: it is city-wide (app.bookings.models.CityPolicy), set by admins.
 POLICY_FIELDS = ("opening_mode", "days_ahead", "open_weekday", "open_time", "cancel_deadline_minutes")
@@ -142,6 +143,8 @@ def save_class(session: Session, actor: User, facility: Facility, class_id: int 
     name = (name or "").strip()
     if not name or len(name) > 40 or age_years < 0 or age_years > 7 or teachers < 0 or teachers > 20:
         raise OperatorError("invalid_class", "반 이름(1~40자), 연령(0~7세), 교사 수(0~20명)를 확인해 주세요", 422)
+    if problem := text_problem(name, "반 이름", 40):
+        raise OperatorError("invalid_class", problem, 422)
     row = session.get(DaycareClass, class_id) if class_id else None
     if class_id and (row is None or row.facility_id != facility.id):
         raise OperatorError("not_found", "반을 찾을 수 없습니다", 404)
@@ -200,6 +203,8 @@ def add_closure(session: Session, actor: User, facility: Facility, starts_on: da
     """
     if starts_on > ends_on:
         raise OperatorError("invalid_dates", "종료일은 시작일과 같거나 늦어야 합니다", 422)
+    if problem := text_problem((reason or "").strip(), "사유", TEXT_MAX):
+        raise OperatorError("invalid_reason", problem, 422)
     if (ends_on - starts_on).days > 366:
         raise OperatorError("invalid_dates", "휴관 기간은 1년 이내로 입력해 주세요", 422)
     affected_rows = bookings_in(session, facility.id, starts_on, ends_on)

@@ -13,6 +13,7 @@ from app.auth.roles import roles_required
 from app.operators.routes import STAFF, bp, managed_facility, today
 from app.operators.services import OperatorError
 from app.timeutil import utcnow
+from app.validation import CAPACITY_MAX, ID_MAX
 
 WEEKDAYS = "월화수목금토일"
 
@@ -38,7 +39,7 @@ def _run(facility, action, message: str):
     return redirect(url_for("operators.settings_page", facility_id=facility.id), code=303)
 
 
-@bp.get("/facilities/<int:facility_id>/settings")
+@bp.get("/facilities/<id:facility_id>/settings")
 @roles_required(*STAFF)
 def settings_page(facility_id: int):
     return _page(managed_facility(facility_id))
@@ -46,10 +47,10 @@ def settings_page(facility_id: int):
 
 def _capacity(form, hourly: bool) -> int | None:
     # Daycare sessions may leave it empty: places then follow the classes and teachers.
-    return integer(form, "capacity_individual", "개인 정원", 0, 500, optional=hourly)
+    return integer(form, "capacity_individual", "개인 정원", 0, CAPACITY_MAX, optional=hourly)
 
 
-@bp.post("/facilities/<int:facility_id>/templates")
+@bp.post("/facilities/<id:facility_id>/templates")
 @roles_required(*STAFF)
 def template_add(facility_id: int):
     facility = managed_facility(facility_id)
@@ -59,7 +60,7 @@ def template_add(facility_id: int):
         settings.add_template(db.session, current_user, facility, integer(f, "weekday", "요일", 0, 6),
                               hhmm(f, "starts", "시작"), hhmm(f, "ends", "종료"),
                               _capacity(f, facility.kind == "hourly_daycare"),
-                              integer(f, "capacity_group", "단체 정원", 0, 500), today(), utcnow())
+                              integer(f, "capacity_group", "단체 정원", 0, CAPACITY_MAX), today(), utcnow())
 
     return _run(facility, act, "회차를 추가하고 앞으로 4주 예약 시간을 만들었습니다")
 
@@ -71,7 +72,7 @@ def _template(facility, template_id: int) -> SessionTemplate:
     return row
 
 
-@bp.post("/facilities/<int:facility_id>/templates/<int:template_id>")
+@bp.post("/facilities/<id:facility_id>/templates/<id:template_id>")
 @roles_required(*STAFF)
 def template_update(facility_id: int, template_id: int):
     facility = managed_facility(facility_id)
@@ -80,12 +81,12 @@ def template_update(facility_id: int, template_id: int):
     def act():
         settings.update_template(db.session, current_user, facility, _template(facility, template_id),
                                  _capacity(f, facility.kind == "hourly_daycare"),
-                                 integer(f, "capacity_group", "단체 정원", 0, 500), utcnow())
+                                 integer(f, "capacity_group", "단체 정원", 0, CAPACITY_MAX), utcnow())
 
     return _run(facility, act, "정원을 바꾸고 앞으로의 예약 시간에 적용했습니다")
 
 
-@bp.post("/facilities/<int:facility_id>/templates/<int:template_id>/remove")
+@bp.post("/facilities/<id:facility_id>/templates/<id:template_id>/remove")
 @roles_required(*STAFF)
 def template_remove(facility_id: int, template_id: int):
     facility = managed_facility(facility_id)
@@ -94,21 +95,21 @@ def template_remove(facility_id: int, template_id: int):
                 "회차를 삭제했습니다")
 
 
-@bp.post("/facilities/<int:facility_id>/classes")
+@bp.post("/facilities/<id:facility_id>/classes")
 @roles_required(*STAFF)
 def class_save(facility_id: int):
     facility = managed_facility(facility_id)
     f = request.form
 
     def act():
-        settings.save_class(db.session, current_user, facility, integer(f, "class_id", "반", 1, 10**9, optional=True),
+        settings.save_class(db.session, current_user, facility, integer(f, "class_id", "반", 1, ID_MAX, optional=True),
                             f.get("name", ""), integer(f, "age_years", "연령", 0, 7),
                             integer(f, "teachers", "교사 수", 0, 20), utcnow())
 
     return _run(facility, act, "반 정보를 저장하고 시간당 정원을 다시 계산했습니다")
 
 
-@bp.post("/facilities/<int:facility_id>/classes/<int:class_id>/remove")
+@bp.post("/facilities/<id:facility_id>/classes/<id:class_id>/remove")
 @roles_required(*STAFF)
 def class_remove(facility_id: int, class_id: int):
     facility = managed_facility(facility_id)
@@ -116,7 +117,7 @@ def class_remove(facility_id: int, class_id: int):
                 "반을 삭제했습니다")
 
 
-@bp.post("/facilities/<int:facility_id>/closures")
+@bp.post("/facilities/<id:facility_id>/closures")
 @roles_required(*STAFF)
 def closure_add(facility_id: int):
     facility = managed_facility(facility_id)
@@ -138,7 +139,7 @@ def closure_add(facility_id: int):
     return redirect(url_for("operators.settings_page", facility_id=facility.id), code=303)
 
 
-@bp.post("/facilities/<int:facility_id>/closures/<int:closure_id>/remove")
+@bp.post("/facilities/<id:facility_id>/closures/<id:closure_id>/remove")
 @roles_required(*STAFF)
 def closure_remove(facility_id: int, closure_id: int):
     facility = managed_facility(facility_id)
@@ -146,7 +147,7 @@ def closure_remove(facility_id: int, closure_id: int):
                                                           utcnow()), "휴관일을 삭제했습니다")
 
 
-@bp.post("/facilities/<int:facility_id>/policy")
+@bp.post("/facilities/<id:facility_id>/policy")
 @roles_required(*STAFF)
 def policy_save(facility_id: int):
     facility = managed_facility(facility_id)

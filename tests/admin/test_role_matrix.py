@@ -51,11 +51,11 @@ EXACT = {
     # Every operator has a console home listing their own facilities.
     "/operator/": dict(STAFF, other_operator="ok"),
     # A parent's own records: nobody else sees them, not even staff.
-    "/bookings/<int:booking_id>": OWNER,
-    "/bookings/<int:booking_id>.ics": OWNER,
-    "/api/bookings/<int:booking_id>": OWNER,
-    "/api/bookings/<int:booking_id>.ics": OWNER,
-    "/api/children/<int:child_id>": OWNER,
+    "/bookings/<id:booking_id>": OWNER,
+    "/bookings/<id:booking_id>.ics": OWNER,
+    "/api/bookings/<id:booking_id>": OWNER,
+    "/api/bookings/<id:booking_id>.ics": OWNER,
+    "/api/children/<id:child_id>": OWNER,
     # Only changes are POSTed; the logout form is open to everyone (CSRF-protected).
     "/logout": EVERYONE,
     "/api/auth/register": EVERYONE,
@@ -64,7 +64,7 @@ EXACT = {
 }
 QUERY = {"/api/districts/at": "?lat=37.5665&lon=126.978", "/bookings/new": "?slot={slot_id}",
          "/api/facilities": "?lat=37.5665&lon=126.978", "/api/places": "?q=중구",
-         "/api/facilities/<int:facility_id>/slots": "?date=2030-01-07"}
+         "/api/facilities/<id:facility_id>/slots": "?date=2030-01-07"}
 STATIC_ARGS = {"filename": "css/app.css"}
 VENDOR_ARGS = {"package": "leaflet", "filename": "dist/leaflet.css"}
 
