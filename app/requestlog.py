@@ -1,7 +1,7 @@
 """Structured request logs: one JSON line per request on the ``nadeuri.request`` logger.
 
 Fields: request_id (the client's X-Request-ID when it is sane, else a new one; echoed in the
-response header), method, route (the URL rule, e.g. ``/api/bookings/<int:booking_id>``), path
+response header), method, route (the URL rule, e.g. ``/api/bookings/<id:booking_id>``), path
 (without the query string), query (sanitised), status, duration_ms, remote_addr.
 
 Privacy: the Authorization header and request bodies are never logged; query parameters that

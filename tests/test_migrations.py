@@ -15,7 +15,7 @@ from app.facilities.models import Facility
 from app.geo import spatial
 from app.geo.spatial import is_managed
 
-from conftest import database_url
+from tests.support import database_url
 
 VERSIONS = Path(__file__).resolve().parents[1] / "app" / "migrations" / "versions"
 # The one piece of live app code a migration may use: a column type whose DDL is DateTime(timezone=True).

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from app.security import content_security_policy, tile_source
-from conftest import database_url, make_app
+from tests.support import database_url, make_app
 
 from admin_fixtures import make_user
 from test_role_matrix import _client_for, _rules, _url, expectation, world  # noqa: F401  (world: fixture)

@@ -50,7 +50,7 @@ def test_unreachable_redis_falls_back_to_counting_in_memory(tmp_path):
     """Logins keep working (no 500) and limits still hold per process while Redis does not answer."""
     import app.config as config
     from app.extensions import db as _db
-    from conftest import database_url, make_app
+    from tests.support import database_url, make_app
 
     saved = config.TestConfig.RATELIMIT_STORAGE_URI
     config.TestConfig.RATELIMIT_STORAGE_URI = "redis://127.0.0.1:1/0"  # nothing listens on port 1

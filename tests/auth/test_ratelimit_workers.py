@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import need
+from tests.support import need
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/3"  # this project's test db on the shared Redis

@@ -6,7 +6,7 @@ import pytest
 from app.auth.models import User
 from app.auth.services import load_user, register_parent
 from app.extensions import db as _db
-from conftest import database_url, make_app
+from tests.support import database_url, make_app
 
 PASSWORD = "sunny-day-1"
 

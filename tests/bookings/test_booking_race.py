@@ -11,7 +11,7 @@ from app.bookings.services import book
 from app.extensions import db
 from app.facilities.models import Facility
 from booking_fixtures import NOW, hourly_slots, kst, make_child, make_slot, make_user, set_policy
-from conftest import make_app, postgres_url
+from tests.support import make_app, postgres_url
 from race_worker import attempt
 
 PROCESSES = 4

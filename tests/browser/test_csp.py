@@ -6,7 +6,7 @@ import pytest
 
 from app.auth.models import User
 from app.extensions import db
-from conftest import make_app
+from tests.support import make_app
 from browser_helpers import browser_page, csp_console_message, log_in, serving
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ import pytest
 
 from app.extensions import db
 from app.facilities.models import WEEKDAYS_ALL, Facility
-from conftest import make_app
+from tests.support import make_app
 from browser_helpers import browser_page, serving
 
 pytestmark = pytest.mark.browser

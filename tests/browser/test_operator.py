@@ -15,7 +15,7 @@ from app.bookings.policy import default_policy
 from app.extensions import db
 from app.facilities.models import WEEKDAYS_ALL, Facility
 from app.timeutil import KST, utcnow
-from conftest import make_app
+from tests.support import make_app
 from browser_helpers import browser_page, log_in, serving
 
 pytestmark = pytest.mark.browser

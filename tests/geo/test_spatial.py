@@ -69,7 +69,7 @@ def test_haversine_matches_a_known_distance():
 
 def test_sqlite_near_me_search_is_driven_by_the_rtree():
     """A kind filter must not tempt SQLite into walking every row of that kind (6 ms vs 1 ms at 100k rows)."""
-    from conftest import make_app
+    from tests.support import make_app
 
     from app.extensions import db as _db
 

@@ -15,9 +15,7 @@ from app.bookings.models import Booking, BookingChild, Slot
 from app.extensions import db as _db
 from app.facilities.models import WEEKDAYS_ALL, Facility
 from app.timeutil import KST, utcnow
-# Other test modules do `from conftest import make_app, postgres_url`, which finds whichever conftest.py pytest
-# loaded last; when this directory comes first on the command line that is this file, so it offers them too.
-from tests.conftest import database_url, make_app, postgres_url  # noqa: F401
+from tests.support import database_url, make_app
 
 PASSWORD = "sunny-day-1"
 

@@ -29,6 +29,13 @@ MUST_REACH = {"anonymous": _PUBLIC, "parent": _ANY_ACCOUNT | {("GET", "/api/book
               "operator": _STAFF, "admin": _STAFF | {("GET", "/api/admin/coverage")}}
 
 
+@pytest.fixture(autouse=True)
+def _no_attempt_limits(app):
+    """The login and sign-up limits have their own tests (tests/auth); here every role must reach the token call."""
+    app.config.update(LOGIN_RATE_LIMIT="100000/minute", LOGIN_ADDRESS_RATE_LIMIT="100000/minute",
+                      REGISTER_RATE_LIMIT="100000/minute")
+
+
 def _with_real_values(case, ids: dict, email: str | None, password: str) -> None:
     """Put the world's ids, a point in Seoul and the role's e-mail where the generated case has them."""
     for name in list(case.path_parameters or {}):

@@ -79,7 +79,7 @@ def confirmed_bookings(session, booking_ids: list[int]) -> dict[int, tuple[str, 
 
 def pass_database_url(tmp_path) -> str:
     """This run's database as something several processes can share: PostgreSQL, or an SQLite file (WAL)."""
-    from conftest import database_url
+    from tests.support import database_url
 
     url = database_url()
     return url if url.startswith("postgresql") else f"sqlite:///{tmp_path / 'nadeuri.sqlite3'}"

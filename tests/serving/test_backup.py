@@ -10,7 +10,7 @@ from app.bookings import services
 from app.bookings.models import Booking, Slot
 from app.extensions import db
 from app.timeutil import utcnow
-from conftest import make_app
+from tests.support import make_app
 from serving_fixtures import make_rush_data, pass_database_url
 
 

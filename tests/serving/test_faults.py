@@ -14,7 +14,7 @@ import pytest
 
 from app.extensions import db
 from appserver import AppServer, Rush
-from conftest import make_app
+from tests.support import make_app
 from serving_fixtures import confirmed_bookings, make_rush_data, pass_database_url, slot_audit
 
 PARENTS = 160  # each parent tries once: refusals come from full slots, not from per-child rules

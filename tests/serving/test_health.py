@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
-from conftest import make_app, postgres_url
+from tests.support import make_app, postgres_url
 from serving_fixtures import make_rush_data
 from tcp_proxy import TcpProxy
 

@@ -38,7 +38,7 @@ def test_one_line_with_route_status_duration_and_a_request_id(client, lines, mak
     r = client.get(f"/api/facilities/{facility.id}")
     assert r.status_code == 200
     (line,) = lines()
-    assert line["route"] == "/api/facilities/<int:facility_id>" and line["path"] == f"/api/facilities/{facility.id}"
+    assert line["route"] == "/api/facilities/<id:facility_id>" and line["path"] == f"/api/facilities/{facility.id}"
     assert line["method"] == "GET" and line["status"] == 200 and line["level"] == "INFO"
     assert isinstance(line["duration_ms"], float) and 0 <= line["duration_ms"] < 60_000
     assert line["remote_addr"] == "127.0.0.1" and line["logger"] == LOGGER

@@ -1,0 +1,66 @@
+"""Database and CI helpers shared by the fixtures and by tests that build their own app.
+
+A plain module (imported as `tests.support`), so no test imports a conftest.py by name.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import StaticPool
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db as _db
+from app.geo import spatial
+from app.imports.districts import load_districts
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/nadeuri_test"
+
+
+def need(reason: str):
+    """Skip off CI, fail in CI: CI must run every test."""
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+def database_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL", "sqlite://")
+
+
+def postgres_url() -> str:
+    """A reachable PostgreSQL + PostGIS URL for tests, or skip/fail."""
+    url = database_url()
+    if not url.startswith("postgresql"):
+        url = os.environ.get("PG_TEST_URL", DEFAULT_PG_URL)
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+            conn.commit()
+        engine.dispose()
+    except Exception as exc:  # any connection or extension failure means "no PostgreSQL here"
+        need(f"PostgreSQL + PostGIS not reachable at {url}: {exc.__class__.__name__}")
+    return url
+
+
+def make_app(url: str):
+    """An app bound to `url` with all tables created and the spatial index installed."""
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config["SQLALCHEMY_DATABASE_URI"] = url
+    if url == "sqlite://":
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    app = create_app(config)
+    with app.app_context():
+        with _db.engine.begin() as conn:
+            spatial.uninstall(conn)
+        _db.drop_all()
+        _db.create_all()
+        with _db.engine.begin() as conn:
+            spatial.install(conn)
+        load_districts(_db.session)
+        _db.session.commit()
+    return app
