@@ -30,3 +30,10 @@ def forbidden_character(text: str, *, multiline: bool = False) -> str | None:
     """
     match = (_FORBIDDEN if multiline else _FORBIDDEN_ONE_LINE).search(text)
     return _describe(match.group()) if match else None
+
+
+def without_forbidden(text: str, *, multiline: bool = False) -> str:
+    """`text` with the characters forbidden_character finds taken out (tabs and line breaks become spaces)."""
+    if not multiline:
+        text = re.sub(r"[\t\n\r]+", " ", text)
+    return _FORBIDDEN.sub("", text)
