@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from markupsafe import escape
+from shapely.geometry import mapping, shape
 
 from app.geo.districts import BUNDLED_DISTRICTS
 from app.maps.data import script_json
@@ -113,6 +114,8 @@ def write_hostile_districts(path: Path) -> dict[str, str]:
     data = json.loads(BUNDLED_DISTRICTS.read_text(encoding="utf-8"))
     names = {}
     for i, feature in enumerate(sorted(data["features"], key=lambda f: f["properties"]["code"])):
+        # ~50 m simplified (as the outlines are drawn): a small file keeps the tests quick.
+        feature["geometry"] = mapping(shape(feature["geometry"]).simplify(0.0005, preserve_topology=True))
         props = feature["properties"]
         props["name"] = hostile_district_name(i)
         props["name_en"] = f"E{i}[{{{{ 7*7 }}}}</script><b>"
@@ -135,3 +138,13 @@ def write_hostile_dongs(path: Path) -> None:
                                         "adm_nm": f"서울특별시 중구 D{n}[{HOSTILE_DONG}"}})
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
                     encoding="utf-8")
+
+
+# Forms cap their text (child names 50, class names 40): one short payload per submission, each tagged.
+SHORT = ["{{ 7*7 }}<img src=x onerror=1>", "{{ 7*7 }}{%if 1%}T{%endif%}{#c#}", "{{ 7*7 }}{{''|join}}\"'><",
+         "{{ 7*7 }}</script><script>alert(1)", "{{ 7*7 }}{{\"x\"|e('y')}}"]
+
+
+def short(tag: str, i: int) -> str:
+    """The i-th short payload for a capped form field, tagged."""
+    return f"{tag}[{SHORT[i]}"
