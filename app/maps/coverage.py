@@ -132,6 +132,8 @@ def coverage_map_html(report: CoverageReport, outlines: dict, **kwargs) -> str:
     m = build_coverage_map(report, outlines, **kwargs)
     root = m.get_root()
     root.render()
+    icon = url_for("static", filename="icons/kids_cafe.svg")  # the site's icon: no /favicon.ico 404
     return ("<!DOCTYPE html>\n<html lang=\"ko\">\n<head>\n<title>자치구별 커버리지 지도</title>\n"
+            f'<link rel="icon" href="{icon}" type="image/svg+xml">\n'
             f"{root.header.render()}\n</head>\n<body>\n{root.html.render()}\n{data_elements(m)}\n"
             f"<script>\n{root.script.render()}\n</script>\n</body>\n</html>\n")
