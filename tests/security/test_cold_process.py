@@ -64,8 +64,10 @@ def served(tmp_path):
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
     port = listener.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"fd://{listener.fileno()}",
-                               "app:create_app()"], env=env, pass_fds=(listener.fileno(),),
+    # gunicorn takes over our listening socket (bound to port 0), so the port is known before it starts.
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1",
+                               "--bind", f"fd://{listener.fileno()}", "app:create_app()"],
+                              env=env, pass_fds=(listener.fileno(),),
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     listener.close()
     base = f"http://127.0.0.1:{port}"
