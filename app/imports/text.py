@@ -35,12 +35,13 @@ def clean_row(row: SourceRow, layout: str) -> tuple[SourceRow, list[str]]:
     cells = {}
     one_line = ONE_LINE_COLUMNS.get(layout, ())
     for column, value in row.cells.items():
+        where = f"열 '{without_forbidden(str(column))}'"  # the header is file text too
         if isinstance(value, str):
-            value = _check(value, column in one_line, f"열 '{column}'", problems)
+            value = _check(value, column in one_line, where, problems)
         elif value is not None and not isinstance(value, (int, float, bool)):
             # Nested JSON: the mappers read it as str(value).
             text = str(value)
-            checked = _check(text, False, f"열 '{column}'", problems)
+            checked = _check(text, False, where, problems)
             value = checked if checked != text else value
         cells[column] = value
     return SourceRow(row.line, cells), problems
@@ -51,7 +52,12 @@ def clean_values(values, problems: list[str], where: str = "") -> object:
     if isinstance(values, str):
         return _check(values, where in ONE_LINE_VALUES, f"값 '{where}'", problems)
     if isinstance(values, dict):
-        return {k: clean_values(v, problems, k if not where else f"{where}.{k}") for k, v in values.items()}
+        out = {}
+        for key, value in values.items():
+            # Keys can come from the file too (COT_* columns become detail keys).
+            clean_key = _check(key, True, f"키 '{where}'", problems) if isinstance(key, str) else key
+            out[clean_key] = clean_values(value, problems, clean_key if not where else f"{where}.{clean_key}")
+        return out
     if isinstance(values, list):
         return [clean_values(v, problems, where) for v in values]
     return values

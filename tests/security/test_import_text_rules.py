@@ -32,8 +32,8 @@ def flags(db, facility) -> dict[str, str]:
 def all_text(value) -> list[str]:
     if isinstance(value, str):
         return [value]
-    if isinstance(value, dict):
-        return [t for v in value.values() for t in all_text(v)]
+    if isinstance(value, dict):  # keys too: COT_* columns become detail keys
+        return [t for k, v in value.items() for t in [str(k)] + all_text(v)]
     if isinstance(value, list):
         return [t for v in value for t in all_text(v)]
     return []
@@ -53,7 +53,8 @@ def test_rows_with_hidden_characters_are_kept_cleaned_and_flagged_in_every_layou
     synth.write_csv(tmp_path / "toilets.csv", synth.TOILET_COLUMNS, [
         synth.toilet(9, (37.5700, 126.9800), "종로구", 건물명="가족화장실\t본관", 비고=f"줄\n바꿈{ZWSP}")])
     synth.write_cot(tmp_path / "cot.json", [synth.cot_item(4, (37.5010, 127.0300), "서울특별시 강남구 테헤란로 1",
-                                                           COT_CONTS_NAME="오케이&#x202e;식당")])
+                                                           COT_CONTS_NAME="오케이&#x202e;식당",
+                                                           **{f"COT_EXTRA{RLO}": "값"})])
     report = import_directory(db.session, tmp_path, NOW)
     by_kind = {f.kind: f for f in report.files}
     assert by_kind["kids_cafe"].flagged["suspicious_text"] == 2
@@ -67,6 +68,7 @@ def test_rows_with_hidden_characters_are_kept_cleaned_and_flagged_in_every_layou
     assert rows["D1"].name == "별어린이집" and rows["D1"].phone == "02-123-4567"
     assert rows["9"].name == "가족화장실 본관" and rows["9"].details["note"] == "줄\n바꿈"
     assert rows["okzone_4"].name == "오케이식당"  # the entity decoded to U+202E, then taken out
+    assert rows["okzone_4"].details["extra"] == "값"
     detail = flags(db, rows["kc_001"])["suspicious_text"]
     assert "'name'" in detail and "U+202E" in detail and "'address'" in detail and "U+200B" in detail
     assert "U+0000" in flags(db, rows["D1"])["suspicious_text"]
