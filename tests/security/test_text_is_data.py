@@ -19,7 +19,9 @@ from app.maps.coverage import coverage_map_html
 from app.maps.outlines import district_outlines
 from tests.admin.admin_fixtures import login, make_user
 from tests.geo.test_coverage import CX, CY, district, dong, latlon
-from tests.security.hostile import DISTRICT_NAMES, TEMPLATE_NO_SPACE, assert_inert, hostile, shows
+from tests.security.hostile import (
+    DISTRICT_NAMES, TEMPLATE_NO_SPACE, assert_inert, hostile, hostile_district_name, shows,
+)
 
 DATA_ELEMENT = re.compile(r'<script type="application/json" id="nd-data-[\w-]+">.*?</script>', re.S)
 
@@ -28,7 +30,7 @@ def rename_districts(db) -> dict[str, str]:
     """Give the districts hostile names (one payload each); returns code → name."""
     names = {}
     for i, d in enumerate(db.session.scalars(select(District).order_by(District.code))):
-        d.name = DISTRICT_NAMES[i % len(DISTRICT_NAMES)] + (str(i) if i >= len(DISTRICT_NAMES) else "")
+        d.name = hostile_district_name(i)
         names[d.code] = d.name
     db.session.commit()
     return names
