@@ -43,10 +43,10 @@ ID_MIN, ID_MAX = 1, 2**31 - 1
 DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)  # dates the service talks about; far ends overflow
 CAPACITY_MAX = 500  # places in one session (slot, weekly session): the operator form's and the API's limit
 TEXT_MAX = 200  # a one-line free text (reason, class name) unless a field says otherwise
-PAGE_MAX = 100_000
+PAGE_MAX = 100_000  # list pages: far beyond any real list, far below an offset overflow
 GUARDIANS_MAX = 10  # adults coming along to one booking (each facility's policy allows fewer)
 HOURS_MAX = 12  # consecutive daycare hours in one booking
-CHILDREN_MAX = 10  # children in one booking  # list pages: far beyond any real list, far below an offset overflow
+CHILDREN_MAX = 10  # children in one booking
 
 
 class InvalidValue(ValueError):
@@ -170,3 +170,10 @@ def spreadsheet_cell(value):
         return value
     text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def without_forbidden(text: str, *, multiline: bool = False) -> str:
+    """`text` with the characters forbidden_character finds taken out (tabs and line breaks become spaces)."""
+    if not multiline:
+        text = re.sub(r"[\t\n\r]+", " ", text)
+    return _FORBIDDEN.sub("", text)

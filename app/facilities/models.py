@@ -33,6 +33,7 @@ FLAG_REASONS = {
     "outside_seoul": "좌표가 서울 밖",
     "no_coordinates": "좌표 없음",
     "not_in_source": "최근 적재한 원본 파일에 없음 (폐업·이전 여부 확인 필요)",
+    "suspicious_text": "글자에 제어·방향 전환·폭 없는 문자가 있음 (지우고 적재, 원본 확인 필요)",
 }
 WEEKDAYS_ALL = 0b1111111  # bit 0 = Monday … bit 6 = Sunday
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.facilities.models import District, Facility
 from app.geo.districts import read_district_features
-from app.validation import spreadsheet_cell
+from app.validation import forbidden_character, spreadsheet_cell, without_forbidden
 
 METRIC_CRS = "EPSG:5179"
 WGS84 = "EPSG:4326"
@@ -136,11 +136,15 @@ def _read_dongs_cached(path: str, _mtime_ns: int) -> list[dict]:
     for feature in data["features"]:
         props = feature["properties"]
         geom = shape(feature["geometry"])
+        name = str(props.get("adm_nm", "")).split()[-1] if props.get("adm_nm") else ""
+        # The layer is read as it is (never imported): a hidden character is taken out and reported.
+        found = forbidden_character(name)
         out.append({
             "code": str(props.get("adm_cd2") or props.get("adm_cd")),
-            "name": str(props.get("adm_nm", "")).split()[-1] if props.get("adm_nm") else "",
+            "name": without_forbidden(name) if found else name,
             "sgg": str(props["sgg"]),
             "geometry": geom if geom.is_valid else shapely.make_valid(geom),
+            "cleaned": found,
         })
     return sorted(out, key=lambda d: d["code"])
 
@@ -161,6 +165,9 @@ def compute_coverage(session: Session, minutes: float = DEFAULT_MINUTES,
     dongs, notes = None, []
     if path.is_file():
         dongs = read_dongs(path)
+        cleaned = [f"{d['code']} {d['cleaned']}" for d in dongs if d.get("cleaned")]
+        if cleaned:
+            notes.append(f"행정동 이름 {len(cleaned)}개에서 보이지 않는 문자를 지웠습니다: " + ", ".join(cleaned[:5]))
     else:
         notes.append(f"행정동 파일이 없어 행정동 커버율을 계산하지 않았습니다: {path}")
     report = coverage_from(load_districts(session), load_cafes(session), dongs, minutes, metres_per_minute,

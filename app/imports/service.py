@@ -24,6 +24,7 @@ from app.imports.georef import district_frame, flag, locate
 from app.imports.mappers import MAPPERS, SOURCES, Record, row_hash
 from app.imports.sources import ImportDataError, SourceFile, read_source
 from app.imports.store import FlagRow, upsert_facilities
+from app.imports.text import clean_row, clean_values, flag_detail
 
 PROGRESS_MIN_ROWS = 1000
 
@@ -160,12 +161,18 @@ def import_file(session: Session, path: str | Path, now: datetime, source_crs: s
         context = DistrictContext(BUNDLED_DISTRICTS)
     report = FileReport(str(source.path), source.layout, encoding=source.encoding, read=len(source.rows))
     mapper = MAPPERS[source.layout]
-    rows = tqdm(source.rows, desc=source.path.name, unit="row", file=sys.stderr,
+    cleaned = [clean_row(row, source.layout) for row in source.rows]
+    rows = tqdm(cleaned, desc=source.path.name, unit="row", file=sys.stderr,
                 disable=not progress or len(source.rows) < PROGRESS_MIN_ROWS)
-    records: list[Record] = [mapper(row, source) for row in rows]
+    records: list[Record] = [mapper(row, source) for row, _ in rows]
     _check_unique(source, records)
     located, report.crs = locate(source, records, context.frame, source_crs)
     flag(records, located, context.codes_by_name, context.names_by_code)
+    for rec, loc, (_, problems) in zip(records, located, cleaned):
+        problems = list(problems)
+        rec.values = clean_values(rec.values, problems)
+        if problems:
+            loc.flags["suspicious_text"] = flag_detail(problems)
     known_districts = set(context.names_by_code)
     prepared: list[dict] = []
     flags: list[FlagRow] = []

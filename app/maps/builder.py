@@ -5,16 +5,17 @@ compact JSON array, turned into markers by static/js/nadeuri-map.js (FastMarkerC
 That keeps 5,000 points at a few hundred KB and a few tens of milliseconds. Popups are built in
 the browser from text nodes, so facility text can never become markup.
 
-Facility text never passes through Folium: branca compiles every rendered piece as a Jinja
-template again, so a name like "{{ 7*7 }}" would be evaluated on the server. The rows travel in
-<script type="application/json"> elements we write ourselves, next to the map's <div>.
+No text from data passes through Folium: branca compiles every rendered piece as a Jinja
+template again, so a name like "{{ 7*7 }}" would be evaluated on the server (see app/maps/data.py).
+Facility rows and the district outlines travel in <script type="application/json"> elements we
+write ourselves, next to the map's <div>; the outlines carry geometry only, no names.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import folium
+from branca.element import MacroElement
 from folium.plugins import MarkerCluster
 from folium.template import Template
 from flask import url_for
@@ -23,6 +24,7 @@ from markupsafe import escape
 from app.facilities.models import KIND_LABELS, KINDS
 from app.geo.spatial import bbox_around
 from app.maps.assets import cluster_css, cluster_js, map_css, map_js
+from app.maps.data import JsonData, data_elements
 from app.maps.format import distance_text
 
 MAX_ZOOM = 19
@@ -35,14 +37,6 @@ KIND_COLORS = {
 }
 OUTLINE_STYLE = {"color": "#5c6b7a", "weight": 1.2, "opacity": 0.7, "fillColor": "#dfe7ef", "fillOpacity": 0.25}
 
-
-def script_json(value) -> str:
-    """JSON that is safe inside a <script> element (no "</script>", no HTML specials), UTF-8 kept compact."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(raw, escaped)
-    return text
 
 
 def kind_legend() -> list[dict]:
@@ -93,7 +87,7 @@ class PageMap(folium.Map):
         self.default_css = map_css()
 
 
-class FacilityLayer(MarkerCluster):
+class FacilityLayer(JsonData, MarkerCluster):
     """One kind's facilities as a clustered layer, markers created in the browser from a data array."""
 
     _template = Template("""
@@ -106,17 +100,26 @@ class FacilityLayer(MarkerCluster):
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "FacilityLayer"
         self.default_js, self.default_css = cluster_js(), cluster_css()
-        self.data_id = f"nd-data-{self.get_name()}"
         detail = url_for("facilities.detail", facility_id=0)[:-1]
-        self.config = {"kind": kind, "label": KIND_LABELS[kind], "color": KIND_COLORS[kind], "detailUrl": detail,
-                       "icon": url_for("static", filename=f"icons/{kind}.svg")}
-        self.rows = [facility_row(i) for i in items]
+        config = {"kind": kind, "label": KIND_LABELS[kind], "color": KIND_COLORS[kind], "detailUrl": detail,
+                  "icon": url_for("static", filename=f"icons/{kind}.svg")}
+        self.data = {"config": config, "rows": [facility_row(i) for i in items]}
 
-    def data_element(self) -> str:
-        """The layer's config and rows as a JSON data element (script_json keeps it inert in HTML)."""
-        payload = script_json({"config": self.config, "rows": self.rows})
-        return f'<script type="application/json" id="{self.data_id}">{payload}</script>'
 
+class OutlineLayer(JsonData, MacroElement):
+    """The district outlines, drawn by the browser from a data element: geometry only, no names."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            NadeuriMap.outlines(NadeuriMap.data({{ this.data_id|tojson }})).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, geojson: dict):
+        super().__init__()
+        self._name = "OutlineLayer"
+        features = [{"type": "Feature", "properties": {}, "geometry": f["geometry"]} for f in geojson["features"]]
+        self.data = {"style": OUTLINE_STYLE, "geojson": {"type": "FeatureCollection", "features": features}}
 
 
 def facility_row(item: dict) -> list:
@@ -131,8 +134,7 @@ def _base_map(location, zoom: int, tile_url: str, attribution: str, outlines: di
     m.options["max_zoom"] = MAX_ZOOM
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=attribution or " ", max_zoom=MAX_ZOOM, control=False).add_to(m)
-    folium.GeoJson(outlines["geojson"], name="자치구 경계", control=False, interactive=False,
-                   style_function=lambda _feature: OUTLINE_STYLE).add_to(m)
+    OutlineLayer(outlines["geojson"]).add_to(m)
     return m
 
 
@@ -142,11 +144,10 @@ def _layer_name(kind: str, count: int) -> str:
     return f'<img src="{icon}" alt="" width="16" height="20"> {KIND_LABELS[kind]} ({count})'
 
 
-def _split(m: PageMap, layers: list[FacilityLayer]) -> MapParts:
+def _split(m: PageMap) -> MapParts:
     root = m.get_root()
     root.render()
-    data = "".join(layer.data_element() for layer in layers)
-    return MapParts(root.header.render(), root.html.render() + data, root.script.render())
+    return MapParts(root.header.render(), root.html.render() + data_elements(m), root.script.render())
 
 
 def build_results_map(items: list[dict], *, center: tuple[float, float], radius_m: float | None,
@@ -171,7 +172,7 @@ def build_results_map(items: list[dict], *, center: tuple[float, float], radius_
     for layer in layers:
         layer.add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
-    return _split(m, layers)
+    return _split(m)
 
 
 def build_facility_map(info: dict, *, outlines: dict, tile_url: str = "", attribution: str = "") -> MapParts | None:
@@ -181,4 +182,4 @@ def build_facility_map(info: dict, *, outlines: dict, tile_url: str = "", attrib
     m = _base_map((info["lat"], info["lon"]), 15, tile_url, attribution, outlines, "시설 위치 지도")
     layer = FacilityLayer(info["kind"], [info], KIND_LABELS[info["kind"]])
     layer.add_to(m)
-    return _split(m, [layer])
+    return _split(m)

@@ -26,7 +26,8 @@ def _build() -> dict:
         gj = mapping(geom)
         features.append({
             "type": "Feature",
-            "properties": {"code": d.code, "name": d.name},
+            # The code only: maps need no names, and names are data (never for Folium, see app.maps.data).
+            "properties": {"code": d.code},
             "geometry": {"type": gj["type"], "coordinates": _round(gj["coordinates"])},
         })
         min_lon, min_lat, max_lon, max_lat = geom.bounds

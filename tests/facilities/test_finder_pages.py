@@ -16,7 +16,8 @@ def layers(html: str) -> dict:
     out = {}
     for payload in re.findall(r'<script type="application/json" id="nd-data-[\w-]+">(.*?)</script>', html):
         data = json.loads(payload)
-        out[data["config"]["kind"]] = data["rows"]
+        if "rows" in data:  # the district outlines travel as a data element too
+            out[data["config"]["kind"]] = data["rows"]
     return out
 
 

@@ -5,13 +5,12 @@ import csv
 import io
 import json
 import re
-from html import escape
 
 from sqlalchemy import select
 
 from app.facilities.models import District
 from app.geo.coverage import CSV_COLUMNS, compute_coverage, coverage_csv, coverage_from
-from app.maps.coverage import build_coverage_map, coverage_map_html, share_color
+from app.maps.coverage import coverage_map_html, share_color
 from app.maps.outlines import district_outlines
 from tests.geo.test_coverage import CX, CY, dong, district, latlon
 
@@ -65,30 +64,30 @@ def test_cli_rejects_a_non_positive_walk(app):
     assert result.exit_code == 2 and "--minutes" in result.output
 
 
-def embedded(text: str) -> str:
-    """How a string appears inside folium's JSON data (Jinja's tojson: ASCII with HTML specials escaped)."""
-    out = json.dumps(text)[1:-1]
-    for raw, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
-        out = out.replace(raw, esc)
-    return out
+def map_data(html: str) -> list:
+    """The JSON data elements of a map page (where every name and figure travels)."""
+    return [json.loads(payload) for payload in
+            re.findall(r'<script type="application/json" id="nd-data-[\w-]+">(.*?)</script>', html, re.S)]
 
 
 def test_map_shows_every_district_with_self_served_assets(app, db, make_facility, tmp_path):
     report = report_without_dongs(db, make_facility, tmp_path)
     with app.test_request_context():
         html = coverage_map_html(report, district_outlines()["geojson"])
+    districts = next(d for d in map_data(html) if d.get("type") == "FeatureCollection")
+    shown = {f["properties"]["tip"][0]: f["properties"]["color"] for f in districts["features"]}
     for row in report.rows:
-        assert embedded(escape(row.name)) in html, row.name
-        assert embedded(share_color(row.area_share)) in html
-    assert "면적 커버율" in html and "nd-coverage-legend" in html
+        assert shown[row.name] == share_color(row.area_share), row.name
+    legend = next(d for d in map_data(html) if "title" in d)
+    assert legend["title"].startswith("면적 커버율") and "NadeuriMap.legend(" in html
     external = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?:)?//', html)
     assert external == []
     for cdn in ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "code.jquery.com", "netdna.bootstrapcdn.com"):
         assert cdn not in html
-    assert '/vendor/leaflet/dist/leaflet.js' in html
+    assert '/vendor/leaflet/dist/leaflet.js' in html and "/static/js/nadeuri-map.js" in html
 
 
-def test_map_escapes_district_and_dong_names(app):
+def test_map_keeps_district_and_dong_names_out_of_markup_and_code(app):
     evil = '<img src=x onerror="alert(1)">구'
     evil_dong = "`${alert(2)}`</script>동"
     districts = [district("99001", evil)]
@@ -97,15 +96,14 @@ def test_map_escapes_district_and_dong_names(app):
         {"type": "Feature", "properties": {"code": "99001", "name": evil},
          "geometry": json.loads(json.dumps(districts[0]["geometry"].__geo_interface__))}]}
     with app.test_request_context():
-        m = build_coverage_map(report, outlines)
-        html = m.get_root().render()
+        html = coverage_map_html(report, outlines)
     assert "<img src=x" not in html
     assert "</script>동" not in html
-    # The backtick name only ever appears inside JSON data, never pasted into JavaScript source.
-    assert html.count("${alert") == html.count(embedded(escape(evil_dong)))
-    # Tooltips are set as innerHTML, so the data may only hold the escaped names.
-    assert embedded(f"<strong>{escape(evil)}</strong>") in html and embedded(evil) not in html
-    assert embedded(escape(evil_dong)) in html and embedded(evil_dong) not in html
+    assert html.count("${alert") == 1  # only inside the gaps' JSON data, never pasted into JavaScript source
+    data = map_data(html)
+    # The names arrive as plain text; the browser puts them into the tooltips with textContent.
+    assert next(d for d in data if d.get("type") == "FeatureCollection")["features"][0]["properties"]["tip"][0] == evil
+    assert next(d for d in data if "points" in d)["points"][0]["tip"][0] == f"{evil} {evil_dong}"
 
 
 def test_walking_speed_setting_is_the_cli_default(app, db, make_facility, tmp_path):

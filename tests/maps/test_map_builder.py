@@ -2,7 +2,8 @@
 import json
 import re
 
-from app.maps.builder import build_facility_map, build_results_map, script_json
+from app.maps.builder import build_facility_map, build_results_map
+from app.maps.data import script_json
 from app.maps.outlines import district_outlines
 
 CITY_HALL = (37.5663, 126.9779)
@@ -13,7 +14,8 @@ def layers(script: str) -> dict:
     out = {}
     for payload in re.findall(r'<script type="application/json" id="nd-data-[\w-]+">(.*?)</script>', script):
         data = json.loads(payload)
-        out[data["config"]["kind"]] = (data["config"], data["rows"])
+        if "config" in data:  # the district outlines travel the same way
+            out[data["config"]["kind"]] = (data["config"], data["rows"])
     return out
 
 
@@ -68,8 +70,13 @@ def test_district_outlines_are_drawn_and_light(app):
         outlines = district_outlines()
         parts = build_results_map([], center=CITY_HALL, radius_m=500, district_code=None, outlines=outlines)
     assert len(outlines["geojson"]["features"]) == 25
-    assert "L.geoJson(" in parts.script or "L.geoJSON(" in parts.script
-    assert "강남구" in parts.script or "\\uac15\\ub0a8\\uad6c" in parts.script
+    assert "NadeuriMap.outlines(NadeuriMap.data(" in parts.script
+    drawn = next(json.loads(p) for p in re.findall(r'<script type="application/json" id="nd-data-[\w-]+">(.*?)</script>',
+                                                   parts.html) if "geojson" in json.loads(p))
+    assert len(drawn["geojson"]["features"]) == 25
+    # Geometry only: names are not needed to draw outlines, and text from data stays away from the map.
+    assert all(f["properties"] == {} for f in drawn["geojson"]["features"])
+    assert "강남구" not in parts.html + parts.script
     assert len(json.dumps(outlines["geojson"])) < 150_000  # the stored boundaries are ~850 KB
 
 
@@ -81,7 +88,7 @@ def test_facility_text_cannot_break_out_of_the_script(app):
         page = build_facility_map({**_item(2, name=evil)}, outlines=district_outlines())
     for parts_ in (parts, page):
         everything = parts_.header + parts_.html + parts_.script
-        assert "<img" not in everything and "</script><" not in everything
+        assert "<img" not in everything and "</script><img" not in everything
         assert everything.count("</script>") == parts_.html.count("<script") + parts_.header.count("<script")
     assert layers(parts.html)["kids_cafe"][1][0][3] == evil  # the text itself arrives intact
     assert layers(page.html)["kids_cafe"][1][0][3] == evil

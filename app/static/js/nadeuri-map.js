@@ -1,4 +1,4 @@
-/* Nadeuri map helpers: facility layers from compact rows, popups from text nodes (never HTML). */
+/* Nadeuri map helpers: layers from JSON data elements, popups and tooltips from text nodes (never HTML). */
 (function () {
   "use strict";
 
@@ -90,12 +90,81 @@
     return found;
   }
 
+  // District outlines: geometry only (no names), drawn under everything and not clickable.
+  function outlines(payload) {
+    return L.geoJSON(payload.geojson, { style: function () { return payload.style; }, interactive: false });
+  }
+
+  // Tooltip lines as a DOM node: the first line bold, every line a text node (never HTML).
+  function tipContent(lines) {
+    var box = el("div", "nd-tip");
+    lines.forEach(function (line, i) {
+      box.appendChild(el(i === 0 ? "strong" : "div", null, line));
+    });
+    return box;
+  }
+
+  function coverageDistricts(data) {
+    var layer = L.geoJSON(data, {
+      style: function (f) {
+        return { fillColor: f.properties.color, fillOpacity: 0.75, color: "#555", weight: 1 };
+      },
+      onEachFeature: function (f, shape) {
+        shape.bindTooltip(function () { return tipContent(f.properties.tip); }, { sticky: true });
+        shape.on("mouseover", function () { shape.setStyle({ weight: 3, color: "#222" }); });
+        shape.on("mouseout", function () { layer.resetStyle(shape); });
+      }
+    });
+    return layer;
+  }
+
+  function coverageArea(data) {
+    return L.geoJSON(data.geometry, { style: function () { return data.style; }, interactive: false });
+  }
+
+  function coverageGaps(data) {
+    return L.featureGroup(data.points.map(function (p) {
+      return L.circleMarker([p.lat, p.lon], {
+        radius: 6, color: "#fff", weight: 2, fill: true, fillColor: p.color, fillOpacity: 1
+      }).bindTooltip(function () { return tipContent(p.tip); });
+    }));
+  }
+
+  // A legend control: a title and (colour, label) rows, all text through textContent.
+  function legend(data) {
+    var control = L.control({ position: "bottomright" });
+    control.onAdd = function () {
+      var box = el("div", "nd-coverage-legend");
+      box.setAttribute("role", "note");
+      box.style.cssText = "background:#fff;padding:6px 8px;border-radius:4px;font:12px/1.5 sans-serif;"
+        + "box-shadow:0 1px 4px rgba(0,0,0,.3);color:#222";
+      box.appendChild(el("strong", null, data.title));
+      data.rows.forEach(function (row) {
+        var line = el("div");
+        var swatch = el("span");
+        swatch.style.cssText = "display:inline-block;width:14px;height:12px;margin-right:6px;"
+          + "vertical-align:middle;border:1px solid #999";
+        swatch.style.background = row[0];
+        line.appendChild(swatch);
+        line.appendChild(document.createTextNode(row[1]));
+        box.appendChild(line);
+      });
+      return box;
+    };
+    return control;
+  }
+
   window.NadeuriMap = {
     register: function (map) { maps.push(map); return map; },
     facilityLayer: facilityLayer,
     data: data,
     popupContent: popupContent,
     showFacility: showFacility,
+    outlines: outlines,
+    coverageDistricts: coverageDistricts,
+    coverageArea: coverageArea,
+    coverageGaps: coverageGaps,
+    legend: legend,
     maps: maps
   };
 })();

@@ -1,0 +1,70 @@
+"""Text rules on import: control, bidi and zero-width characters are taken out and the row is flagged.
+
+The rule is app.validation.forbidden_character, the same one the forms use. The row is kept (a
+facility is not dropped for an invisible character) with the flag `suspicious_text`, whose detail
+names each column and character, so an admin can check the source. Cells are checked as read and
+the mapped values again, since mapping decodes text (HTML entities in COT names, %-escapes in phones).
+"""
+from __future__ import annotations
+
+from app.imports.sources import SourceRow
+from app.validation import forbidden_character, without_forbidden
+
+# Names, ids and districts are one line; other cells may hold line breaks (notes, addresses).
+ONE_LINE_COLUMNS = {
+    "kids_cafes": ("id", "name", "district"),
+    "daycare": ("어린이집코드", "어린이집명", "시군구명"),
+    "toilets": ("연번", "건물명", "구 명칭"),
+    "cot_theme": ("COT_CONTS_ID", "COT_CONTS_NAME", "COT_GU_NAME"),
+}
+ONE_LINE_VALUES = ("name", "phone")
+MAX_DETAIL_ITEMS = 5
+
+
+def _check(text: str, one_line: bool, where: str, problems: list[str]) -> str:
+    found = forbidden_character(text, multiline=not one_line)
+    if found is None:
+        return text
+    problems.append(f"{where}: {found}")
+    return without_forbidden(text, multiline=not one_line)
+
+
+def clean_row(row: SourceRow, layout: str) -> tuple[SourceRow, list[str]]:
+    """The row with forbidden characters taken out of every text cell, and what was found where."""
+    problems: list[str] = []
+    cells = {}
+    one_line = ONE_LINE_COLUMNS.get(layout, ())
+    for column, value in row.cells.items():
+        where = f"열 '{without_forbidden(str(column))}'"  # the header is file text too
+        if isinstance(value, str):
+            value = _check(value, column in one_line, where, problems)
+        elif value is not None and not isinstance(value, (int, float, bool)):
+            # Nested JSON: the mappers read it as str(value).
+            text = str(value)
+            checked = _check(text, False, where, problems)
+            value = checked if checked != text else value
+        cells[column] = value
+    return SourceRow(row.line, cells), problems
+
+
+def clean_values(values, problems: list[str], where: str = "") -> object:
+    """Mapped values (dicts, lists, strings) with forbidden characters taken out; appends what was found."""
+    if isinstance(values, str):
+        return _check(values, where in ONE_LINE_VALUES, f"값 '{where}'", problems)
+    if isinstance(values, dict):
+        out = {}
+        for key, value in values.items():
+            # Keys can come from the file too (COT_* columns become detail keys).
+            clean_key = _check(key, True, f"키 '{where}'", problems) if isinstance(key, str) else key
+            out[clean_key] = clean_values(value, problems, clean_key if not where else f"{where}.{clean_key}")
+        return out
+    if isinstance(values, list):
+        return [clean_values(v, problems, where) for v in values]
+    return values
+
+
+def flag_detail(problems: list[str]) -> str:
+    """The suspicious_text flag's detail: the first few places, how many in all."""
+    unique = list(dict.fromkeys(problems))
+    more = len(unique) - MAX_DETAIL_ITEMS
+    return "보이지 않는 문자를 지움: " + "; ".join(unique[:MAX_DETAIL_ITEMS]) + (f" 외 {more}곳" if more > 0 else "")

@@ -1,0 +1,71 @@
+"""The admin coverage map in headless Chromium, with hostile district and 행정동 names: the tooltips show the
+names as text, the legend draws, and no script from the data runs (no dialog, no page error)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.extensions import db
+from app.facilities.models import WEEKDAYS_ALL, District, Facility
+from browser_helpers import browser_page, log_in, serving
+from conftest import make_app
+
+pytestmark = pytest.mark.browser
+EVIL_DISTRICT = "<img src=x onerror=alert(1)>"[:20]
+EVIL_DONG = "{{7*7}}<img/src=x/onerror=alert(2)>"
+PASSWORD = "coverage-pass-1"
+
+
+@pytest.fixture
+def live(tmp_path):
+    dongs = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"adm_cd2": "1114000001", "sgg": "11140", "adm_nm": f"서울특별시 중구 {EVIL_DONG}"},
+        "geometry": {"type": "Polygon", "coordinates": [[[126.99, 37.56], [127.0, 37.56], [127.0, 37.565],
+                                                          [126.99, 37.565], [126.99, 37.56]]]}}]}
+    (tmp_path / "seoul_hangjeongdong_20210401.geojson").write_text(json.dumps(dongs), encoding="utf-8")
+    app = make_app(f"sqlite:///{tmp_path / 'coverage.sqlite3'}")
+    app.config["NADEURI_DATA_DIR"] = str(tmp_path)
+    with app.app_context():
+        db.session.get(District, "11140").name = EVIL_DISTRICT
+        db.session.add(Facility(kind="kids_cafe", source="test", source_id="c1", source_hash="x", name="카페",
+                                lat=37.5665, lon=126.9779, district_code="11140", open_days=WEEKDAYS_ALL, details={}))
+        admin = User(email="admin@example.com", name="admin", role="admin")
+        admin.set_password(PASSWORD)
+        db.session.add(admin)
+        db.session.commit()
+        assert db.session.scalar(select(District.name).where(District.code == "11140")) == EVIL_DISTRICT
+    with serving(app) as base:
+        yield base
+
+
+def test_coverage_tooltips_show_names_as_text(live, chromium_path):
+    from playwright.sync_api import expect
+
+    problems: list[str] = []
+    with browser_page(chromium_path, problems, phone=False) as page:
+        log_in(page, live, "admin@example.com", PASSWORD)
+        page.wait_for_load_state("load")
+        page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+        page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"))
+        page.goto(f"{live}/admin/coverage/map")
+        expect(page.locator(".nd-coverage-legend")).to_contain_text("면적 커버율")
+        district = page.locator("path.leaflet-interactive").first
+        expect(district).to_be_attached()
+        # Hover every district until 중구's tooltip shows: it must hold the name as text, not an element.
+        shown = []
+        for i in range(page.locator("path.leaflet-interactive").count()):
+            page.locator("path.leaflet-interactive").nth(i).hover(force=True)
+            tip = page.locator(".leaflet-tooltip")
+            if tip.count() and EVIL_DISTRICT in tip.first.inner_text():
+                shown.append(tip.first.inner_text())
+                break
+        assert shown and "면적 커버율" in shown[0], shown
+        gap = page.locator("path.leaflet-interactive").last  # the gap marker is drawn last
+        gap.hover(force=True)
+        expect(page.locator(".leaflet-tooltip").first).to_contain_text(EVIL_DONG)
+        assert page.locator(".leaflet-tooltip img").count() == 0
+        assert page.evaluate("document.querySelectorAll('img[src=x]').length") == 0
+    assert problems == []
