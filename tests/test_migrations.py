@@ -1,5 +1,6 @@
 """Alembic migrations build exactly the schema the models describe, on SQLite and PostgreSQL, from their own SQL."""
 import ast
+import logging
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -66,6 +67,8 @@ def test_upgrade_matches_models_and_downgrade_cleans_up(tmp_path):
         db.session.add_all([_located("hourly_daycare"), _located("family_restroom")])
         db.session.commit()
         upgrade()
+        # Alembic's logging set-up must leave the app's own loggers on (the request log, for one).
+        assert not logging.getLogger("nadeuri.request").disabled
         with db.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"include_object": _include, "compare_type": True})
             diff = compare_metadata(context, db.metadata)

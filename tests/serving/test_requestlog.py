@@ -17,12 +17,9 @@ LOGGER = "nadeuri.request"
 
 
 @pytest.fixture
-def lines(caplog, monkeypatch):
+def lines(caplog):
     """The request log records of the test, each with its JSON line as formatted in production."""
     caplog.set_level(logging.INFO, logger=LOGGER)
-    # An app built earlier in this process without TESTING (e.g. for a subprocess test) installs the production
-    # handler and stops propagation; caplog listens at the root.
-    monkeypatch.setattr(logging.getLogger(LOGGER), "propagate", True)
 
     def read() -> list[dict]:
         records = [r for r in caplog.records if r.name == LOGGER]
