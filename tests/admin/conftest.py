@@ -10,7 +10,7 @@ from app.bookings.models import Booking, BookingChild, Closure, DaycareClass, Se
 from app.facilities.models import FacilityFlag
 from app.timeutil import KST
 from tests.admin.route_access import STATIC_ARGS
-from tests.factories import make_user
+from tests.factories import login, make_user
 
 
 @pytest.fixture
@@ -42,3 +42,12 @@ def world(db, make_facility):
            "template_id": template.id, "class_id": klass.id, "closure_id": closure.id, "flag_id": flag.id,
            "user_id": parent.id, **STATIC_ARGS}
     return users, ids
+
+
+@pytest.fixture
+def role_client(app, world, role):
+    """A test client logged in as the test's `role` (one of route_access.ROLES; anonymous: nobody)."""
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, world[0][role])
+    return client

@@ -4,8 +4,6 @@ Used by test_role_matrix.py and test_security_headers.py; a new route fails the 
 """
 from __future__ import annotations
 
-from tests.factories import login
-
 ROLES = ("anonymous", "parent", "operator", "other_operator", "admin")
 ADMIN_ONLY = dict(anonymous="login", parent="denied", operator="denied", other_operator="denied", admin="ok")
 STAFF = dict(anonymous="login", parent="denied", operator="ok", other_operator="denied", admin="ok")
@@ -93,9 +91,9 @@ def site_rules(app):
     return sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
 
 
-def client_for(app, users, role):
-    """A test client logged in as `role` (one of ROLES) from the `world` fixture's users."""
-    client = app.test_client()
-    if role != "anonymous":
-        login(client, users[role])
-    return client
+
+def get_urls(app, ids: dict):
+    """(rule, URL) for every GET route that has an expectation, with the `world` fixture's ids."""
+    for rule in site_rules(app):
+        if "GET" in rule.methods and expectation(rule.rule) is not None:
+            yield rule, rule_url(rule, ids)
