@@ -1,29 +1,36 @@
-"""Shared fixtures: a fresh app and database per test, factories, and database/browser helpers.
+"""Fixtures for the whole suite: a fresh app and database per test, a client, and a facility factory.
 
 The database is SQLite in memory unless TEST_DATABASE_URL names another (CI runs the suite a
 second time on PostgreSQL + PostGIS). Tests marked `postgres` or `browser` need those; off CI
 they skip with the reason, in CI they fail instead.
+
+How the tests are laid out (one way for each thing):
+- Fixtures live in `conftest.py`: this one for the whole suite (`app`, `db`, `client`, `make_facility`, ...), and
+  one per directory for what only that directory uses (tests/bookings: `cafe`, `daycare`, `parent`; tests/admin:
+  the role matrix's `world` and `role_client`; tests/security: a module-wide app and `world`; tests/browser:
+  `chromium_path`). pytest finds them; nobody imports them.
+- Everything else a test imports is a plain module, imported by its full path, never by bare name and never from a
+  conftest: `tests.factories` (the one user factory `make_user` for every role, with facilities, lock, password
+  and children; the one `login` helper; children, slots, policies, bookings), `tests.support` (database, CI and
+  query helpers), and helpers kept next to the tests that use them (`tests.imports.synth`,
+  `tests.security.hostile`, `tests.admin.route_access`, `tests.bookings.refusal`, `tests.serving.rush`,
+  `tests.browser.browser_helpers`).
 """
 from __future__ import annotations
 
 import itertools
-import os
-import shutil
 
 import pytest
 
 from app.extensions import db as _db
 from app.facilities.models import WEEKDAYS_ALL, Facility
-from tests.support import database_url, make_app, need
+from tests.support import app_in_context, database_url
 
 
 @pytest.fixture
 def app():
-    app = make_app(database_url())
-    with app.app_context():
+    with app_in_context(database_url()) as app:
         yield app
-        _db.session.remove()
-        _db.engine.dispose()
 
 
 @pytest.fixture
@@ -57,12 +64,3 @@ def make_facility(db):
         return facility
 
     return make
-
-
-@pytest.fixture
-def chromium_path() -> str:
-    """The Debian Chromium binary for browser tests."""
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    if not os.path.exists(path):
-        need("Chromium not installed (apt-get install -y chromium fonts-nanum)")
-    return path

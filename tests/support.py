@@ -5,9 +5,10 @@ A plain module (imported as `tests.support`), so no test imports a conftest.py b
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.pool import StaticPool
 
 from app import create_app
@@ -64,3 +65,20 @@ def make_app(url: str):
         load_districts(_db.session)
         _db.session.commit()
     return app
+
+
+def audits(session, action: str):
+    """The audit entries recorded for `action`, oldest first."""
+    from app.audit.models import AuditEntry
+
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
+
+
+@contextmanager
+def app_in_context(url: str):
+    """`make_app(url)` inside its app context; on the way out, the session and the engine's connections go."""
+    app = make_app(url)
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()

@@ -2,8 +2,7 @@
 import math
 
 from app.geo.coverage import compute_coverage
-
-from admin_fixtures import login, make_user
+from tests.factories import login, make_user
 
 CITY_HALL = (37.566470, 126.977963)  # 중구 11140
 

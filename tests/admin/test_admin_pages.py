@@ -6,10 +6,8 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.facilities.models import Facility, FacilityFlag
-
-from admin_fixtures import imports_synth, login, make_user
-
-synth = imports_synth()
+from tests.factories import login, make_user
+from tests.imports import synth
 
 
 def _csv(columns, rows) -> bytes:

@@ -5,12 +5,10 @@ import pytest
 from flask import Blueprint
 
 from app.audit import record
-from app.audit.models import AuditEntry
 from app.audit.services import AuditFilter, list_entries
 from app.auth.roles import api_roles_required, can_manage_facility, roles_required
 from app.auth.tokens import api_login_required
-
-from admin_fixtures import NOW, login, make_user
+from tests.factories import NOW, login, make_user
 
 
 def test_record_flushes_json_and_lists_newest_first(db):

@@ -5,8 +5,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.bookings.policy import city_policy
-
-from admin_fixtures import login, make_user
+from tests.factories import login, make_user
 
 
 def test_admin_sets_the_ban_length_within_bounds(client, db):

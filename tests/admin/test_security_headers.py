@@ -7,10 +7,9 @@ from html.parser import HTMLParser
 import pytest
 
 from app.security import content_security_policy, tile_source
+from tests.admin.route_access import get_urls
+from tests.factories import make_user
 from tests.support import database_url, make_app
-
-from admin_fixtures import make_user
-from test_role_matrix import _client_for, _rules, _url, expectation, world  # noqa: F401  (world: fixture)
 
 JS_TYPES = ("", "text/javascript", "module", "application/javascript")
 
@@ -61,14 +60,10 @@ def check_page(url: str, response) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["anonymous", "parent", "admin"])
-def test_every_page_carries_the_headers_and_nonces(app, world, role):
-    users, ids = world
-    client = _client_for(app, users, role)
+def test_every_page_carries_the_headers_and_nonces(app, world, role, role_client):
+    client = role_client
     wrong, pages, inline = [], 0, 0
-    for rule in _rules(app):
-        if "GET" not in rule.methods or expectation(rule.rule) is None:
-            continue
-        url = _url(rule, ids)
+    for _rule, url in get_urls(app, world[1]):
         response = client.get(url)
         wrong += check_page(url, response)
         if response.mimetype == "text/html":

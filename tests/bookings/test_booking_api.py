@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.auth.tokens import issue_token
 from app.bookings.models import Booking, Slot
 from app.timeutil import KST, utcnow
-from booking_fixtures import cafe, make_child, make_slot, make_user, parent, set_policy  # noqa: F401
+from tests.factories import make_child, make_slot, make_user, set_policy
 
 
 @pytest.fixture

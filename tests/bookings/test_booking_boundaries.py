@@ -8,14 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.bookings.models import Booking, BookingChild, Slot
 from app.bookings.services import BookingError, backstop_error, book, cancel
-from booking_fixtures import NOW, cafe, daycare, hourly_slots, kst, make_child, make_slot, make_user, parent, set_policy  # noqa: F401
-
-
-def refused(code, *args, **kw):
-    with pytest.raises(BookingError) as info:
-        book(*args, **kw)
-    assert info.value.code == code, info.value.message
-    return info.value
+from tests.bookings.refusal import refused
+from tests.factories import NOW, hourly_slots, kst, make_child, make_slot, make_user, set_policy
 
 
 def test_cancel_deadline_is_the_facility_setting(db, cafe, parent):

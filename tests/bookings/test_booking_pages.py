@@ -8,25 +8,9 @@ from datetime import date, datetime, timedelta
 from flask import render_template
 
 from app.auth.models import Child
-from app.auth.services import register_parent
 from app.bookings.models import Booking, Slot
 from app.timeutil import KST, utcnow
-from booking_fixtures import make_slot, set_policy
-
-PASSWORD = "booking-pass-1"
-
-
-def _parent(db, email="mom@example.com", kids=(("하늘", date(2021, 5, 5)),)):
-    user = register_parent(db.session, email, PASSWORD, "보호자")
-    db.session.flush()
-    for name, born in kids:
-        db.session.add(Child(parent_id=user.id, name=name, birth_date=born))
-    db.session.commit()
-    return user
-
-
-def _login(client, email="mom@example.com"):
-    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+from tests.factories import ONE_CHILD, PASSWORD, login, make_slot, make_user, set_policy
 
 
 def _facility(db, make_facility, kind="kids_cafe", **policy):
@@ -77,10 +61,10 @@ def test_full_slot_shows_no_link(app, db, make_facility):
 def test_book_confirm_list_cancel_and_place_returns(app, client, db, make_facility):
     facility = _facility(db, make_facility)
     slot = _slot(db, facility, _day_after_tomorrow_at_10(), capacity=5)
-    parent = _parent(db, kids=(("하늘", date(2021, 5, 5)), ("바다", date(2023, 1, 1))))
+    parent = make_user(db.session, children=(("하늘", date(2021, 5, 5)), ("바다", date(2023, 1, 1))))
     kid_ids = [c.id for c in parent.children]
     assert client.get(f"/bookings/new?slot={slot.id}").status_code == 302  # login first
-    _login(client)
+    login(client, parent)
     form = client.get(f"/bookings/new?slot={slot.id}").get_data(as_text=True)
     assert "하늘" in form and "바다" in form and 'name="guardians"' in form and 'name="hours"' not in form
     assert "&lt;i&gt;서울형 키즈카페&lt;/i&gt;" in form
@@ -115,8 +99,8 @@ def test_book_confirm_list_cancel_and_place_returns(app, client, db, make_facili
 def test_rule_errors_show_the_form_again_and_write_nothing(client, db, make_facility):
     facility = _facility(db, make_facility, max_guardians=2)
     slot = _slot(db, facility, _day_after_tomorrow_at_10(), capacity=1)
-    parent = _parent(db, kids=(("하늘", date(2021, 5, 5)), ("바다", date(2023, 1, 1))))
-    _login(client)
+    parent = make_user(db.session, children=(("하늘", date(2021, 5, 5)), ("바다", date(2023, 1, 1))))
+    login(client, parent)
     none_chosen = client.post(f"/bookings/new?slot={slot.id}", data={"guardians": "1"})
     assert none_chosen.status_code == 422 and "한 명 이상" in none_chosen.get_data(as_text=True)
     too_many = client.post(f"/bookings/new?slot={slot.id}",
@@ -132,9 +116,8 @@ def test_rule_errors_show_the_form_again_and_write_nothing(client, db, make_faci
 def test_another_parents_child_cannot_be_booked(client, db, make_facility):
     facility = _facility(db, make_facility)
     slot = _slot(db, facility, _day_after_tomorrow_at_10())
-    other = _parent(db, email="other@example.com")
-    _parent(db)
-    _login(client)
+    other = make_user(db.session, children=ONE_CHILD)
+    login(client, make_user(db.session, children=ONE_CHILD))
     r = client.post(f"/bookings/new?slot={slot.id}", data={"child": [other.children[0].id], "guardians": "1"})
     assert r.status_code == 422 and db.session.query(Booking).count() == 0
 
@@ -142,8 +125,7 @@ def test_another_parents_child_cannot_be_booked(client, db, make_facility):
 def test_too_late_to_cancel_is_shown(client, db, make_facility):
     facility = _facility(db, make_facility, cancel_deadline_minutes=30)
     slot = _slot(db, facility, utcnow() + timedelta(minutes=20))
-    _parent(db)
-    _login(client)
+    login(client, make_user(db.session, children=ONE_CHILD))
     parent_child = db.session.query(Child).one()
     assert client.post(f"/bookings/new?slot={slot.id}", data={"child": parent_child.id}).status_code == 303
     booking = db.session.query(Booking).one()
@@ -158,15 +140,15 @@ def test_too_late_to_cancel_is_shown(client, db, make_facility):
 def test_pages_check_ownership(client, db, make_facility):
     facility = _facility(db, make_facility)
     slot = _slot(db, facility, _day_after_tomorrow_at_10())
-    _parent(db)
-    other = _parent(db, email="other@example.com")
-    _login(client, "other@example.com")
+    mom = make_user(db.session, children=ONE_CHILD)
+    other = make_user(db.session, children=ONE_CHILD)
+    login(client, other)
     client.post(f"/bookings/new?slot={slot.id}", data={"child": other.children[0].id, "guardians": "1"})
     booking = db.session.query(Booking).one()
     client.post("/logout")
     for url in ("/bookings", f"/bookings/{booking.id}", f"/bookings/{booking.id}.ics"):
         assert client.get(url).status_code == 302, url  # anonymous: to the login page
-    _login(client)
+    login(client, mom)
     assert client.get(f"/bookings/{booking.id}").status_code == 404
     assert client.get(f"/bookings/{booking.id}.ics").status_code == 404
     assert client.post(f"/bookings/{booking.id}/cancel").status_code == 404
@@ -180,8 +162,7 @@ def test_daycare_form_asks_for_hours_and_books_a_run(client, db, make_facility):
     facility = _facility(db, make_facility, kind="hourly_daycare")
     start = _day_after_tomorrow_at_10()
     slots = [_slot(db, facility, start + timedelta(hours=i), capacity=3, minutes=60) for i in range(3)]
-    _parent(db, kids=(("별", date.today().replace(year=date.today().year - 2)),))
-    _login(client)
+    login(client, make_user(db.session, children=(("별", date.today().replace(year=date.today().year - 2)),)))
     form = client.get(f"/bookings/new?slot={slots[0].id}").get_data(as_text=True)
     assert 'name="hours"' in form and "4시간" in form and 'id="guardians"' not in form
     child = db.session.query(Child).one()
@@ -193,9 +174,9 @@ def test_daycare_form_asks_for_hours_and_books_a_run(client, db, make_facility):
 
 
 def test_nav_shows_account_links(client, db):
-    _parent(db)
+    parent = make_user(db.session, children=ONE_CHILD)
     assert "로그인" in client.get("/login").get_data(as_text=True)
-    _login(client)
+    login(client, parent)
     page = client.get("/bookings").get_data(as_text=True)
     assert "내 예약" in page and "아이 등록" in page and "로그아웃" in page
 
@@ -203,8 +184,8 @@ def test_nav_shows_account_links(client, db):
 def test_login_returns_to_the_booking_form(client, db, make_facility):
     facility = _facility(db, make_facility)
     slot = _slot(db, facility, _day_after_tomorrow_at_10())
-    _parent(db)
+    parent = make_user(db.session, children=ONE_CHILD)
     to_login = client.get(f"/bookings/new?slot={slot.id}")
     assert to_login.status_code == 302 and "/login?next=" in to_login.headers["Location"]
-    r = client.post(to_login.headers["Location"], data={"email": "mom@example.com", "password": PASSWORD})
+    r = client.post(to_login.headers["Location"], data={"email": parent.email, "password": PASSWORD})
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/bookings/new?slot={slot.id}")

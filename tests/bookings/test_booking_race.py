@@ -10,9 +10,9 @@ from app.bookings.models import Booking, BookingChild, Slot
 from app.bookings.services import book
 from app.extensions import db
 from app.facilities.models import Facility
-from booking_fixtures import NOW, hourly_slots, kst, make_child, make_slot, make_user, set_policy
+from tests.bookings.race_worker import attempt
+from tests.factories import NOW, hourly_slots, kst, make_child, make_slot, make_user, set_policy
 from tests.support import make_app, postgres_url
-from race_worker import attempt
 
 PROCESSES = 4
 

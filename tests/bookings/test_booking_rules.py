@@ -7,14 +7,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.bookings.models import Booking, BookingChild, CityPolicy, Closure, Slot
 from app.bookings.services import BookingError, book, cancel, mark_no_show
-from booking_fixtures import NOW, cafe, daycare, hourly_slots, kst, make_child, make_slot, make_user, parent, set_policy  # noqa: F401
-
-
-def refused(code, *args, **kw):
-    with pytest.raises(BookingError) as info:
-        book(*args, **kw)
-    assert info.value.code == code, info.value.message
-    return info.value
+from tests.bookings.refusal import refused
+from tests.factories import NOW, hourly_slots, kst, make_child, make_slot, make_user, set_policy
 
 
 def test_book_confirms_and_counts(db, cafe, parent):

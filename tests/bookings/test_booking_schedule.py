@@ -8,7 +8,7 @@ from app.bookings.policy import age_on, default_policy, ratio_for_age
 from app.bookings.schedule import generate_slots, window_opens_at
 from app.bookings.services import book, slots_for_day
 from app.timeutil import KST
-from booking_fixtures import NOW, cafe, daycare, kst, make_child, make_slot, make_user, parent, set_policy  # noqa: F401
+from tests.factories import NOW, kst, make_slot, set_policy
 
 TUE_TO_SUN = 0b1111110
 

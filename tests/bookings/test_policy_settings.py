@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.bookings.models import BookingPolicy, Slot
 from app.bookings.schedule import generate_slots
 from app.bookings.services import BookingError, book, cancel
-from booking_fixtures import NOW, hourly_slots, kst, make_child, make_slot, make_user, set_policy
+from tests.factories import NOW, hourly_slots, kst, make_child, make_slot, make_user, set_policy
 
 TUESDAY = (2026, 12, 1)  # 8 days after NOW (Monday 2026-11-23 10:00)
 

@@ -17,8 +17,8 @@ from app.bookings.policy import default_policy
 from app.extensions import db
 from app.facilities.models import WEEKDAYS_ALL, Facility
 from app.timeutil import KST, utcnow
+from tests.browser.browser_helpers import browser_page, log_in, serving
 from tests.support import make_app
-from browser_helpers import browser_page, log_in, serving
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-pass-1"

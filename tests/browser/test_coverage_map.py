@@ -7,11 +7,11 @@ import json
 import pytest
 from sqlalchemy import select
 
-from app.auth.models import User
 from app.extensions import db
 from app.facilities.models import WEEKDAYS_ALL, District, Facility
-from browser_helpers import browser_page, log_in, serving
-from conftest import make_app
+from tests.browser.browser_helpers import browser_page, log_in, serving
+from tests.factories import make_user
+from tests.support import make_app
 
 pytestmark = pytest.mark.browser
 EVIL_DISTRICT = "<img src=x onerror=alert(1)>"[:20]
@@ -32,10 +32,7 @@ def live(tmp_path):
         db.session.get(District, "11140").name = EVIL_DISTRICT
         db.session.add(Facility(kind="kids_cafe", source="test", source_id="c1", source_hash="x", name="카페",
                                 lat=37.5665, lon=126.9779, district_code="11140", open_days=WEEKDAYS_ALL, details={}))
-        admin = User(email="admin@example.com", name="admin", role="admin")
-        admin.set_password(PASSWORD)
-        db.session.add(admin)
-        db.session.commit()
+        make_user(db.session, "admin", email="admin@example.com", password=PASSWORD)
         assert db.session.scalar(select(District.name).where(District.code == "11140")) == EVIL_DISTRICT
     with serving(app) as base:
         yield base

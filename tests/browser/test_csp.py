@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.auth.models import User
 from app.extensions import db
+from tests.browser.browser_helpers import browser_page, csp_console_message, log_in, serving
+from tests.factories import make_user
 from tests.support import make_app
-from browser_helpers import browser_page, csp_console_message, log_in, serving
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-admin-pass-1"
@@ -22,10 +22,7 @@ def live(tmp_path):
         return "<!doctype html><title>probe</title><script>document.title = 'ran'</script>"
 
     with app.app_context():
-        admin = User(email="admin@example.com", name="관리자", role="admin")
-        admin.set_password(PASSWORD)
-        db.session.add(admin)
-        db.session.commit()
+        make_user(db.session, "admin", email="admin@example.com", password=PASSWORD)
     with serving(app) as base:
         yield base
 

@@ -5,13 +5,12 @@ every request the page makes must go to the app itself.
 """
 from __future__ import annotations
 
-
 import pytest
 
 from app.extensions import db
 from app.facilities.models import WEEKDAYS_ALL, Facility
+from tests.browser.browser_helpers import browser_page, serving
 from tests.support import make_app
-from browser_helpers import browser_page, serving
 
 pytestmark = pytest.mark.browser
 EVIL = "<img src=x onerror=alert(1)>"

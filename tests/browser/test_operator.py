@@ -9,14 +9,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.auth.models import Child, User
+from app.auth.models import User
 from app.bookings.models import Booking, BookingChild, Slot
 from app.bookings.policy import default_policy
 from app.extensions import db
 from app.facilities.models import WEEKDAYS_ALL, Facility
 from app.timeutil import KST, utcnow
+from tests.browser.browser_helpers import browser_page, log_in, serving
+from tests.factories import make_user
 from tests.support import make_app
-from browser_helpers import browser_page, log_in, serving
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-op-pass-1"
@@ -35,17 +36,12 @@ def live(tmp_path):
         starts = utcnow() - timedelta(minutes=40)
         slot = Slot(facility_id=facility.id, starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=5,
                     booked=2)
-        operator = User(email="op@example.com", name="운영자", role="operator", facilities=[facility])
-        operator.set_password(PASSWORD)
-        db.session.add_all([slot, operator])
+        db.session.add(slot)
+        make_user(db.session, "operator", [facility], email="op@example.com", password=PASSWORD)
         codes = {}
         for n, kid in enumerate(("하늘", "바다")):
-            parent = User(email=f"p{n}@example.com", name=f"보호자{n}", role="parent", password_hash="x")
-            db.session.add(parent)
-            db.session.flush()
-            child = Child(parent_id=parent.id, name=kid, birth_date=date(2021, 5, 5))
-            db.session.add(child)
-            db.session.flush()
+            parent = make_user(db.session, email=f"p{n}@example.com", children=[(kid, date(2021, 5, 5))])
+            child = parent.children[0]
             booking = Booking(code=f"AAAA-BBB{n + 2}", user_id=parent.id, slot_id=slot.id, facility_id=facility.id,
                               status="confirmed", starts_at=slot.starts_at, ends_at=slot.ends_at,
                               created_at=starts - timedelta(days=1))

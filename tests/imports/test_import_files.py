@@ -5,15 +5,27 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
-from synth import (
-    CITY_HALL, DAYCARE_COLUMNS, GANGNAM_OFFICE, INCHEON, KIDS_CAFE_COLUMNS, MAPO_OFFICE, SONGPA_OFFICE,
-    TOILET_COLUMNS, cot_item, kids_cafe, to_tm, toilet, write_cot, write_csv,
-)
 
 from app.facilities.models import Facility, FacilityFlag
 from app.geo.spatial import haversine_m
 from app.imports.service import NoDataError, import_directory, import_file
 from app.imports.sources import ImportDataError
+from tests.imports.synth import (
+    CITY_HALL,
+    DAYCARE_COLUMNS,
+    GANGNAM_OFFICE,
+    INCHEON,
+    KIDS_CAFE_COLUMNS,
+    MAPO_OFFICE,
+    SONGPA_OFFICE,
+    TOILET_COLUMNS,
+    cot_item,
+    kids_cafe,
+    to_tm,
+    toilet,
+    write_cot,
+    write_csv,
+)
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)
 LATER = datetime(2026, 5, 2, 9, 0, tzinfo=timezone.utc)

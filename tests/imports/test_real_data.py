@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.config import Config
 from app.facilities.models import Facility, FacilityFlag
 from app.imports.service import import_directory
-from tests.conftest import need
+from tests.support import need
 
 NOW = datetime(2026, 5, 1, tzinfo=timezone.utc)
 CITY_HALL = ("37.566470", "126.977963")

@@ -8,7 +8,8 @@ import pytest
 from app.auth.tokens import issue_token
 from app.bookings.models import Booking, Slot
 from app.timeutil import utcnow
-from op_fixtures import audits, make_parent, make_slot, make_staff, open_policy, place_booking
+from tests.factories import ONE_CHILD, make_slot, make_user, place_booking, set_policy
+from tests.support import audits
 
 
 def bearer(db, user) -> dict:
@@ -21,12 +22,12 @@ def bearer(db, user) -> dict:
 def world(db, make_facility):
     cafe = make_facility(kind="kids_cafe", name="시청점", age_min=0, age_max=12)
     other = make_facility(kind="kids_cafe", name="다른 시설")
-    open_policy(db, cafe)
-    slot = make_slot(db, cafe, utcnow() - timedelta(minutes=40), capacity=4)
-    parent = make_parent(db, kids=(("하늘", date(2021, 5, 5)), ("바다", date(2023, 1, 1))))
-    booking = place_booking(db, parent, slot)
+    set_policy(db.session, cafe, closed_on_holidays=False)
+    slot = make_slot(db.session, cafe, utcnow() - timedelta(minutes=40), capacity=4)
+    parent = make_user(db.session, children=(("하늘", date(2021, 5, 5)), ("바다", date(2023, 1, 1))))
+    booking = place_booking(db.session, parent, slot)
     return dict(cafe=cafe, slot=slot, parent=parent, booking=booking,
-                operator=make_staff(db, "operator", [cafe]), stranger=make_staff(db, "operator", [other]))
+                operator=make_user(db.session, "operator", [cafe]), stranger=make_user(db.session, "operator", [other]))
 
 
 def test_roster_json(client, db, world):
@@ -42,11 +43,11 @@ def test_check_in_and_no_show(client, db, world):
     done = client.post(f"/api/operator/bookings/{world['booking'].id}/check-in", headers=auth)
     assert done.status_code == 200 and done.get_json()["status"] == "checked_in"
     assert client.post(f"/api/operator/bookings/{world['booking'].id}/check-in", headers=auth).status_code == 409
-    other = place_booking(db, make_parent(db), world["slot"])
+    other = place_booking(db.session, make_user(db.session, children=ONE_CHILD), world["slot"])
     gone = client.post(f"/api/operator/bookings/{other.id}/no-show", headers=auth)
     assert gone.status_code == 200 and gone.get_json()["status"] == "no_show" and gone.get_json()["banned_until"]
     assert db.session.get(Booking, other.id).status == "no_show"
-    assert len(audits(db, "booking.check_in")) == 1 and len(audits(db, "booking.no_show")) == 1
+    assert len(audits(db.session, "booking.check_in")) == 1 and len(audits(db.session, "booking.no_show")) == 1
 
 
 def test_patch_capacity_refuses_below_booked(client, db, world):
@@ -60,7 +61,7 @@ def test_patch_capacity_refuses_below_booked(client, db, world):
     ok = client.patch(url, json={"capacity": 2}, headers=auth)
     assert ok.status_code == 200 and ok.get_json()["capacity"] == 2
     assert db.session.get(Slot, world["slot"].id).capacity == 2
-    assert [e.after["capacity"] for e in audits(db, "slot.capacity")] == [2]
+    assert [e.after["capacity"] for e in audits(db.session, "slot.capacity")] == [2]
 
 
 @pytest.mark.parametrize("who, expected", [("anonymous", 401), ("parent", 403), ("stranger", 403),
@@ -68,7 +69,7 @@ def test_patch_capacity_refuses_below_booked(client, db, world):
 def test_api_access(client, db, world, who, expected):
     users = {"parent": world["parent"], "stranger": world["stranger"], "operator": world["operator"]}
     if who == "admin":
-        users["admin"] = make_staff(db, "admin")
+        users["admin"] = make_user(db.session, "admin")
     headers = bearer(db, users[who]) if who in users else {}
     sid, bid = world["slot"].id, world["booking"].id
     assert client.get(f"/api/operator/slots/{sid}/roster", headers=headers).status_code == expected

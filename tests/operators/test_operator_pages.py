@@ -11,24 +11,25 @@ import pytest
 from app.bookings.models import Booking, Closure, Slot
 from app.bookings.policy import city_policy
 from app.timeutil import KST, utcnow
-from op_fixtures import audits, login, make_parent, make_slot, make_staff, open_policy, place_booking
+from tests.factories import login, make_slot, make_user, place_booking, set_policy
+from tests.support import audits
 
 
 @pytest.fixture
 def world(db, make_facility):
     cafe = make_facility(kind="kids_cafe", name="<b>시청점</b>", age_min=0, age_max=12)
     other = make_facility(kind="kids_cafe", name="다른 시설")
-    open_policy(db, cafe)
+    set_policy(db.session, cafe, closed_on_holidays=False)
     now = utcnow()
-    started = make_slot(db, cafe, now - timedelta(minutes=40), capacity=4)  # under way: no-show allowed
-    future = make_slot(db, cafe, now + timedelta(days=2), capacity=4)
-    parent = make_parent(db, kids=(("하늘", date(2021, 5, 5)),))
-    second = make_parent(db, kids=(("=바다", date(2022, 3, 1)),))
-    first_booking = place_booking(db, parent, started)
-    second_booking = place_booking(db, second, started)
+    started = make_slot(db.session, cafe, now - timedelta(minutes=40), capacity=4)  # under way: no-show allowed
+    future = make_slot(db.session, cafe, now + timedelta(days=2), capacity=4)
+    parent = make_user(db.session, children=(("하늘", date(2021, 5, 5)),))
+    second = make_user(db.session, children=(("=바다", date(2022, 3, 1)),))
+    first_booking = place_booking(db.session, parent, started)
+    second_booking = place_booking(db.session, second, started)
     return dict(cafe=cafe, other=other, started=started, future=future, parent=parent, b1=first_booking,
                 b2=second_booking, day=started.starts_at.astimezone(KST).date(),
-                operator=make_staff(db, "operator", [cafe]), stranger=make_staff(db, "operator", [other]))
+                operator=make_user(db.session, "operator", [cafe]), stranger=make_user(db.session, "operator", [other]))
 
 
 def test_roster_shows_children_codes_and_escapes(client, world):
@@ -65,7 +66,7 @@ def test_check_in_and_no_show_from_the_roster(client, db, world):
     # Again: refused with the reason on the page, nothing changed.
     again = client.post(f"/operator/bookings/{world['b1'].id}/check-in")
     assert again.status_code == 409 and "확정 상태인 예약만" in again.get_data(as_text=True)
-    assert len(audits(db, "booking.check_in")) == 1 and len(audits(db, "booking.no_show")) == 1
+    assert len(audits(db.session, "booking.check_in")) == 1 and len(audits(db.session, "booking.no_show")) == 1
 
 
 def test_no_show_ban_is_shown_to_the_parent_on_booking(client, db, world):
@@ -118,7 +119,7 @@ def test_roster_csv_opens_in_korean_excel(client, world):
 def test_closure_over_bookings_asks_then_cancels(client, db, world):
     login(client, world["operator"])
     target = world["future"]
-    booking = place_booking(db, world["parent"], target)
+    booking = place_booking(db.session, world["parent"], target)
     day = target.starts_at.astimezone(KST).date().isoformat()
     url = f"/operator/facilities/{world['cafe'].id}/closures"
     first = client.post(url, data={"starts_on": day, "ends_on": day, "reason": "점검"})
@@ -128,7 +129,7 @@ def test_closure_over_bookings_asks_then_cancels(client, db, world):
     second = client.post(url, data={"starts_on": day, "ends_on": day, "reason": "점검", "confirm": "1"})
     assert second.status_code == 303 and db.session.query(Closure).count() == 1
     assert db.session.get(Booking, booking.id).status == "cancelled"
-    [entry] = audits(db, "closure.add")
+    [entry] = audits(db.session, "closure.add")
     assert [b["code"] for b in entry.after["cancelled_bookings"]] == [booking.code]
     assert entry.actor_id == world["operator"].id
 
@@ -141,17 +142,17 @@ def test_settings_policy_and_templates(client, db, world):
         "opening_mode": "weekly", "days_ahead": "7", "open_weekday": "1", "open_time": "09:00",
         "cancel_deadline_minutes": "60", "no_show_ban_days": "365"})
     assert saved.status_code == 303
-    [entry] = audits(db, "policy.update")
+    [entry] = audits(db.session, "policy.update")
     assert entry.before["cancel_deadline_minutes"] == 30 and entry.after == {
         "opening_mode": "weekly", "days_ahead": 7, "open_weekday": 1, "open_time": "09:00",
         "cancel_deadline_minutes": 60}
     # The ban's length is the city's: an operator's 365 changes nothing.
-    assert city_policy(db.session).no_show_ban_days == 30 and not audits(db, "city_policy.update")
+    assert city_policy(db.session).no_show_ban_days == 30 and not audits(db.session, "city_policy.update")
     bad = client.post(f"/operator/facilities/{fid}/policy", data={"opening_mode": "weekly", "open_time": "9시"})
-    assert bad.status_code == 422 and len(audits(db, "policy.update")) == 1
+    assert bad.status_code == 422 and len(audits(db.session, "policy.update")) == 1
     added = client.post(f"/operator/facilities/{fid}/templates", data={
         "weekday": "6", "starts": "19:00", "ends": "20:30", "capacity_individual": "12", "capacity_group": "0"})
-    assert added.status_code == 303 and audits(db, "template.add")[0].after["starts"] == "19:00"
+    assert added.status_code == 303 and audits(db.session, "template.add")[0].after["starts"] == "19:00"
     assert "19:00–20:30" in client.get(f"/operator/facilities/{fid}/settings").get_data(as_text=True)
 
 
@@ -170,7 +171,7 @@ def test_utilisation_page_table_and_chart(client, db, world):
                                            ("operator", 200), ("admin", 200)])
 def test_page_access(client, db, world, who, expected):
     if who == "admin":
-        login(client, make_staff(db, "admin"))
+        login(client, make_user(db.session, "admin"))
     elif who == "parent":
         login(client, world["parent"])
     elif who != "anonymous":

@@ -11,7 +11,8 @@ from app.bookings.models import Booking, Closure, SessionTemplate, Slot
 from app.bookings.rules import BookingError
 from app.operators import services, settings, stats
 from app.timeutil import KST
-from op_fixtures import audits, make_parent, make_slot, make_staff, open_policy, place_booking
+from tests.factories import ONE_CHILD, make_slot, make_user, place_booking, set_policy
+from tests.support import audits
 
 NOW = datetime(2026, 11, 24, 10, 30, tzinfo=KST)  # a Tuesday
 AT_10 = datetime(2026, 11, 24, 10, 0, tzinfo=KST)
@@ -20,29 +21,29 @@ AT_10 = datetime(2026, 11, 24, 10, 0, tzinfo=KST)
 @pytest.fixture
 def cafe(db, make_facility):
     facility = make_facility(kind="kids_cafe", name="시청점", age_min=0, age_max=12)
-    open_policy(db, facility)
+    set_policy(db.session, facility, closed_on_holidays=False)
     return facility
 
 
 @pytest.fixture
 def staff(db, cafe):
-    return make_staff(db, "operator", [cafe])
+    return make_user(db.session, "operator", [cafe])
 
 
 def test_slot_capacity_below_booked_is_refused_listing_the_slot(db, cafe, staff):
-    slot = make_slot(db, cafe, AT_10 + timedelta(days=1), capacity=5)
-    place_booking(db, make_parent(db, kids=(("가", date(2021, 1, 1)), ("나", date(2022, 1, 1)), ("다", date(2023, 1, 1)))), slot)
+    slot = make_slot(db.session, cafe, AT_10 + timedelta(days=1), capacity=5)
+    place_booking(db.session, make_user(db.session, children=(("가", date(2021, 1, 1)), ("나", date(2022, 1, 1)), ("다", date(2023, 1, 1)))), slot)
     with pytest.raises(services.OperatorError) as caught:
         services.set_capacity(db.session, staff, slot, 2, NOW)
     db.session.rollback()
     assert caught.value.code == "capacity_below_booked"
     assert "2026-11-25 (수) 10:00–12:00 예약 3명" in caught.value.message
     assert caught.value.slots == [{"id": slot.id, "when": "2026-11-25 (수) 10:00–12:00", "capacity": 5, "booked": 3}]
-    assert db.session.get(Slot, slot.id).capacity == 5 and audits(db, "slot.capacity") == []
+    assert db.session.get(Slot, slot.id).capacity == 5 and audits(db.session, "slot.capacity") == []
     services.set_capacity(db.session, staff, slot, 3, NOW)
     db.session.commit()
     assert db.session.get(Slot, slot.id).capacity == 3
-    [entry] = audits(db, "slot.capacity")
+    [entry] = audits(db.session, "slot.capacity")
     assert (entry.actor_id, entry.before, entry.after["capacity"]) == (staff.id, {"capacity": 5}, 3)
 
 
@@ -53,7 +54,7 @@ def test_template_capacity_applies_to_future_slots_and_refuses_below_booked(db, 
     wednesdays = db.session.query(Slot).filter(Slot.facility_id == cafe.id).all()
     wednesdays = [s for s in wednesdays if s.starts_at.astimezone(KST).strftime("%a %H:%M") == "Wed 10:00"]
     assert len(wednesdays) == 4 and {s.capacity for s in wednesdays} == {8}
-    place_booking(db, make_parent(db, kids=(("가", date(2021, 1, 1)), ("나", date(2022, 1, 1)))), wednesdays[1])
+    place_booking(db.session, make_user(db.session, children=(("가", date(2021, 1, 1)), ("나", date(2022, 1, 1)))), wednesdays[1])
     with pytest.raises(services.OperatorError) as caught:
         settings.update_template(db.session, staff, cafe, template, 1, 0, NOW)
     db.session.rollback()
@@ -62,14 +63,14 @@ def test_template_capacity_applies_to_future_slots_and_refuses_below_booked(db, 
     settings.update_template(db.session, staff, cafe, db.session.get(SessionTemplate, template.id), 2, 0, NOW)
     db.session.commit()
     assert {db.session.get(Slot, s.id).capacity for s in wednesdays} == {2}
-    assert [e.after["slots_changed"] for e in audits(db, "template.update")] == [4]
-    assert audits(db, "template.add")[0].after["slots_created"] >= 4
+    assert [e.after["slots_changed"] for e in audits(db.session, "template.update")] == [4]
+    assert audits(db.session, "template.add")[0].after["slots_created"] >= 4
 
 
 def test_closure_needs_confirmation_then_cancels_and_records_who(db, cafe, staff):
-    slot = make_slot(db, cafe, AT_10 + timedelta(days=2), capacity=5)
-    parent = make_parent(db)
-    booking = place_booking(db, parent, slot)
+    slot = make_slot(db.session, cafe, AT_10 + timedelta(days=2), capacity=5)
+    parent = make_user(db.session, children=ONE_CHILD)
+    booking = place_booking(db.session, parent, slot)
     day = slot.starts_at.astimezone(KST).date()
     closure, affected = settings.add_closure(db.session, staff, cafe, day, day, "점검", False, NOW)
     db.session.rollback()
@@ -79,16 +80,16 @@ def test_closure_needs_confirmation_then_cancels_and_records_who(db, cafe, staff
     db.session.commit()
     assert closure is not None and db.session.get(Booking, booking.id).status == "cancelled"
     assert db.session.get(Slot, slot.id).booked == 0
-    [entry] = audits(db, "closure.add")
+    [entry] = audits(db.session, "closure.add")
     assert entry.after["cancelled_bookings"][0]["user_id"] == parent.id
     assert entry.after["cancelled_bookings"][0]["children"] == ["하늘"]
 
 
 def test_roster_lists_children_ages_guardians_codes(db, cafe):
-    slot = make_slot(db, cafe, AT_10)
-    parent = make_parent(db, kids=(("하늘", date(2021, 5, 5)), ("바다", date(2023, 3, 1))))
-    booking = place_booking(db, parent, slot)
-    cancelled = place_booking(db, make_parent(db, kids=(("별", date(2020, 1, 1)),)), slot, status="cancelled")
+    slot = make_slot(db.session, cafe, AT_10, capacity=5)
+    parent = make_user(db.session, children=(("하늘", date(2021, 5, 5)), ("바다", date(2023, 3, 1))))
+    booking = place_booking(db.session, parent, slot)
+    cancelled = place_booking(db.session, make_user(db.session, children=(("별", date(2020, 1, 1)),)), slot, status="cancelled")
     rows = services.roster(db.session, slot)
     assert [r["code"] for r in rows] == [booking.code, cancelled.code]  # cancelled last
     assert rows[0]["children"] == [{"name": "하늘", "age": 5, "unit": "세"}, {"name": "바다", "age": 3, "unit": "세"}]
@@ -96,20 +97,20 @@ def test_roster_lists_children_ages_guardians_codes(db, cafe):
 
 
 def test_check_in_once_and_audited(db, cafe, staff):
-    booking = place_booking(db, make_parent(db), make_slot(db, cafe, AT_10))
+    booking = place_booking(db.session, make_user(db.session, children=ONE_CHILD), make_slot(db.session, cafe, AT_10, capacity=5))
     services.check_in(db.session, staff, booking, NOW)
     db.session.commit()
     assert db.session.get(Booking, booking.id).status == "checked_in"
     with pytest.raises(services.OperatorError):
         services.check_in(db.session, staff, booking, NOW)
-    [entry] = audits(db, "booking.check_in")
+    [entry] = audits(db.session, "booking.check_in")
     assert entry.after == {"status": "checked_in", "code": booking.code}
 
 
 def test_no_show_bans_parent_who_then_sees_banned(db, cafe, staff):
-    parent = make_parent(db)
-    today = place_booking(db, parent, make_slot(db, cafe, AT_10))
-    later = place_booking(db, parent, make_slot(db, cafe, AT_10 + timedelta(days=3)))
+    parent = make_user(db.session, children=ONE_CHILD)
+    today = place_booking(db.session, parent, make_slot(db.session, cafe, AT_10, capacity=5))
+    later = place_booking(db.session, parent, make_slot(db.session, cafe, AT_10 + timedelta(days=3), capacity=5))
     with pytest.raises(services.OperatorError) as early:
         services.no_show(db.session, staff, today, AT_10 - timedelta(minutes=5))
     assert early.value.code == "not_started"
@@ -118,18 +119,18 @@ def test_no_show_bans_parent_who_then_sees_banned(db, cafe, staff):
     assert result["banned_until"] == NOW + timedelta(days=30)
     assert result["cancelled_bookings"] == [later.code]
     assert db.session.get(Booking, later.id).status == "cancelled"
-    free = make_slot(db, cafe, AT_10 + timedelta(days=5))
+    free = make_slot(db.session, cafe, AT_10 + timedelta(days=5), capacity=5)
     with pytest.raises(BookingError) as refused:
         booking_services.book(db.session, db.session.get(User, parent.id), free.id,
                               [c.id for c in parent.children], now=NOW)
     assert refused.value.code == "banned" and "2026년 12월 24일" in refused.value.message
-    [entry] = audits(db, "booking.no_show")
+    [entry] = audits(db.session, "booking.no_show")
     assert entry.after["cancelled_bookings"] == [later.code]
 
 
 def test_walk_in_respects_capacity_and_is_checked_in(db, cafe, staff):
-    slot = make_slot(db, cafe, AT_10, capacity=2)
-    place_booking(db, make_parent(db), slot)
+    slot = make_slot(db.session, cafe, AT_10, capacity=2)
+    place_booking(db.session, make_user(db.session, children=ONE_CHILD), slot)
     booking = services.walk_in(db.session, staff, slot, "현장이", date(2022, 1, 1), 1, NOW)
     db.session.commit()
     assert booking.status == "checked_in" and db.session.get(Slot, slot.id).booked == 2
@@ -139,12 +140,12 @@ def test_walk_in_respects_capacity_and_is_checked_in(db, cafe, staff):
     assert full.value.code == "slot_full" and db.session.get(Slot, slot.id).booked == 2
     holder = db.session.get(User, booking.user_id)
     assert holder.is_locked and holder.id != staff.id  # placeholder account, nobody logs in as it
-    assert [e.after["child"] for e in audits(db, "booking.walk_in")] == ["현장이"]
+    assert [e.after["child"] for e in audits(db.session, "booking.walk_in")] == ["현장이"]
 
 
 def test_block_refuses_bookings_and_reopen_allows(db, cafe, staff):
-    slot = make_slot(db, cafe, AT_10 + timedelta(days=1))
-    parent = make_parent(db)
+    slot = make_slot(db.session, cafe, AT_10 + timedelta(days=1), capacity=5)
+    parent = make_user(db.session, children=ONE_CHILD)
     services.set_blocked(db.session, staff, slot, True, NOW)
     db.session.commit()
     with pytest.raises(BookingError) as refused:
@@ -158,17 +159,17 @@ def test_block_refuses_bookings_and_reopen_allows(db, cafe, staff):
     db.session.commit()
     booking_services.book(db.session, db.session.get(User, parent.id), slot.id, [parent.children[0].id], now=NOW)
     db.session.commit()
-    assert [e.action for e in audits(db, "slot.block") + audits(db, "slot.reopen")] == ["slot.block", "slot.reopen"]
+    assert [e.action for e in audits(db.session, "slot.block") + audits(db.session, "slot.reopen")] == ["slot.block", "slot.reopen"]
 
 
 def test_utilisation_counts_places_per_day(db, cafe, staff):
-    slot = make_slot(db, cafe, AT_10, capacity=10)
-    other = make_slot(db, cafe, AT_10 + timedelta(hours=3), capacity=4)
+    slot = make_slot(db.session, cafe, AT_10, capacity=10)
+    other = make_slot(db.session, cafe, AT_10 + timedelta(hours=3), capacity=4)
     two = (("가", date(2021, 1, 1)), ("나", date(2022, 1, 1)))
-    place_booking(db, make_parent(db, kids=two), slot, status="checked_in")
-    place_booking(db, make_parent(db), slot, status="no_show")
-    place_booking(db, make_parent(db), slot)
-    place_booking(db, make_parent(db, kids=two), other, status="cancelled")
+    place_booking(db.session, make_user(db.session, children=two), slot, status="checked_in")
+    place_booking(db.session, make_user(db.session, children=ONE_CHILD), slot, status="no_show")
+    place_booking(db.session, make_user(db.session, children=ONE_CHILD), slot)
+    place_booking(db.session, make_user(db.session, children=two), other, status="cancelled")
     rows = stats.utilisation(db.session, cafe.id, NOW.date() - timedelta(days=1), 3)
     assert [r["date"] for r in rows] == [date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)]
     day = rows[1]

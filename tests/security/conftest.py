@@ -15,19 +15,15 @@ from app.bookings.models import Booking, BookingChild, Slot
 from app.extensions import db as _db
 from app.facilities.models import WEEKDAYS_ALL, Facility
 from app.timeutil import KST, utcnow
-from tests.support import database_url, make_app
-
-PASSWORD = "sunny-day-1"
+from tests.factories import PASSWORD, make_user
+from tests.support import app_in_context, database_url
 
 
 @pytest.fixture(scope="module")
 def app():
     """One app and database for the whole module (overrides the per-test app of tests/conftest.py)."""
-    app = make_app(database_url())
-    with app.app_context():
+    with app_in_context(database_url()) as app:
         yield app
-        _db.session.remove()
-        _db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -43,14 +39,6 @@ def password() -> str:
     return PASSWORD
 
 
-def _user(role: str, facilities=()) -> User:
-    user = User(email=f"{role}@example.com", name=role, role=role)
-    user.set_password(PASSWORD)
-    user.facilities = list(facilities)
-    _db.session.add(user)
-    return user
-
-
 @pytest.fixture(scope="module")
 def world(app):
     """Users (parent, operator of the café, admin), a child, a slot two days ahead with one booking.
@@ -62,8 +50,8 @@ def world(app):
                     open_days=WEEKDAYS_ALL, details={})
     _db.session.add(cafe)
     _db.session.flush()
-    users = {"parent": _user("parent"), "operator": _user("operator", [cafe]), "admin": _user("admin")}
-    _db.session.flush()
+    users = {role: make_user(_db.session, role, facilities, email=f"{role}@example.com")
+             for role, facilities in (("parent", ()), ("operator", [cafe]), ("admin", ()))}
     child = Child(parent_id=users["parent"].id, name="하늘", birth_date=date(2021, 5, 1))
     starts = datetime.now(KST).replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=2)
     slot = Slot(facility_id=cafe.id, starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=10, booked=1)

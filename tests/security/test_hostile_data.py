@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.facilities.models import District, Facility
 from app.imports.service import import_directory
 from app.timeutil import utcnow
-from tests.admin.admin_fixtures import login, make_user
+from tests.factories import login, make_user
 from tests.security.hostile import HOSTILE_DONG, assert_inert, shows, write_hostile_files
 
 HTML_PAGES = ["/", "/?lat=37.5665&lon=126.978&radius_m=2000", "/?district=11140", "/?q=KC01",

@@ -12,10 +12,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.bookings.models import Booking
 from app.timeutil import KST
-from tests.admin.admin_fixtures import login as admin_login
-from tests.admin.admin_fixtures import make_user as make_admin
-from tests.operators.op_fixtures import PASSWORD, login, make_staff, open_policy, place_booking
-from tests.operators.op_fixtures import make_slot
+from tests.factories import PASSWORD, login, make_slot, make_user, place_booking, set_policy
 from tests.security.hostile import SHORT, assert_inert, hostile, short, shows, write_hostile_files
 
 N = len(SHORT)
@@ -36,9 +33,9 @@ def posted(response, url: str) -> None:
 
 def test_parent_forms_then_search_children_and_bookings(client, db, make_facility):
     cafe = make_facility(kind="kids_cafe", name=hostile("FN"), age_min=0, age_max=13)
-    open_policy(db, cafe)
+    set_policy(db.session, cafe, closed_on_holidays=False)
     start = datetime.now(KST).replace(minute=0, second=0, microsecond=0) + timedelta(days=2, hours=1)
-    slot = make_slot(db, cafe, start, capacity=20)
+    slot = make_slot(db.session, cafe, start, capacity=20)
     tags = ["FN"] + [f"PN{i}" for i in range(N)] + [f"CN{i}" for i in range(N)] + [f"Q{i}" for i in range(N)]
     for i in range(N):
         client.post("/logout")
@@ -49,7 +46,7 @@ def test_parent_forms_then_search_children_and_bookings(client, db, make_facilit
         posted(client.post("/children", data={"name": short("CN", i), "birth_date": "2021-05-05"}), "/children")
     parent = db.session.scalars(select(User).where(User.email == f"p{N - 1}@example.com")).one()
     assert {c.name for c in parent.children} == {short("CN", i) for i in range(N)}
-    booking = place_booking(db, parent, slot)
+    booking = place_booking(db.session, parent, slot)
     for i in range(N):  # the search form's place text, echoed back in the form and the message
         page = client.get("/", query_string={"q": short("Q", i)}).get_data(as_text=True)
         assert shows(page, short("Q", i)) and client.get("/", query_string={"q": short("Q", i)}).status_code == 400
@@ -69,11 +66,11 @@ def test_parent_forms_then_search_children_and_bookings(client, db, make_facilit
 def test_operator_and_admin_forms_then_roster_csv_settings_audit(client, db, make_facility, tmp_path):
     cafe = make_facility(kind="kids_cafe", name=hostile("FN"), age_min=0, age_max=13)
     daycare = make_facility(kind="hourly_daycare", name=hostile("FD"))
-    open_policy(db, cafe)
-    open_policy(db, daycare)
+    set_policy(db.session, cafe, closed_on_holidays=False)
+    set_policy(db.session, daycare, closed_on_holidays=False)
     now = datetime.now(KST)
-    slot = make_slot(db, cafe, now - timedelta(minutes=30), capacity=20, minutes=180)
-    operator = make_staff(db, "operator", [cafe, daycare])
+    slot = make_slot(db.session, cafe, now - timedelta(minutes=30), capacity=20, minutes=180)
+    operator = make_user(db.session, "operator", [cafe, daycare])
     login(client, operator)
     tags = ["FN", "FD"] + [f"{t}{i}" for t in ("WK", "CL", "CR", "AU") for i in range(N)]
     for i in range(N):
@@ -104,8 +101,8 @@ def test_operator_and_admin_forms_then_roster_csv_settings_audit(client, db, mak
     assert api.status_code == 200 and short("WK", 0) in str(api.get_json())
 
     client.post("/logout")
-    admin = make_admin(db.session, "admin")
-    admin_login(client, admin)
+    admin = make_user(db.session, "admin")
+    login(client, admin)
     for i in range(N):
         posted(client.post("/admin/users", data={"email": f"staff{i}@example.com", "name": short("AU", i),
                                                  "role": "operator", "password": PASSWORD,

@@ -13,7 +13,7 @@ from app.geo.coverage import compute_coverage
 from app.imports.service import import_directory
 from app.imports.sources import ImportDataError
 from app.validation import forbidden_character
-from tests.admin.admin_fixtures import login, make_user
+from tests.factories import login, make_user
 from tests.imports import synth
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)

@@ -17,10 +17,15 @@ from app.geo.coverage import coverage_from
 from app.maps.builder import build_facility_map, build_results_map
 from app.maps.coverage import coverage_map_html
 from app.maps.outlines import district_outlines
-from tests.admin.admin_fixtures import login, make_user
+from tests.factories import login, make_user
 from tests.geo.test_coverage import CX, CY, district, dong, latlon
 from tests.security.hostile import (
-    DISTRICT_NAMES, TEMPLATE_NO_SPACE, assert_inert, hostile, hostile_district_name, shows,
+    DISTRICT_NAMES,
+    TEMPLATE_NO_SPACE,
+    assert_inert,
+    hostile,
+    hostile_district_name,
+    shows,
 )
 
 DATA_ELEMENT = re.compile(r'<script type="application/json" id="nd-data-[\w-]+">.*?</script>', re.S)

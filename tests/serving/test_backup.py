@@ -10,8 +10,9 @@ from app.bookings import services
 from app.bookings.models import Booking, Slot
 from app.extensions import db
 from app.timeutil import utcnow
+from tests.factories import make_user
+from tests.serving.rush import make_rush_data, pass_database_url
 from tests.support import make_app
-from serving_fixtures import make_rush_data, pass_database_url
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def test_round_trip_restores_every_row_and_the_booking(filled, tmp_path):
     # Life goes on after the backup: a cancellation, a deleted session, a new account.
     booking = db.session.get(Booking, booking_id)
     services.cancel(db.session, booking.user, booking_id, utcnow())
-    db.session.add(User(email="late@example.com", password_hash="x", name="늦은 가입", role="parent"))
+    make_user(db.session, email="late@example.com")
     db.session.delete(db.session.scalars(select(Slot).where(Slot.id != booking.slot_id)).first())
     db.session.commit()
     assert row_counts() != counts

@@ -13,9 +13,9 @@ from collections import Counter
 import pytest
 
 from app.extensions import db
-from appserver import AppServer, Rush
+from tests.serving.appserver import AppServer, Rush
+from tests.serving.rush import confirmed_bookings, make_rush_data, pass_database_url, slot_audit
 from tests.support import make_app
-from serving_fixtures import confirmed_bookings, make_rush_data, pass_database_url, slot_audit
 
 PARENTS = 160  # each parent tries once: refusals come from full slots, not from per-child rules
 CAPACITIES = [30, 30, 30]  # 90 places for 160 attempts: contention, yet room left after the restart

@@ -11,9 +11,9 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
+from tests.serving.rush import make_rush_data
+from tests.serving.tcp_proxy import TcpProxy
 from tests.support import make_app, postgres_url
-from serving_fixtures import make_rush_data
-from tcp_proxy import TcpProxy
 
 KOREAN_503 = "데이터베이스에 연결할 수 없어"
 

@@ -11,15 +11,19 @@ from app.auth.models import User
 from app.auth.tokens import issue_token
 from app.requestlog import JsonFormatter, sanitised_query
 from app.timeutil import utcnow
-from serving_fixtures import make_rush_data
+from tests.factories import login
+from tests.serving.rush import make_rush_data
 
 LOGGER = "nadeuri.request"
 
 
 @pytest.fixture
-def lines(caplog):
+def lines(caplog, monkeypatch):
     """The request log records of the test, each with its JSON line as formatted in production."""
     caplog.set_level(logging.INFO, logger=LOGGER)
+    # An in-process `upgrade()` earlier in the run (tests/security/test_cold_process.py) runs Alembic's fileConfig,
+    # which disables every logger that already exists, this one included.
+    monkeypatch.setattr(logging.getLogger(LOGGER), "disabled", False)
 
     def read() -> list[dict]:
         records = [r for r in caplog.records if r.name == LOGGER]
@@ -84,7 +88,7 @@ def test_tokens_and_passwords_never_reach_the_log(client, db, lines):
                    query_string={"token": "qs-secret-1", "access_token": "qs-secret-2", "password": "qs-secret-3",
                                  "csrf_token": "qs-secret-4", "date": "2026-11-24"})
     assert r.status_code == 200
-    client.post("/login", data={"email": user.email, "password": "form-secret-5"})
+    login(client, user, "form-secret-5", expect=None)  # a wrong password: it must not be logged either
     text = "\n".join(json.dumps(line) for line in lines())
     assert raw not in text and "Bearer" not in text and "Authorization" not in text
     for n in range(1, 6):

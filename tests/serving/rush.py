@@ -13,6 +13,7 @@ from app.bookings.models import Booking, BookingChild, Slot
 from app.bookings.policy import default_policy
 from app.facilities.models import Facility
 from app.timeutil import KST, utcnow
+from tests.support import database_url
 
 _batch = itertools.count(1)
 
@@ -79,7 +80,5 @@ def confirmed_bookings(session, booking_ids: list[int]) -> dict[int, tuple[str, 
 
 def pass_database_url(tmp_path) -> str:
     """This run's database as something several processes can share: PostgreSQL, or an SQLite file (WAL)."""
-    from tests.support import database_url
-
     url = database_url()
     return url if url.startswith("postgresql") else f"sqlite:///{tmp_path / 'nadeuri.sqlite3'}"

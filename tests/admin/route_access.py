@@ -1,0 +1,99 @@
+"""The role matrix's expectations: who may reach which route, and how to walk the site as each role.
+
+Used by test_role_matrix.py and test_security_headers.py; a new route fails the matrix until it is classified here.
+"""
+from __future__ import annotations
+
+ROLES = ("anonymous", "parent", "operator", "other_operator", "admin")
+ADMIN_ONLY = dict(anonymous="login", parent="denied", operator="denied", other_operator="denied", admin="ok")
+STAFF = dict(anonymous="login", parent="denied", operator="ok", other_operator="denied", admin="ok")
+LOGGED_IN = dict(anonymous="login", parent="ok", operator="ok", other_operator="ok", admin="ok")
+OWNER = dict(anonymous="login", parent="ok", operator="denied", other_operator="denied", admin="denied")
+EVERYONE = {role: "ok" for role in ROLES}
+GUESTS = dict(anonymous="ok", parent="away", operator="away", other_operator="away", admin="away")
+
+PREFIXES = {
+    "/admin": ADMIN_ONLY,
+    "/api/admin": ADMIN_ONLY,
+    "/operator": STAFF,
+    "/api/operator": STAFF,
+    "/bookings": LOGGED_IN,
+    "/children": LOGGED_IN,
+    "/api/bookings": LOGGED_IN,
+    "/api/children": LOGGED_IN,
+    "/api/facilities": EVERYONE,
+    "/api/districts": EVERYONE,
+    "/api/places": EVERYONE,
+    "/api/openapi.json": EVERYONE,
+    "/facilities": EVERYONE,
+    "/static": EVERYONE,
+    "/vendor": EVERYONE,
+}
+EXACT = {
+    "/": EVERYONE,
+    "/login": GUESTS,
+    "/register": GUESTS,
+    # Every operator has a console home listing their own facilities.
+    "/operator/": dict(STAFF, other_operator="ok"),
+    # A parent's own records: nobody else sees them, not even staff.
+    "/bookings/<id:booking_id>": OWNER,
+    "/bookings/<id:booking_id>.ics": OWNER,
+    "/api/bookings/<id:booking_id>": OWNER,
+    "/api/bookings/<id:booking_id>.ics": OWNER,
+    "/api/children/<id:child_id>": OWNER,
+    # Only changes are POSTed; the logout form is open to everyone (CSRF-protected).
+    "/logout": EVERYONE,
+    "/api/auth/register": EVERYONE,
+    "/api/auth/token": EVERYONE,  # POST is open; DELETE revokes the bearer token sent (test_auth_api.py)
+    "/healthz": EVERYONE,  # the load balancer's health check (app/serving.py)
+}
+QUERY = {"/api/districts/at": "?lat=37.5665&lon=126.978", "/bookings/new": "?slot={slot_id}",
+         "/api/facilities": "?lat=37.5665&lon=126.978", "/api/places": "?q=중구",
+         "/api/facilities/<id:facility_id>/slots": "?date=2030-01-07"}
+STATIC_ARGS = {"filename": "css/app.css"}
+VENDOR_ARGS = {"package": "leaflet", "filename": "dist/leaflet.css"}
+
+
+def expectation(rule: str) -> dict | None:
+    """The expectation for a rule: exact entry, else the longest matching prefix, else None."""
+    if rule in EXACT:
+        return EXACT[rule]
+    matches = [p for p in PREFIXES if rule == p or rule.startswith(p + "/") or rule.startswith(p + ".")]
+    return PREFIXES[max(matches, key=len)] if matches else None
+
+
+def rule_url(rule, ids: dict) -> str:
+    """The path for `rule` with the `world` fixture's ids (and a query where the route needs one)."""
+    args = dict(VENDOR_ARGS) if rule.endpoint == "maps.vendor" else {a: ids[a] for a in rule.arguments}
+    path = rule.rule
+    for name, value in args.items():
+        converter = next(part for part in path.split("<")[1:] if part.split(">")[0].split(":")[-1] == name)
+        path = path.replace("<" + converter.split(">")[0] + ">", str(value))
+    return path + QUERY.get(rule.rule, "").format(**ids)
+
+
+def outcome(response) -> str:
+    """The response's status as one of ok / login / denied / away / error-NNN."""
+    code = response.status_code
+    if 200 <= code < 300:
+        return "ok"
+    if code == 401:
+        return "login"
+    if code in (301, 302, 303):
+        return "login" if "/login" in response.headers.get("Location", "") else "away"
+    if code in (403, 404):
+        return "denied"
+    return f"error-{code}"
+
+
+def site_rules(app):
+    """Every URL rule of `app`, sorted."""
+    return sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+
+
+
+def get_urls(app, ids: dict):
+    """(rule, URL) for every GET route that has an expectation, with the `world` fixture's ids."""
+    for rule in site_rules(app):
+        if "GET" in rule.methods and expectation(rule.rule) is not None:
+            yield rule, rule_url(rule, ids)
