@@ -18,12 +18,9 @@ LOGGER = "nadeuri.request"
 
 
 @pytest.fixture
-def lines(caplog, monkeypatch):
+def lines(caplog):
     """The request log records of the test, each with its JSON line as formatted in production."""
     caplog.set_level(logging.INFO, logger=LOGGER)
-    # An in-process `upgrade()` earlier in the run (tests/security/test_cold_process.py) runs Alembic's fileConfig,
-    # which disables every logger that already exists, this one included.
-    monkeypatch.setattr(logging.getLogger(LOGGER), "disabled", False)
 
     def read() -> list[dict]:
         records = [r for r in caplog.records if r.name == LOGGER]
