@@ -11,6 +11,8 @@ from datetime import date, datetime
 
 from werkzeug.routing.converters import NumberConverter
 
+from app.errors import DomainError
+
 # Characters that make text lie about itself on screen or in a terminal: C0/C1 controls, bidi
 # embeddings/overrides/isolates and marks, zero-width characters and the BOM, lone surrogates.
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
@@ -49,12 +51,14 @@ HOURS_MAX = 12  # consecutive daycare hours in one booking
 CHILDREN_MAX = 10  # children in one booking
 
 
-class InvalidValue(ValueError):
-    """A value from outside that breaks a bound; `message` is Korean and names the field."""
+class InvalidValue(DomainError, ValueError):
+    """A value from outside that breaks a bound; `message` is Korean and names the field.
+
+    Its code is invalid_parameter (400: not a value of the right kind) or out_of_range (422).
+    """
 
     def __init__(self, message: str, field: str | None = None, status: int = 400):
-        super().__init__(message)
-        self.message, self.field, self.status = message, field, status
+        super().__init__("invalid_parameter" if status == 400 else "out_of_range", message, status, field)
 
 
 def check_int(value, label: str, minimum: int, maximum: int) -> int:

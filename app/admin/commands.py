@@ -31,6 +31,7 @@ def create_user_command(email: str, role: str, facilities: tuple[int, ...], pass
                         name: str | None) -> None:
     """Create an account; operators get the facilities given with --facility."""
     from app.admin.services import AdminError, create_user
+    from app.database import unit_of_work
     from app.extensions import db
 
     if password is None:
@@ -39,11 +40,10 @@ def create_user_command(email: str, role: str, facilities: tuple[int, ...], pass
             sys.exit(2)
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(db.session, None, email, role, password, name, facilities, utcnow())
+        with unit_of_work():
+            user = create_user(db.session, None, email, role, password, name, facilities, utcnow())
     except AdminError as exc:
-        db.session.rollback()
         click.echo(f"create-user: error: {exc.message} Nothing was written.", err=True)
         sys.exit(1)
-    db.session.commit()
     assigned = ", ".join(str(f.id) for f in user.facilities) or "none"
     click.echo(f"created {user.role} {user.email} (id {user.id}); facilities: {assigned}")

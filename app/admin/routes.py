@@ -14,6 +14,8 @@ from app.audit.services import AuditFilter, known_actions, list_entries
 from app.auth.models import User
 from app.auth.roles import roles_required
 from app.bookings.policy import city_policy
+from app.database import unit_of_work
+from app.errors import refuse
 from app.extensions import db
 from app.facilities.models import FLAG_REASONS, District, FacilityFlag
 from app.imports.service import NoDataError
@@ -57,13 +59,11 @@ def upload():
     form, report, names, error, status = UploadForm(), None, {}, None, 200
     if form.validate_on_submit():
         try:
-            report, names = import_uploads(db.session, current_user, request.files.getlist("files"), utcnow())
+            with unit_of_work():
+                report, names = import_uploads(db.session, current_user, request.files.getlist("files"), utcnow())
         except (ImportDataError, NoDataError, services.AdminError) as exc:
-            db.session.rollback()
-            # ImportDataError names the file, line and column; AdminError carries a Korean message.
-            error, status = getattr(exc, "message", None) if isinstance(exc, services.AdminError) else str(exc), 422
-        else:
-            db.session.commit()
+            # ImportDataError names the file, line and column (its str); AdminError carries a Korean message.
+            error, status = exc.message if isinstance(exc, services.AdminError) else str(exc), 422
     elif form.is_submitted():
         status = 422
     limit_mb = current_app.config.get("ADMIN_UPLOAD_MAX_BYTES", UPLOAD_MAX_BYTES) / 1024 / 1024
@@ -108,13 +108,12 @@ def fix_flag(flag_id: int):
         flash("위도·경도는 숫자로 입력해 주세요.", "error")
         return _back_to_flags()
     try:
-        services.fix_flag(db.session, current_user, flag, form.lat.data, form.lon.data,
-                          form.district_code.data or None, utcnow())
+        with unit_of_work():
+            services.fix_flag(db.session, current_user, flag, form.lat.data, form.lon.data,
+                              form.district_code.data or None, utcnow())
     except services.AdminError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refuse(exc)
     else:
-        db.session.commit()
         flash(f"{flag.facility.name}: 수정하고 '고침'으로 표시했습니다.", "success")
     return _back_to_flags()
 
@@ -124,8 +123,8 @@ def accept_flag(flag_id: int):
     flag = _flag_or_404(flag_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.accept_flag(db.session, current_user, flag, utcnow())
-    db.session.commit()
+    with unit_of_work():
+        services.accept_flag(db.session, current_user, flag, utcnow())
     flash(f"{flag.facility.name}: 그대로 두기로 했습니다 ('수용').", "success")
     return _back_to_flags()
 
@@ -145,15 +144,13 @@ def users():
         status = 422
         if form.validate():
             try:
-                user = services.create_user(db.session, current_user, form.email.data, form.role.data,
-                                            form.password.data, form.name.data, _facility_ids(form.facilities.data),
-                                            utcnow())
+                with unit_of_work():
+                    user = services.create_user(db.session, current_user, form.email.data, form.role.data,
+                                                form.password.data, form.name.data,
+                                                _facility_ids(form.facilities.data), utcnow())
             except services.AdminError as exc:
-                db.session.rollback()
-                getattr(form, exc.field or "email").errors.append(exc.message)
-                status = exc.status
+                status = refuse(exc, form, default_field="email")
             else:
-                db.session.commit()
                 flash(f"{user.email} 계정을 만들었습니다.", "success")
                 return redirect(url_for("admin.users"))
     role = request.args.get("role", "")
@@ -175,12 +172,11 @@ def lock_user(user_id: int):
         abort(400)
     locked = request.form.get("locked") == "1"
     try:
-        changed = services.set_locked(db.session, current_user, user, locked, utcnow())
+        with unit_of_work():
+            changed = services.set_locked(db.session, current_user, user, locked, utcnow())
     except services.AdminError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refuse(exc)
     else:
-        db.session.commit()
         if changed:
             flash(f"{user.email} 계정을 {'잠갔습니다' if locked else '잠금 해제했습니다'}.", "success")
     return redirect(url_for("admin.users"))
@@ -193,15 +189,16 @@ def assign_facility(user_id: int):
         abort(400)
     assigned = request.form.get("action", "assign") == "assign"
     try:
-        (facility_id,) = _facility_ids(request.form.get("facility_id")) or (None,)
-        if facility_id is None:
-            raise services.AdminError("시설 ID를 입력해 주세요.", "facilities")
-        changed = services.set_assignment(db.session, current_user, user, facility_id, assigned, utcnow())
-    except (services.AdminError, ValueError) as exc:
-        db.session.rollback()
-        flash(getattr(exc, "message", "시설 ID를 하나만 입력해 주세요."), "error")
+        ids = _facility_ids(request.form.get("facility_id"))
+        if len(ids) != 1:
+            raise services.AdminError("시설 ID를 하나만 입력해 주세요." if ids else "시설 ID를 입력해 주세요.",
+                                      "facilities")
+        facility_id = ids[0]
+        with unit_of_work():
+            changed = services.set_assignment(db.session, current_user, user, facility_id, assigned, utcnow())
+    except services.AdminError as exc:
+        refuse(exc)
     else:
-        db.session.commit()
         if changed:
             flash(f"{user.email}: 시설 {facility_id} {'배정' if assigned else '배정 해제'}.", "success")
     return redirect(url_for("admin.users"))
@@ -214,8 +211,9 @@ def rules():
     if form.is_submitted():
         status = 422
         if form.validate():
-            if services.save_city_policy(db.session, current_user, form.no_show_ban_days.data, utcnow()):
-                db.session.commit()
+            with unit_of_work():
+                changed = services.save_city_policy(db.session, current_user, form.no_show_ban_days.data, utcnow())
+            if changed:
                 flash(f"노쇼 예약 제한을 {form.no_show_ban_days.data}일로 바꿨습니다.", "success")
             return redirect(url_for("admin.rules"))
     return render_template("admin/rules.html", form=form), status

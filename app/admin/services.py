@@ -11,18 +11,18 @@ from app.auth import services as accounts
 from app.auth.models import ROLES, User
 from app.bookings.models import CityPolicy
 from app.bookings.policy import city_policy
+from app.errors import DomainError
 from app.facilities.models import District, Facility, FacilityFlag
 
 FLAG_STATUSES = ("open", "accepted", "fixed")
 SEOUL_BOUNDS = (37.41, 37.72, 126.76, 127.19)  # lat min/max, lon min/max with a small margin
 
 
-class AdminError(Exception):
-    """A refused admin action, with a Korean message for the page or API."""
+class AdminError(DomainError):
+    """A refused admin action, with a Korean message for the page or API (code: admin_refused)."""
 
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message, self.field, self.status = message, field, status
+    def __init__(self, message: str, field: str | None = None, status: int = 422, code: str = "admin_refused"):
+        super().__init__(code, message, status, field)
 
 
 def _user_state(user: User) -> dict:

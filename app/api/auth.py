@@ -8,6 +8,7 @@ from app.api.errors import ApiError
 from app.api.params import json_body
 from app.auth import services
 from app.auth.tokens import api_login_required, bearer_token, issue_token, revoke_token
+from app.database import unit_of_work
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -22,13 +23,8 @@ def _text(body: dict, name: str) -> str | None:
 @bp.post("/auth/register")
 def api_register():
     body = json_body()
-    try:
+    with unit_of_work():
         user = services.register_parent(db.session, _text(body, "email"), _text(body, "password"), _text(body, "name"))
-    except services.AccountError as error:
-        db.session.rollback()
-        extra = {"parameter": error.field} if error.field else {}
-        raise ApiError(error.code, error.message, error.status, **extra) from None
-    db.session.commit()
     return jsonify(id=user.id, email=user.email, name=user.name), 201
 
 
@@ -40,8 +36,8 @@ def api_token():
     except services.AccountError as error:
         # Locked or wrong: both are "not authenticated" for an API client.
         raise ApiError("unauthorized", error.message, 401) from None
-    raw, token = issue_token(db.session, user, utcnow())
-    db.session.commit()
+    with unit_of_work():
+        raw, token = issue_token(db.session, user, utcnow())
     return jsonify(token=raw, token_type="Bearer", expires_at=token.expires_at.isoformat())
 
 
@@ -52,8 +48,8 @@ def api_revoke_token():
     raw = bearer_token()
     if not raw:
         raise ApiError("no_token", "토큰으로 로그인한 요청이 아닙니다. Authorization: Bearer <토큰> 헤더로 보내 주세요", 400)
-    revoke_token(db.session, raw)
-    db.session.commit()
+    with unit_of_work():
+        revoke_token(db.session, raw)
     return "", 204
 
 

@@ -8,7 +8,7 @@ from app.api.errors import ApiError
 from app.api.params import DATE_SCHEMA, ID_SCHEMA, body_id, body_ids, body_int, day, id_param, json_body
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings import services
-from app.bookings.services import BookingError
+from app.database import unit_of_work
 from app.extensions import db
 from app.facilities.models import Facility
 from app.timeutil import KST, utcnow
@@ -30,11 +30,6 @@ def booking_json(booking) -> dict:
     }
 
 
-def _refused(error: BookingError) -> ApiError:
-    db.session.rollback()  # nothing half-written
-    return ApiError(error.code, error.message, error.status)
-
-
 def _booking_request(body: dict) -> tuple[int, list[int], int, int]:
     return (body_id(body, "slot_id"), body_ids(body, "child_ids", CHILDREN_MAX),
             body_int(body, "guardians", 1, GUARDIANS_MAX, 1), body_int(body, "hours", 1, HOURS_MAX, 1))
@@ -52,12 +47,9 @@ def api_slots(facility_id: int):
 @api_login_required
 def api_book():
     slot_id, child_ids, guardians, hours = _booking_request(json_body())
-    try:
+    with unit_of_work():  # a BookingError rolls back (nothing half-written) and is answered by app/api/errors.py
         booking = services.book(db.session, current_api_user(), slot_id, child_ids, guardians, hours, utcnow())
-    except BookingError as error:
-        raise _refused(error) from None
-    body = booking_json(booking)  # before the commit expires it: no reload queries after
-    db.session.commit()
+        body = booking_json(booking)  # before the commit expires it: no reload queries after
     return jsonify(body), 201
 
 
@@ -83,11 +75,8 @@ def api_booking(booking_id: int):
 @bp.post("/bookings/<id:booking_id>/cancel")
 @api_login_required
 def api_cancel(booking_id: int):
-    try:
+    with unit_of_work():
         booking = services.cancel(db.session, current_api_user(), booking_id, utcnow())
-    except BookingError as error:
-        raise _refused(error) from None
-    db.session.commit()
     return jsonify(booking_json(booking))  # reloaded: the cancellation was written by UPDATE
 
 

@@ -8,6 +8,7 @@ from app.api.errors import ApiError
 from app.api.params import DATE_SCHEMA, id_param, json_body
 from app.auth import services
 from app.auth.tokens import api_login_required, current_api_user
+from app.database import unit_of_work
 from app.extensions import db
 from app.timeutil import KST, utcnow
 
@@ -34,12 +35,8 @@ def api_add_child():
     raw_date = body.get("birth_date")
     birth_date = services.parse_birth_date(raw_date) if isinstance(raw_date, str) else None
     today = utcnow().astimezone(KST).date()
-    try:
+    with unit_of_work():
         child = services.add_child(db.session, current_api_user(), name, birth_date, today)
-    except services.AccountError as error:
-        db.session.rollback()
-        raise ApiError(error.code, error.message, error.status, parameter=error.field) from None
-    db.session.commit()
     return jsonify(child_json(child)), 201
 
 

@@ -3,19 +3,22 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from app.errors import DomainError
 
-class ApiError(Exception):
-    """An error answered as JSON: {"error": code, "message": ...}."""
 
-    def __init__(self, code: str, message: str, status: int = 400, **extra):
-        super().__init__(message)
-        self.code, self.message, self.status, self.extra = code, message, status, extra
+class ApiError(DomainError):
+    """An error only the API raises (bad parameters, not found); `parameter` names the request field."""
+
+    def __init__(self, code: str, message: str, status: int = 400, parameter: str | None = None, **extra):
+        super().__init__(code, message, status, parameter, **extra)
 
 
 def register(bp) -> None:
-    @bp.errorhandler(ApiError)
-    def _api_error(error: ApiError):
-        return jsonify(error=error.code, message=error.message, **error.extra), error.status
+    """Answer every domain error raised under /api as JSON: the one place API refusals become responses."""
+
+    @bp.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        return jsonify(error.to_json()), error.status
 
 
 from app.api import bp as _bp  # noqa: E402

@@ -10,6 +10,7 @@ from app.api.params import body_int, id_param, json_body
 from app.auth.roles import api_roles_required, can_manage_facility
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings.models import Booking, Slot
+from app.database import unit_of_work
 from app.extensions import db
 from app.operators import services
 from app.timeutil import KST, utcnow
@@ -45,12 +46,6 @@ def _booking(booking_id: int) -> Booking:
     return booking
 
 
-def _refused(error: services.OperatorError) -> ApiError:
-    db.session.rollback()
-    extra = {"slots": error.slots} if error.slots else {}
-    return ApiError(error.code, error.message, error.status, **extra)
-
-
 @bp.get("/operator/slots/<id:slot_id>/roster")
 @api_login_required
 @api_roles_required(*STAFF)
@@ -64,11 +59,8 @@ def api_operator_roster(slot_id: int):
 @api_roles_required(*STAFF)
 def api_operator_check_in(booking_id: int):
     booking = _booking(booking_id)
-    try:
+    with unit_of_work():  # an OperatorError rolls back and is answered by app/api/errors.py
         services.check_in(db.session, current_api_user(), booking, utcnow())
-    except services.OperatorError as error:
-        raise _refused(error) from None
-    db.session.commit()
     return {"id": booking.id, "code": booking.code, "status": booking.status}
 
 
@@ -77,14 +69,11 @@ def api_operator_check_in(booking_id: int):
 @api_roles_required(*STAFF)
 def api_operator_no_show(booking_id: int):
     booking = _booking(booking_id)
-    try:
+    with unit_of_work():
         after = services.no_show(db.session, current_api_user(), booking, utcnow())
-    except services.OperatorError as error:
-        raise _refused(error) from None
-    body = {"id": booking.id, "code": after["code"], "status": "no_show",
-            "banned_until": after["banned_until"].astimezone(KST).isoformat(),
-            "cancelled_bookings": after["cancelled_bookings"]}
-    db.session.commit()
+        body = {"id": booking.id, "code": after["code"], "status": "no_show",
+                "banned_until": after["banned_until"].astimezone(KST).isoformat(),
+                "cancelled_bookings": after["cancelled_bookings"]}
     return body
 
 
@@ -94,11 +83,8 @@ def api_operator_no_show(booking_id: int):
 def api_operator_slot(slot_id: int):
     slot = _slot(slot_id)
     capacity = body_int(json_body(), "capacity", 0, CAPACITY_MAX)
-    try:
+    with unit_of_work():
         services.set_capacity(db.session, current_api_user(), slot, capacity, utcnow())
-    except services.OperatorError as error:
-        raise _refused(error) from None
-    db.session.commit()
     return _slot_json(slot)
 
 

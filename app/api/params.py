@@ -88,11 +88,6 @@ def day(args, name: str) -> date:
         raise _bad(name, error.message.removeprefix(f"{name}: ")) from None
 
 
-def _problem(error: InvalidValue) -> ApiError:
-    code = "invalid_parameter" if error.status == 400 else "out_of_range"
-    return ApiError(code, error.message, error.status, parameter=error.field)
-
-
 def _depth(value) -> int:
     """How deeply lists and objects nest, counted without recursion."""
     deepest, stack = 0, [(value, 1)]
@@ -144,10 +139,7 @@ def json_body() -> dict:
 def body_int(body: dict, name: str, minimum: int, maximum: int, default=None) -> int:
     """An integer field (not a bool, not a float) within bounds; `default` when absent."""
     value = body.get(name, default)
-    try:
-        return validation.check_int(value, name, minimum, maximum)
-    except InvalidValue as error:
-        raise _problem(error) from None
+    return validation.check_int(value, name, minimum, maximum)  # InvalidValue: answered by app/api/errors.py
 
 
 def body_id(body: dict, name: str) -> int:
@@ -161,10 +153,7 @@ def body_ids(body: dict, name: str, max_items: int) -> list[int]:
     if not isinstance(values, list) or not 1 <= len(values) <= max_items:
         raise ApiError("invalid_parameter", f"{name}: 정수 id 목록이어야 합니다 (1~{max_items}개)", 400, parameter=name)
     for value in values:
-        try:
-            validation.check_id(value, name)
-        except InvalidValue as error:
-            raise _problem(error) from None
+        validation.check_id(value, name)
     return values
 
 
@@ -173,7 +162,4 @@ def body_text(body: dict, name: str, max_length: int, *, required: bool = False)
     value = body.get(name)
     if value is None and not required:
         return None
-    try:
-        return validation.check_text(value, name, max_length)
-    except InvalidValue as error:
-        raise _problem(error) from None
+    return validation.check_text(value, name, max_length)

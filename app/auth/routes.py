@@ -8,6 +8,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
 from app.auth.forms import ChildForm, LoginForm, RegisterForm
+from app.database import unit_of_work
+from app.errors import refuse
 from app.extensions import db
 from app.timeutil import KST, utcnow
 
@@ -58,13 +60,12 @@ def register():
                     "password": services.password_problem(form.password.data)}
         if _add_errors(form, problems):
             try:
-                user = services.register_parent(db.session, form.email.data, form.password.data, form.name.data)
+                with unit_of_work():
+                    user = services.register_parent(db.session, form.email.data, form.password.data, form.name.data)
             except services.AccountError as error:
-                db.session.rollback()
-                getattr(form, error.field or "email").errors.append(error.message)
+                refuse(error, form, default_field="email")
                 status = error.status if error.status == 409 else 422
             else:
-                db.session.commit()
                 _start_session(user)
                 flash("가입을 환영합니다! 예약하려면 먼저 아이를 등록해 주세요.", "success")
                 return redirect(_safe_next(url_for("auth.children")))
@@ -96,8 +97,8 @@ def logout():
     # CSRFProtect checks the token of this POST before we get here.
     if current_user.is_authenticated:
         # End the session on the server too: a copy of this cookie (or a remember cookie) stops working.
-        current_user.end_sessions()
-        db.session.commit()
+        with unit_of_work():
+            current_user.end_sessions()
     logout_user()
     _drop_csrf_token()
     flash("로그아웃했습니다.", "info")
@@ -117,12 +118,11 @@ def children():
         problems = services.child_problems((form.name.data or "").strip(), birth_date, today)
         if _add_errors(form, problems):
             try:
-                child = services.add_child(db.session, current_user, form.name.data, birth_date, today)
+                with unit_of_work():
+                    child = services.add_child(db.session, current_user, form.name.data, birth_date, today)
             except services.AccountError as error:
-                db.session.rollback()
-                getattr(form, error.field).errors.append(error.message)
+                refuse(error, form)
             else:
-                db.session.commit()
                 flash(f"{child.name} 아이를 등록했습니다.", "success")
                 return redirect(_safe_next(url_for("auth.children")))
     kids = services.children_of(db.session, current_user)

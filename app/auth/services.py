@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import Child, User
+from app.errors import DomainError
 from app.validation import forbidden_character, text_problem
 
 # KISA's password guide: 8+ characters of two kinds (letters, digits, symbols), or 10+ of one kind.
@@ -26,12 +27,11 @@ CHILD_MAX_AGE_YEARS = 13
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
-class AccountError(Exception):
-    """A refused account action with a stable code, a Korean message and an HTTP status."""
+class AccountError(DomainError):
+    """A refused account action with a stable code, a Korean message, an HTTP status and maybe a field."""
 
     def __init__(self, code: str, message: str, status: int = 400, field: str | None = None):
-        super().__init__(message)
-        self.code, self.message, self.status, self.field = code, message, status, field
+        super().__init__(code, message, status, field)
 
 
 def normalise_email(raw: str | None) -> str:

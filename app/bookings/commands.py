@@ -16,10 +16,11 @@ def register(app: Flask) -> None:
     def generate_slots_command(weeks: int, facility_ids: tuple[int, ...]) -> None:
         """Create the missing booking slots (idempotent; skips closures and public holidays)."""
         from app.bookings.schedule import generate_slots
+        from app.database import unit_of_work
         from app.extensions import db
 
         today = utcnow().astimezone(KST).date()
         fallback = current_app.config.get("BOOKING_FALLBACK_CAPACITY", 20)
-        created = generate_slots(db.session, today, weeks, fallback, list(facility_ids) or None)
-        db.session.commit()
+        with unit_of_work():
+            created = generate_slots(db.session, today, weeks, fallback, list(facility_ids) or None)
         click.echo(f"{created}개 시간대를 만들었습니다 ({today} 부터 {weeks}주)")

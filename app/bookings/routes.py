@@ -13,6 +13,7 @@ from app.auth.services import children_of
 from app.bookings import services
 from app.bookings.models import Booking, Slot
 from app.bookings.policy import city_policy, get_policy
+from app.database import unit_of_work
 from app.extensions import db
 from app.timeutil import KST, utcnow
 from app.validation import GUARDIANS_MAX, HOURS_MAX, ID_MAX, InvalidValue, parse_int
@@ -115,13 +116,13 @@ def new():
         error = services.BookingError("invalid_request", "보호자 수와 이용 시간은 숫자로 골라 주세요", 422)
     else:
         try:
-            booking = services.book(db.session, current_user, slot.id, sorted(chosen), guardians, hours, now=utcnow())
+            with unit_of_work():
+                booking = services.book(db.session, current_user, slot.id, sorted(chosen), guardians, hours,
+                                        now=utcnow())
         except services.BookingError as caught:
             error = caught
         else:
-            db.session.commit()
             return redirect(url_for("bookings.show", booking_id=booking.id, new=1), code=303)
-    db.session.rollback()
     context = _form_context(db.session.get(Slot, slot_id))
     return render_template("bookings/new.html", error=error, chosen=chosen, guardians=guardians or 1,
                            hours=hours or 1, **context), error.status
@@ -169,11 +170,10 @@ def mine():
 def cancel(booking_id: int):
     booking = _own_booking(booking_id)
     try:
-        services.cancel(db.session, current_user, booking.id, utcnow())
+        with unit_of_work():
+            services.cancel(db.session, current_user, booking.id, utcnow())
     except services.BookingError as error:
-        db.session.rollback()
         return _mine(error, error.status, booking_id)
-    db.session.commit()
     flash(f"예약 {booking.code}을(를) 취소했습니다. 자리는 다른 가족에게 돌아갑니다.", "success")
     return redirect(url_for("bookings.mine"), code=303)
 

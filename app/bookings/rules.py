@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from app.bookings.models import BookingPolicy
 from app.bookings.policy import age_on
+from app.errors import DomainError
 from app.timeutil import KST
 
 # HTTP status per error code: 409 = conflicts with the current state, 422 = not allowed for this request.
@@ -18,13 +19,11 @@ STATUS = {
 }
 
 
-class BookingError(Exception):
+class BookingError(DomainError):
     """A refused booking or cancellation: `code` is stable, `message` is for people (Korean)."""
 
     def __init__(self, code: str, message: str, status: int | None = None):
-        super().__init__(message)
-        self.code, self.message = code, message
-        self.status = status or STATUS.get(code, 409)
+        super().__init__(code, message, status or STATUS.get(code, 409))
 
 
 def kst_day(moment: datetime) -> date:

@@ -25,24 +25,23 @@ def register(app: Flask) -> None:
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def import_data_command(directory: str | None, source_crs: str | None, quiet: bool) -> None:
     """Import the facility files in DIRECTORY (default NADEURI_DATA_DIR) in one transaction."""
+    from app.database import unit_of_work
     from app.extensions import db
     from app.imports.service import NoDataError, import_directory
     from app.imports.sources import ImportDataError
 
     folder = directory or current_app.config["NADEURI_DATA_DIR"]
     try:
-        report = import_directory(db.session, folder, utcnow(), source_crs=source_crs, progress=not quiet)
+        with unit_of_work():  # all or nothing: a bad file leaves the database unchanged
+            report = import_directory(db.session, folder, utcnow(), source_crs=source_crs, progress=not quiet)
     except NoDataError as exc:
-        db.session.rollback()
         click.echo(f"import-data: {exc}. Nothing imported (use `flask --app app load-demo` for demo data).",
                    err=True)
         sys.exit(EXIT_NO_DATA)
     except ImportDataError as exc:
-        db.session.rollback()
         click.echo(f"import-data: error: {exc}", err=True)
         click.echo("import-data: nothing was imported; the database is unchanged.", err=True)
         sys.exit(1)
-    db.session.commit()
     for line in report.lines():
         click.echo(line)
     if report.all_unchanged:
@@ -54,10 +53,11 @@ def import_data_command(directory: str | None, source_crs: str | None, quiet: bo
 @click.option("--seed", default=1, show_default=True, type=int)
 def load_demo_command(count: int, seed: int) -> None:
     """Replace the demo facilities with COUNT generated ones (deterministic for a SEED)."""
+    from app.database import unit_of_work
     from app.extensions import db
     from app.imports.demo import insert_demo
 
     started = time.perf_counter()
-    made = insert_demo(db.session, count, seed)
-    db.session.commit()
+    with unit_of_work():
+        made = insert_demo(db.session, count, seed)
     click.echo(f"demo facilities: {made} inserted ({time.perf_counter() - started:.1f} s)")

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from app.errors import DomainError
 from app.facilities.models import KIND_LABELS, District, Facility, FacilityFlag
 from app.geo.districts import BUNDLED_DISTRICTS, read_district_features
 from app.imports.districts import load_districts
@@ -29,8 +30,11 @@ from app.imports.text import clean_row, clean_values, flag_detail
 PROGRESS_MIN_ROWS = 1000
 
 
-class NoDataError(Exception):
-    """The folder is missing or holds no file the importer recognises."""
+class NoDataError(DomainError):
+    """The folder is missing or holds no file the importer recognises (422)."""
+
+    def __init__(self, message: str):
+        super().__init__("no_data", message, 422)
 
 
 @dataclass

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.errors import DomainError
+
 UTF8_BOM = b"\xef\xbb\xbf"
 # Columns that identify each CSV layout; a file with most but not all of them is malformed.
 LAYOUT_COLUMNS = {
@@ -18,12 +20,14 @@ LAYOUT_COLUMNS = {
 COT_REQUIRED = ("COT_CONTS_ID", "COT_CONTS_NAME", "COT_COORD_X", "COT_COORD_Y")
 
 
-class ImportDataError(Exception):
-    """A file or row the importer cannot read; names the file, the line and the column."""
+class ImportDataError(DomainError):
+    """A file or row the importer cannot read; names the file, the line and the column (422)."""
 
     def __init__(self, file: str | Path, message: str, line: int | str | None = None, column: str | None = None):
-        self.file, self.message, self.line, self.column = str(file), message, line, column
-        super().__init__(str(self))
+        self.file, self.line = str(file), line
+        super().__init__("invalid_file", message, 422)
+        self.column = column
+        self.args = (str(self),)
 
     def __str__(self) -> str:
         where = [self.file]

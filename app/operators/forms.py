@@ -6,17 +6,17 @@ from datetime import date
 
 from werkzeug.exceptions import BadRequest
 
+from app.errors import DomainError
 from app.validation import InvalidValue, parse_date, parse_int
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-class FormError(ValueError):
-    """A field that could not be read."""
+class FormError(DomainError, ValueError):
+    """A field that could not be read (422)."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__("invalid_form", message, 422, field)
 
 
 def integer(form, name: str, label: str, lo: int = 0, hi: int = 10_000, optional: bool = False) -> int | None:

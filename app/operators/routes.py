@@ -1,7 +1,8 @@
 """Operator console pages: my facilities, the day's roster and its actions, CSV export, utilisation.
 
 Each view parses, checks the role and the facility (admin any, operator only assigned), calls a
-service in app.operators and renders; it owns the transaction (commit, or roll back on a refusal).
+service in app.operators and renders; each change runs in one unit of work (app.database.unit_of_work:
+commit, or roll back on a refusal).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask_login import current_user
 
 from app.auth.roles import can_manage_facility, roles_required
 from app.bookings.models import Booking, Slot
+from app.database import unit_of_work
 from app.extensions import db
 from app.facilities.models import Facility
 from app.operators import services, stats
@@ -96,11 +98,10 @@ def _after(slot_or_booking, action, message: str):
     facility = db.session.get(Facility, slot_or_booking.facility_id)
     day = slot_or_booking.starts_at.astimezone(KST).date()
     try:
-        action()
+        with unit_of_work():
+            action()
     except (services.OperatorError, FormError) as error:
-        db.session.rollback()
-        return _roster_page(facility, day, error, getattr(error, "status", 422))
-    db.session.commit()
+        return _roster_page(facility, day, error, error.status)
     flash(message, "success")
     return redirect(url_for("operators.roster", facility_id=facility.id, date=day.isoformat()) + "#main", code=303)
 

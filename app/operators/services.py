@@ -16,6 +16,7 @@ from app.bookings.models import Booking, BookingChild, Slot
 from app.bookings.policy import age_on, get_policy
 from app.bookings.schedule import at_kst, closed_reason
 from app.bookings.services import mark_no_show, new_code
+from app.errors import DomainError
 from app.facilities.models import Facility
 from app.timeutil import KST
 from app.validation import text_problem
@@ -24,12 +25,12 @@ BOOKABLE_KINDS = ("kids_cafe", "hourly_daycare")
 WALK_IN_DOMAIN = "walkin.nadeuri.invalid"
 
 
-class OperatorError(Exception):
+class OperatorError(DomainError):
     """A refused operator change: stable `code`, Korean `message`, HTTP `status`, affected `slots`."""
 
     def __init__(self, code: str, message: str, status: int = 409, slots: list[dict] | None = None):
-        super().__init__(message)
-        self.code, self.message, self.status, self.slots = code, message, status, slots or []
+        super().__init__(code, message, status, **({"slots": slots} if slots else {}))
+        self.slots = slots or []
 
 
 def facilities_for(session: Session, user: User) -> list[Facility]:

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.bookings.models import SessionTemplate
 from app.bookings.policy import city_policy, get_policy
+from app.database import unit_of_work
 from app.extensions import db
 from app.operators import settings
 from app.operators.forms import FormError, day, hhmm, integer, policy_values
@@ -28,13 +29,12 @@ def _page(facility, error=None, status: int = 200, pending=None, form=None):
 
 
 def _run(facility, action, message: str):
-    """Commit the change and return to the settings page, or roll back and show why it was refused."""
+    """Run the change in one unit of work and return to the settings page, or show why it was refused."""
     try:
-        action()
+        with unit_of_work():
+            action()
     except (OperatorError, FormError) as error:
-        db.session.rollback()
-        return _page(facility, error, getattr(error, "status", 422))
-    db.session.commit()
+        return _page(facility, error, error.status)
     flash(message, "success")
     return redirect(url_for("operators.settings_page", facility_id=facility.id), code=303)
 
@@ -124,17 +124,15 @@ def closure_add(facility_id: int):
     f = request.form
     try:
         starts_on, ends_on = day(f, "starts_on", "시작일"), day(f, "ends_on", "종료일")
-        closure, affected = settings.add_closure(db.session, current_user, facility, starts_on, ends_on,
-                                                 f.get("reason", ""), f.get("confirm") == "1", utcnow())
+        with unit_of_work():  # without confirmation over booked sessions add_closure writes nothing
+            closure, affected = settings.add_closure(db.session, current_user, facility, starts_on, ends_on,
+                                                     f.get("reason", ""), f.get("confirm") == "1", utcnow())
     except (OperatorError, FormError) as error:
-        db.session.rollback()
-        return _page(facility, error, getattr(error, "status", 422))
+        return _page(facility, error, error.status)
     if closure is None:
         # First submit over booked sessions: show who would be cancelled and ask again.
-        db.session.rollback()
         pending = {"starts_on": starts_on, "ends_on": ends_on, "reason": f.get("reason", ""), "affected": affected}
         return _page(facility, pending=pending, status=409)
-    db.session.commit()
     flash(f"휴관일을 등록했습니다. 취소된 예약 {len(affected)}건", "success")
     return redirect(url_for("operators.settings_page", facility_id=facility.id), code=303)
 

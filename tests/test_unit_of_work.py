@@ -1,0 +1,85 @@
+"""One unit of work per write: it commits the change with its audit entry, or on any exception leaves nothing."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.admin.services import AdminError
+from app.audit import record
+from app.audit.models import AuditEntry
+from app.auth.models import User
+from app.auth.tokens import issue_token
+from app.bookings.models import Slot
+from app.database import unit_of_work
+from app.operators.services import OperatorError
+from app.timeutil import KST, utcnow
+
+PASSWORD = "unit-of-work-1"
+
+
+def _user(db, role: str, email: str) -> User:
+    user = User(email=email, name=role, role=role)
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def _audit_count(db) -> int:
+    db.session.rollback()  # read what was committed, not what this session still holds
+    return db.session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def test_unit_commits_on_success_and_leaves_nothing_on_failure(db):
+    user = _user(db, "admin", "admin@example.com")
+    with pytest.raises(RuntimeError):
+        with unit_of_work():
+            user.name = "바뀐 이름"
+            record(db.session, user, "user.rename", "user", user.id, None, {"name": "바뀐 이름"}, utcnow())
+            raise RuntimeError("the change after the audit entry fails")
+    assert _audit_count(db) == 0
+    assert db.session.get(User, user.id).name == "admin"
+    with unit_of_work():
+        record(db.session, user, "user.rename", "user", user.id, None, {"name": "admin"}, utcnow())
+    assert _audit_count(db) == 1
+
+
+def _fail_after_audit(monkeypatch, module: str, error: Exception):
+    """Make `module`'s audit call write its entry and then fail, as a later step of the change would."""
+    def record_then_fail(*args, **kwargs):
+        record(*args, **kwargs)
+        raise error
+
+    monkeypatch.setattr(f"{module}.record", record_then_fail)
+
+
+def test_page_refusal_after_the_audit_entry_leaves_nothing(client, db, monkeypatch):
+    admin = _user(db, "admin", "admin@example.com")
+    other = _user(db, "parent", "other@example.com")
+    assert client.post("/login", data={"email": admin.email, "password": PASSWORD}).status_code == 302
+    _fail_after_audit(monkeypatch, "app.admin.services", AdminError("기록 뒤에 실패 (시험)", status=409))
+    shown = client.post(f"/admin/users/{other.id}/lock", data={"locked": "1"}, follow_redirects=True)
+    assert "기록 뒤에 실패 (시험)" in shown.get_data(as_text=True)
+    assert _audit_count(db) == 0
+    assert db.session.get(User, other.id).is_locked is False
+    monkeypatch.undo()
+    client.post(f"/admin/users/{other.id}/lock", data={"locked": "1"})
+    assert _audit_count(db) == 1 and db.session.get(User, other.id).is_locked is True
+
+
+def test_api_refusal_after_the_audit_entry_leaves_nothing(client, db, make_facility, monkeypatch):
+    admin = _user(db, "admin", "admin@example.com")
+    facility = make_facility(kind="kids_cafe")
+    start = datetime(2030, 1, 7, 10, tzinfo=KST)
+    slot = Slot(facility_id=facility.id, starts_at=start, ends_at=start + timedelta(hours=2), capacity=10, booked=0)
+    db.session.add(slot)
+    raw, _ = issue_token(db.session, admin, utcnow())
+    db.session.commit()
+    _fail_after_audit(monkeypatch, "app.operators.services", OperatorError("late_failure", "기록 뒤에 실패", 409))
+    answer = client.patch(f"/api/operator/slots/{slot.id}", json={"capacity": 3},
+                          headers={"Authorization": f"Bearer {raw}"})
+    assert (answer.status_code, answer.get_json()["error"]) == (409, "late_failure")
+    assert _audit_count(db) == 0
+    assert db.session.get(Slot, slot.id).capacity == 10
