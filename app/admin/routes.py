@@ -1,9 +1,9 @@
-"""Admin pages under /admin: dashboard, uploads, flagged rows, accounts, audit log (coverage in coverage.py)."""
+"""Admin pages under /admin: dashboard, uploads, flagged rows, accounts, audit log (coverage in coverage_routes.py)."""
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -18,10 +18,11 @@ from app.extensions import db
 from app.facilities.models import FLAG_REASONS, District, FacilityFlag
 from app.imports.service import NoDataError
 from app.imports.sources import ImportDataError
+from app.routing import Routes
 from app.timeutil import to_kst, utcnow
 from app.validation import PAGE_MAX, InvalidValue, parse_id, parse_int
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Routes()
 AUDIT_PAGE = 50
 UPLOAD_MAX_BYTES = 64 * 1024 * 1024
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from app.api import bp
-from app.api.errors import ApiError
-from app.api.params import DATE_SCHEMA, ID_SCHEMA, body_id, body_ids, body_int, day, id_param, json_body
+from app.routing import Routes
+from app.errors import ApiError
+from app.params import DATE_SCHEMA, ID_SCHEMA, body_id, body_ids, body_int, day, id_param, json_body
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings import services
 from app.bookings.services import BookingError
@@ -13,6 +13,8 @@ from app.extensions import db
 from app.facilities.models import Facility
 from app.timeutil import KST, utcnow
 from app.validation import CHILDREN_MAX, GUARDIANS_MAX, HOURS_MAX
+
+bp = Routes()
 
 
 def booking_json(booking) -> dict:

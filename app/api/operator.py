@@ -4,9 +4,9 @@ Operators reach only the facilities assigned to them (another facility → 403),
 """
 from __future__ import annotations
 
-from app.api import bp
-from app.api.errors import ApiError
-from app.api.params import body_int, id_param, json_body
+from app.routing import Routes
+from app.errors import ApiError
+from app.params import body_int, id_param, json_body
 from app.auth.roles import api_roles_required, can_manage_facility
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings.models import Booking, Slot
@@ -14,6 +14,8 @@ from app.extensions import db
 from app.operators import services
 from app.timeutil import KST, utcnow
 from app.validation import CAPACITY_MAX
+
+bp = Routes()
 
 STAFF = ("operator", "admin")
 

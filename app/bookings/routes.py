@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.auth.services import children_of
@@ -16,8 +16,9 @@ from app.bookings.policy import city_policy, get_policy
 from app.extensions import db
 from app.timeutil import KST, utcnow
 from app.validation import GUARDIANS_MAX, HOURS_MAX, ID_MAX, InvalidValue, parse_int
+from app.routing import Routes
 
-bp = Blueprint("bookings", __name__)
+bp = Routes()
 
 WEEKDAY_LABELS = "월화수목금토일"
 STATUS_LABELS = {"confirmed": "예약 확정", "cancelled": "취소됨", "checked_in": "입장 완료", "no_show": "노쇼"}

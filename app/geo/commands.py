@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 
 from app.extensions import db
-from app.geo.coverage import DEFAULT_METRES_PER_MINUTE, compute_coverage, coverage_csv
+from app.geo.cafe_coverage import DEFAULT_METRES_PER_MINUTE, compute_coverage, coverage_csv
 
 
 def _width(text: str) -> int:

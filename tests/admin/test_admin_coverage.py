@@ -1,7 +1,7 @@
 """Admin coverage: API shape and figures, page, map frame and CSV; access and bad input."""
 import math
 
-from app.geo.coverage import compute_coverage
+from app.geo.cafe_coverage import compute_coverage
 
 from admin_fixtures import login, make_user
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from flask import request
 
 from app import validation
-from app.api.errors import ApiError
+from app.errors import ApiError
 from app.timeutil import KST
 from app.validation import DATE_MAX, DATE_MIN, ID_MAX, ID_MIN, InvalidValue
 

@@ -1,18 +1,19 @@
 """Finder pages: the search page and a facility's page."""
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request
 
 from app.extensions import db
 from app.facilities import services
 from app.facilities.hours import holiday_name
 from app.facilities.models import AMENITY_LABELS, FLAG_REASONS, KIND_LABELS, KINDS
 from app.maps.builder import build_facility_map, build_results_map, kind_legend
-from app.maps.finder import LIST_LIMIT, RADIUS_CHOICES, district_choices, run_finder, source_links
-from app.maps.outlines import district_outlines
+from app.finder.page import LIST_LIMIT, RADIUS_CHOICES, district_choices, run_finder, source_links
+from app.facilities.outlines import district_outlines
 from app.timeutil import KST
+from app.routing import Routes
 
-bp = Blueprint("facilities", __name__)
+bp = Routes()
 
 
 def _tiles() -> dict:
