@@ -26,7 +26,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
 
-from app.config import BASE_DIR, Config
+from app.config import BASE_DIR, Config, check_secret_key
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -41,6 +41,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    check_secret_key(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)

@@ -24,7 +24,6 @@ from app.validation import PAGE_MAX, InvalidValue, parse_id, parse_int
 
 bp = Routes()
 AUDIT_PAGE = 50
-UPLOAD_MAX_BYTES = 64 * 1024 * 1024
 
 
 @bp.app_template_filter("pretty_json")
@@ -67,7 +66,7 @@ def upload():
             db.session.commit()
     elif form.is_submitted():
         status = 422
-    limit_mb = current_app.config.get("ADMIN_UPLOAD_MAX_BYTES", UPLOAD_MAX_BYTES) / 1024 / 1024
+    limit_mb = current_app.config["ADMIN_UPLOAD_MAX_BYTES"] / 1024 / 1024
     return render_template("admin/upload.html", form=form, report=report, names=names, error=error,
                            limit_mb=limit_mb, report_lines=report_lines), status
 
