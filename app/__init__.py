@@ -1,4 +1,24 @@
-"""Nadeuri (나들이): find and book family facilities in Seoul."""
+"""Nadeuri (나들이): find and book family facilities in Seoul.
+
+The packages stack in one order; each imports only from the layers below it (tests/test_layers.py checks every
+import, function-level ones included, and that no modules import each other in a loop). Bottom up:
+
+1. core modules: config, validation, timeutil, extensions, database, limits, security, serving, requestlog,
+   backup, routing (route modules record onto ``Routes``), errors (``ApiError``), params (query/body parsing)
+2. geo: spatial index, districts, kids-café walking coverage (reads tables by name, no models from above)
+3. facilities: models, search parsing and search, places, district outlines, opening hours
+4. maps: draws Folium maps from service results
+5. imports, audit
+6. auth
+7. bookings
+8. operators
+9. admin
+10. finder (the search and facility pages, blueprint "facilities"), api
+11. models (aggregates every package's models for SQLAlchemy and Alembic), migrations
+12. this module: the app factory
+
+Each package with pages makes its blueprint in its ``__init__.py``, which imports its route modules at the top.
+"""
 from __future__ import annotations
 
 import gc
@@ -6,7 +26,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
 
-from app.config import BASE_DIR, Config
+from app.config import BASE_DIR, Config, check_secret_key
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -21,6 +41,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    check_secret_key(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
@@ -64,14 +85,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.admin import coverage as _admin_coverage  # noqa: F401  (coverage routes register on the admin bp)
-    from app.admin.routes import bp as admin_bp
+    from app.admin import bp as admin_bp
     from app.api import bp as api_bp
-    from app.auth.routes import bp as auth_bp
-    from app.bookings.routes import bp as bookings_bp
-    from app.facilities.routes import bp as facilities_bp
-    from app.maps.routes import bp as maps_bp
-    from app.operators.routes import bp as operators_bp
+    from app.auth import bp as auth_bp
+    from app.bookings import bp as bookings_bp
+    from app.finder import bp as facilities_bp
+    from app.maps import bp as maps_bp
+    from app.operators import bp as operators_bp
 
     app.register_blueprint(facilities_bp)
     app.register_blueprint(maps_bp)

@@ -10,8 +10,21 @@ def _default_data_dir() -> str:
     return str(BASE_DIR.parent / "shared" / "geodata")
 
 
+# Signs sessions. create_app refuses to start with it unless TESTING or DEBUG is on (scripts/serve generates a
+# real one into instance/secret_key).
+DEFAULT_SECRET_KEY = "dev-only-change-me"
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else the one scripts/serve generated (so `flask --app app …` finds it)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    generated = BASE_DIR / "instance" / "secret_key"
+    return (generated.read_text(encoding="utf-8").strip() if generated.is_file() else "") or DEFAULT_SECRET_KEY
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = _secret_key()
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'nadeuri.sqlite3'}"
     )
@@ -42,6 +55,31 @@ class Config:
     # Request bodies: 1 MB for every form and JSON call, 64 MB for the admin data upload (app/limits.py).
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
     ADMIN_UPLOAD_MAX_BYTES = int(os.environ.get("ADMIN_UPLOAD_MAX_BYTES", 64 * 1024 * 1024))
+    # Every other setting the code reads, with its default (README "설정" table); read at request time, so
+    # tests and operators may change them on app.config.
+    API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", 30))  # lifetime of a new API token (app/auth/tokens.py)
+    # Capacity of generated slots for a facility without its own session templates (flask generate-slots).
+    BOOKING_FALLBACK_CAPACITY = int(os.environ.get("BOOKING_FALLBACK_CAPACITY", 20))
+    # Flask-Limiter strings (app/auth/ratelimit.py): per address+e-mail, per address (many accounts), sign-ups.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/minute")
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30/minute")
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "10/minute;50/hour")
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count per process, back to Redis when it returns
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_HEADERS_ENABLED = True  # Retry-After on the 429
+
+
+def check_secret_key(config) -> None:
+    """Refuse to run outside testing and debug with the development SECRET_KEY: anyone could sign sessions."""
+    if config.get("TESTING") or config.get("DEBUG"):
+        return
+    if config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
+        raise RuntimeError(
+            "SECRET_KEY is not set: refusing to start with the development default. Set the SECRET_KEY environment "
+            "variable to a long random value (scripts/serve generates one into instance/secret_key). "
+            "SECRET_KEY가 설정되지 않았습니다: 긴 임의의 값을 환경 변수 SECRET_KEY로 주세요."
+        )
 
 
 class TestConfig(Config):

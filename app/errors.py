@@ -1,7 +1,7 @@
 """One domain error for every feature: a stable `code`, a Korean `message`, an HTTP `status`, an optional `field`.
 
 Services raise a subclass (BookingError, AccountError, AdminError, OperatorError, FormError, InvalidValue,
-ApiError, ImportDataError …); the API answers it as JSON in one handler (app/api/errors.py) and pages show it
+ApiError, ImportDataError …); the API answers it as JSON in one handler (app/api/__init__.py) and pages show it
 with one helper (`refuse` below). This module sits at the bottom: it imports nothing from the app.
 """
 from __future__ import annotations
@@ -46,3 +46,10 @@ def refuse(error: DomainError, form=None, default_field: str | None = None) -> i
     else:
         flash(error.message, "error")
     return error.status
+
+
+class ApiError(DomainError):
+    """An error only the API raises (bad parameters, not found); `parameter` names the request field."""
+
+    def __init__(self, code: str, message: str, status: int = 400, parameter: str | None = None, **extra):
+        super().__init__(code, message, status, parameter, **extra)

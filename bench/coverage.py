@@ -24,8 +24,8 @@ from app.extensions import db  # noqa: E402
 from app.facilities.models import Facility  # noqa: E402
 from app.geo import coverage  # noqa: E402
 from app.imports.districts import load_districts  # noqa: E402
-from app.maps.coverage import coverage_map_html  # noqa: E402
-from app.maps.outlines import district_outlines  # noqa: E402
+from app.maps.coverage_map import coverage_map_html  # noqa: E402
+from app.facilities.outlines import district_outlines  # noqa: E402
 
 
 def ms(fn, *args, **kwargs):

@@ -34,8 +34,8 @@ from app.geo import spatial  # noqa: E402
 from app.imports.demo import insert_demo  # noqa: E402
 from app.maps.assets import cluster_css, cluster_js, map_css, map_js  # noqa: E402
 from app.maps.builder import build_results_map  # noqa: E402
-from app.maps.finder import CITY_HALL, MAP_LIMIT  # noqa: E402
-from app.maps.outlines import district_outlines  # noqa: E402
+from app.finder.page import CITY_HALL, MAP_LIMIT  # noqa: E402
+from app.facilities.outlines import district_outlines  # noqa: E402
 
 RADIUS_M = 20_000  # all of Seoul from City Hall
 QUERY = f"/?lat={CITY_HALL[0]}&lon={CITY_HALL[1]}&radius_m={RADIUS_M}"

@@ -1,9 +1,9 @@
-"""Admin pages under /admin: dashboard, uploads, flagged rows, accounts, audit log (coverage in coverage.py)."""
+"""Admin pages under /admin: dashboard, uploads, flagged rows, accounts, audit log (coverage in coverage_routes.py)."""
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,12 +20,12 @@ from app.extensions import db
 from app.facilities.models import FLAG_REASONS, District, FacilityFlag
 from app.imports.service import NoDataError
 from app.imports.sources import ImportDataError
+from app.routing import Routes
 from app.timeutil import to_kst, utcnow
 from app.validation import PAGE_MAX, InvalidValue, parse_id, parse_int
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Routes()
 AUDIT_PAGE = 50
-UPLOAD_MAX_BYTES = 64 * 1024 * 1024
 
 
 @bp.app_template_filter("pretty_json")
@@ -66,7 +66,7 @@ def upload():
             error, status = exc.message if isinstance(exc, services.AdminError) else str(exc), 422
     elif form.is_submitted():
         status = 422
-    limit_mb = current_app.config.get("ADMIN_UPLOAD_MAX_BYTES", UPLOAD_MAX_BYTES) / 1024 / 1024
+    limit_mb = current_app.config["ADMIN_UPLOAD_MAX_BYTES"] / 1024 / 1024
     return render_template("admin/upload.html", form=form, report=report, names=names, error=error,
                            limit_mb=limit_mb, report_lines=report_lines), status
 

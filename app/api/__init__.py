@@ -1,6 +1,15 @@
 """The JSON API: one module per feature, one blueprint under /api."""
-from flask import Blueprint
+from flask import Blueprint, jsonify
+
+from app.api import admin, auth, bookings, children, facilities, operator, places
+from app.errors import DomainError
 
 bp = Blueprint("api", __name__)
+for _module in (admin, auth, bookings, children, facilities, operator, places):
+    _module.bp.add_to(bp)
 
-from app.api import admin, auth, bookings, children, errors, facilities, operator, places  # noqa: E402,F401  (routes register on bp)
+
+@bp.errorhandler(DomainError)
+def _domain_error(error: DomainError):
+    """Every domain error raised under /api answers as JSON: the one place API refusals become responses."""
+    return jsonify(error.to_json()), error.status

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from app.admin.coverage import MAX_MINUTES, parse_minutes, report_for
-from app.api import bp
-from app.api.errors import ApiError
+from app.admin.coverage_report import MAX_MINUTES, parse_minutes, report_for
+from app.routing import Routes
+from app.errors import ApiError
 from app.auth.roles import api_roles_required
 from app.auth.tokens import api_login_required
+
+bp = Routes()
 
 
 @bp.get("/admin/coverage")

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from app.api import bp
-from app.api.errors import ApiError
-from app.api.params import json_body
+from app.routing import Routes
+from app.errors import ApiError
+from app.params import json_body
 from app.auth import services
 from app.auth.tokens import api_login_required, bearer_token, issue_token, revoke_token
 from app.database import unit_of_work
 from app.extensions import db
 from app.timeutil import utcnow
+
+bp = Routes()
 
 
 def _text(body: dict, name: str) -> str | None:

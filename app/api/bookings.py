@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from app.api import bp
-from app.api.errors import ApiError
-from app.api.params import DATE_SCHEMA, ID_SCHEMA, body_id, body_ids, body_int, day, id_param, json_body
+from app.routing import Routes
+from app.errors import ApiError
+from app.params import DATE_SCHEMA, ID_SCHEMA, body_id, body_ids, body_int, day, id_param, json_body
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings import services
 from app.database import unit_of_work
@@ -13,6 +13,8 @@ from app.extensions import db
 from app.facilities.models import Facility
 from app.timeutil import KST, utcnow
 from app.validation import CHILDREN_MAX, GUARDIANS_MAX, HOURS_MAX
+
+bp = Routes()
 
 
 def booking_json(booking) -> dict:
@@ -47,7 +49,7 @@ def api_slots(facility_id: int):
 @api_login_required
 def api_book():
     slot_id, child_ids, guardians, hours = _booking_request(json_body())
-    with unit_of_work():  # a BookingError rolls back (nothing half-written) and is answered by app/api/errors.py
+    with unit_of_work():  # a BookingError rolls back (nothing half-written) and is answered by app/api/__init__.py
         booking = services.book(db.session, current_api_user(), slot_id, child_ids, guardians, hours, utcnow())
         body = booking_json(booking)  # before the commit expires it: no reload queries after
     return jsonify(body), 201

@@ -4,8 +4,8 @@ from __future__ import annotations
 import copy
 import importlib
 import pkgutil
+from pathlib import Path
 
-import app.api as api_package
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -54,7 +54,7 @@ def build_spec() -> dict:
     """Merge the paths and schemas every module under app.api declares."""
     paths: dict = {}
     schemas: dict = {"Error": ERROR_SCHEMA}
-    for info in sorted(pkgutil.iter_modules(api_package.__path__), key=lambda m: m.name):
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
         module = importlib.import_module(f"app.api.{info.name}")
         paths.update(copy.deepcopy(getattr(module, "OPENAPI_PATHS", {})))  # _add_errors edits the copy
         schemas.update(getattr(module, "OPENAPI_SCHEMAS", {}))

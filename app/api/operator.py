@@ -4,9 +4,9 @@ Operators reach only the facilities assigned to them (another facility → 403),
 """
 from __future__ import annotations
 
-from app.api import bp
-from app.api.errors import ApiError
-from app.api.params import body_int, id_param, json_body
+from app.routing import Routes
+from app.errors import ApiError
+from app.params import body_int, id_param, json_body
 from app.auth.roles import api_roles_required, can_manage_facility
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings.models import Booking, Slot
@@ -15,6 +15,8 @@ from app.extensions import db
 from app.operators import services
 from app.timeutil import KST, utcnow
 from app.validation import CAPACITY_MAX
+
+bp = Routes()
 
 STAFF = ("operator", "admin")
 
@@ -59,7 +61,7 @@ def api_operator_roster(slot_id: int):
 @api_roles_required(*STAFF)
 def api_operator_check_in(booking_id: int):
     booking = _booking(booking_id)
-    with unit_of_work():  # an OperatorError rolls back and is answered by app/api/errors.py
+    with unit_of_work():  # an OperatorError rolls back and is answered by app/api/__init__.py
         services.check_in(db.session, current_api_user(), booking, utcnow())
     return {"id": booking.id, "code": booking.code, "status": booking.status}
 

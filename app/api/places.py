@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from app.api import bp
-from app.api.errors import ApiError
-from app.api.params import number
+from app.routing import Routes
+from app.errors import ApiError
+from app.params import number
 from app.extensions import db
-from app.maps.places import find_places
+from app.facilities.places import find_places
+
+bp = Routes()
 
 MAX_QUERY_CHARS = 100
 

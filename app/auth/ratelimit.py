@@ -24,17 +24,6 @@ REGISTER_ENDPOINTS = ("auth.register", "api.api_register")
 MESSAGE = "로그인 시도가 너무 많습니다. 1분쯤 기다린 뒤 다시 시도해 주세요."
 ADDRESS_MESSAGE = "이 주소에서 로그인 시도가 너무 많습니다. 1분쯤 기다린 뒤 다시 시도해 주세요."
 REGISTER_MESSAGE = "가입 요청이 너무 많습니다. 잠시 뒤 다시 시도해 주세요."
-DEFAULTS = {
-    "LOGIN_RATE_LIMIT": "10/minute",
-    "LOGIN_ADDRESS_RATE_LIMIT": "30/minute",
-    "REGISTER_RATE_LIMIT": "10/minute;50/hour",
-    "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_STRATEGY": "moving-window",
-    "RATELIMIT_KEY_PREFIX": "nadeuri",
-    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-    "RATELIMIT_SWALLOW_ERRORS": True,
-    "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on the 429
-}
 
 
 def _login_key() -> str:
@@ -54,8 +43,6 @@ def _setting(name: str):
 
 def init_rate_limits(app: Flask) -> Limiter:
     """Bind a limiter to `app` and check the account limits before the login and sign-up views run."""
-    for name, value in DEFAULTS.items():
-        app.config.setdefault(name, value)
     limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
 
     @app.before_request

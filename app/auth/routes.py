@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
@@ -12,8 +12,9 @@ from app.database import unit_of_work
 from app.errors import refuse
 from app.extensions import db
 from app.timeutil import KST, utcnow
+from app.routing import Routes
 
-bp = Blueprint("auth", __name__)
+bp = Routes()
 
 
 def _safe_next(default: str) -> str:

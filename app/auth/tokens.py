@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from app.auth.models import ApiToken, User
 from app.timeutil import utcnow
 
-DEFAULT_TOKEN_DAYS = 30
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -30,8 +29,8 @@ def hash_token(raw: str) -> str:
 
 
 def token_lifetime() -> timedelta:
-    """How long a new token lives (config API_TOKEN_DAYS, default 30 days)."""
-    return timedelta(days=current_app.config.get("API_TOKEN_DAYS", DEFAULT_TOKEN_DAYS))
+    """How long a new token lives (config API_TOKEN_DAYS)."""
+    return timedelta(days=current_app.config["API_TOKEN_DAYS"])
 
 
 def issue_token(session: Session, user: User, now: datetime, lifetime: timedelta | None = None) -> tuple[str, ApiToken]:

@@ -20,7 +20,7 @@ def register(app: Flask) -> None:
         from app.extensions import db
 
         today = utcnow().astimezone(KST).date()
-        fallback = current_app.config.get("BOOKING_FALLBACK_CAPACITY", 20)
+        fallback = current_app.config["BOOKING_FALLBACK_CAPACITY"]
         with unit_of_work():
             created = generate_slots(db.session, today, weeks, fallback, list(facility_ids) or None)
         click.echo(f"{created}개 시간대를 만들었습니다 ({today} 부터 {weeks}주)")

@@ -4,68 +4,36 @@ Rules live in app.bookings.services; these views parse, check login/ownership, c
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.auth.services import children_of
 from app.bookings import services
 from app.bookings.models import Booking, Slot
 from app.bookings.policy import city_policy, get_policy
+from app.bookings.week import WEEKDAY_LABELS, booking_week
 from app.database import unit_of_work
 from app.extensions import db
+from app.facilities.models import Facility
 from app.timeutil import KST, utcnow
 from app.validation import GUARDIANS_MAX, HOURS_MAX, ID_MAX, InvalidValue, parse_int
+from app.routing import Routes
 
-bp = Blueprint("bookings", __name__)
+bp = Routes()
 
-WEEKDAY_LABELS = "월화수목금토일"
 STATUS_LABELS = {"confirmed": "예약 확정", "cancelled": "취소됨", "checked_in": "입장 완료", "no_show": "노쇼"}
-WEEK_DAYS = 7
-MAX_WEEKS_AHEAD = 8
 
 
-def day_label(day: date) -> str:
-    """"11/24 (화)"."""
-    return f"{day.month}/{day.day} ({WEEKDAY_LABELS[day.weekday()]})"
-
-
-def slot_view(item: dict) -> dict:
-    """A slot dict from the engine with display strings added."""
-    starts, ends = datetime.fromisoformat(item["starts_at"]), datetime.fromisoformat(item["ends_at"])
-    state = "open" if item["bookable"] else ("full" if item["remaining"] <= 0 else "closed")
-    return {**item, "time": f"{starts:%H:%M}–{ends:%H:%M}", "state": state}
-
-
-def _week_start(raw: str | None, today: date) -> date:
-    """The first day of the shown week: `?week=` clamped to today … MAX_WEEKS_AHEAD weeks."""
-    try:
-        start = date.fromisoformat(raw) if raw else today
-    except ValueError:
-        start = today
-    return min(max(start, today), today + timedelta(weeks=MAX_WEEKS_AHEAD))
-
-
-@bp.app_template_global()
-def booking_week(facility) -> dict:
-    """Seven days of slots for the facility page's week view (used by bookings/_slots.html)."""
-    now = utcnow()
-    today = now.astimezone(KST).date()
-    start = _week_start(request.args.get("week"), today)
-    days = []
-    for offset in range(WEEK_DAYS):
-        day = start + timedelta(days=offset)
-        slots = [slot_view(s) for s in services.slots_for_day(db.session, facility.id, day, now)]
-        days.append({"date": day.isoformat(), "label": day_label(day), "today": day == today, "slots": slots})
-    prev_start = max(start - timedelta(days=WEEK_DAYS), today)
-    next_start = start + timedelta(days=WEEK_DAYS)
-    return {
-        "start": start.isoformat(), "days": days, "today": today.isoformat(),
-        "max": (today + timedelta(weeks=MAX_WEEKS_AHEAD)).isoformat(),
-        "prev": prev_start.isoformat() if start > today else None,
-        "next": next_start.isoformat() if next_start <= today + timedelta(weeks=MAX_WEEKS_AHEAD) else None,
-    }
+@bp.get("/facilities/<id:facility_id>/week")
+def week_fragment(facility_id: int):
+    """The week view's days and navigation alone, for bookings.js to swap in (the same template as the page)."""
+    facility = db.session.get(Facility, facility_id)
+    if facility is None or not facility.bookable:
+        abort(404)
+    week = booking_week(db.session, facility.id, request.args.get("week"), utcnow())
+    return render_template("bookings/_week_fragment.html", week=week)
 
 
 def _own_booking(booking_id: int) -> Booking:

@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 
 from app.extensions import db
-from app.geo.coverage import DEFAULT_METRES_PER_MINUTE, compute_coverage, coverage_csv
+from app.geo.cafe_coverage import compute_coverage, coverage_csv
 
 
 def _width(text: str) -> int:
@@ -50,7 +50,7 @@ def format_table(report) -> str:
 @click.option("--minutes", type=click.FloatRange(min=0, min_open=True), default=10, show_default=True,
               help="도보 시간(분)")
 @click.option("--speed", "metres_per_minute", type=click.FloatRange(min=0, min_open=True), default=None,
-              help=f"보행 속도(m/분); 기본은 설정 NADEURI_WALK_METRES_PER_MINUTE 또는 {DEFAULT_METRES_PER_MINUTE}")
+              help="보행 속도(m/분); 기본은 설정 NADEURI_WALK_METRES_PER_MINUTE")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="CSV로 저장할 파일")
 @click.option("--dong-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="행정동 GeoJSON (기본: NADEURI_DATA_DIR의 파일)")
@@ -58,8 +58,7 @@ def format_table(report) -> str:
 def coverage_command(minutes, metres_per_minute, csv_path, dong_file, gaps):
     """Kids-café coverage by district: area and 행정동 within a walk of a 서울형 키즈카페."""
     if metres_per_minute is None:
-        metres_per_minute = float(current_app.config.get("NADEURI_WALK_METRES_PER_MINUTE",
-                                                         DEFAULT_METRES_PER_MINUTE))
+        metres_per_minute = float(current_app.config["NADEURI_WALK_METRES_PER_MINUTE"])
     report = compute_coverage(db.session, minutes=minutes, metres_per_minute=metres_per_minute,
                               dong_path=dong_file, gap_count=gaps)
     click.echo(format_table(report))

@@ -1,13 +1,14 @@
 """Map assets (Leaflet and plugins) served by the app itself from npm's packages."""
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, send_from_directory
+from flask import abort, current_app, send_from_directory
 
 from app.maps.assets import is_allowed
 from app.maps.format import distance_text
+from app.routing import Routes
 
-bp = Blueprint("maps", __name__)
-bp.add_app_template_filter(distance_text, "distance")
+bp = Routes()
+bp.app_template_filter("distance")(distance_text)
 
 
 @bp.get("/vendor/<package>/<path:filename>")

@@ -1,1 +1,8 @@
 """Operator console: facility settings, rosters, check-in, no-shows, walk-ins and utilisation."""
+from flask import Blueprint
+
+from app.operators import routes, settings_routes
+
+bp = Blueprint("operators", __name__, url_prefix="/operator")
+routes.bp.add_to(bp)
+settings_routes.bp.add_to(bp)

@@ -8,37 +8,24 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.auth.roles import can_manage_facility, roles_required
+from app.auth.roles import roles_required
 from app.bookings.models import Booking, Slot
 from app.database import unit_of_work
 from app.extensions import db
 from app.facilities.models import Facility
 from app.operators import services, stats
+from app.operators.access import STAFF, managed_facility, today
 from app.operators.export import roster_csv
-from app.operators.forms import FormError, day as form_day, integer, parse_date_arg
+from app.operators.forms import FormError, integer, parse_date_arg
+from app.routing import Routes
 from app.timeutil import KST, utcnow
 from app.validation import CAPACITY_MAX
 
-bp = Blueprint("operators", __name__, url_prefix="/operator")
-STAFF = ("operator", "admin")
+bp = Routes()
 STATUS_LABELS = {"confirmed": "예약 확정", "cancelled": "취소됨", "checked_in": "입장", "no_show": "노쇼"}
-
-
-def today() -> date:
-    return utcnow().astimezone(KST).date()
-
-
-def managed_facility(facility_id: int) -> Facility:
-    """The facility if the current user may manage it: 404 if missing, 403 if not theirs."""
-    facility = db.session.get(Facility, facility_id)
-    if facility is None:
-        abort(404)
-    if not can_manage_facility(current_user, facility_id):
-        abort(403)
-    return facility
 
 
 def managed_slot(slot_id: int) -> Slot:
@@ -175,7 +162,3 @@ def parse_int(raw, default: int) -> int:
     except (TypeError, ValueError):
         return default
 
-
-__all__ = ["bp", "managed_facility", "form_day"]
-
-from app.operators import settings_routes  # noqa: E402,F401  (settings views register on bp)

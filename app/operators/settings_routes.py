@@ -11,11 +11,13 @@ from app.extensions import db
 from app.operators import settings
 from app.operators.forms import FormError, day, hhmm, integer, policy_values
 from app.auth.roles import roles_required
-from app.operators.routes import STAFF, bp, managed_facility, today
+from app.operators.access import STAFF, managed_facility, today
 from app.operators.services import OperatorError
+from app.routing import Routes
 from app.timeutil import utcnow
 from app.validation import CAPACITY_MAX, ID_MAX
 
+bp = Routes()
 WEEKDAYS = "월화수목금토일"
 
 

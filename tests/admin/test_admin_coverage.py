@@ -1,7 +1,7 @@
 """Admin coverage: API shape and figures, page, map frame and CSV; access and bad input."""
 import math
 
-from app.geo.coverage import compute_coverage
+from app.geo.cafe_coverage import compute_coverage
 from tests.factories import login, make_user
 
 CITY_HALL = (37.566470, 126.977963)  # 중구 11140

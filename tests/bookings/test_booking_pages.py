@@ -5,10 +5,12 @@ and the facility's policy ignores public holidays, so the outcome does not depen
 """
 from datetime import date, datetime, timedelta
 
-from flask import render_template
+from flask import render_template, request
 
+from app import extensions
 from app.auth.models import Child
 from app.bookings.models import Booking, Slot
+from app.bookings.week import booking_week
 from app.timeutil import KST, utcnow
 from tests.factories import ONE_CHILD, PASSWORD, login, make_slot, make_user, set_policy
 
@@ -33,7 +35,9 @@ def _day_after_tomorrow_at_10():
 
 def _week_html(app, facility, query=""):
     with app.test_request_context(f"/facilities/{facility.id}{query}"):
-        return render_template("bookings/_slots.html", facility=facility)
+        week = booking_week(extensions.db.session, facility.id, request.args.get("week"), utcnow()) \
+            if facility.bookable else None
+        return render_template("bookings/_slots.html", facility=facility, week=week)
 
 
 def test_week_view_lists_seven_days_with_places_and_links(app, db, make_facility):

@@ -63,7 +63,7 @@ def test_book_see_cancel_and_place_returns(live, chromium_path):
         page.goto(f"{base}/facilities/{ids['facility']}")
         slot_link = page.locator(f"#slots a[data-slot='{ids['slot']}']")
         expect(slot_link).to_contain_text("3자리 남음")
-        # The week navigation runs in JS (fetch + textContent): next week has no slot, back again shows it.
+        # The week navigation runs in JS (fetch the server-drawn week, swap it in): next week has no slot, back again shows it.
         page.evaluate("window.stillSamePage = true")
         page.locator(".week-nav a", has_text="다음 주").click()
         expect(slot_link).to_have_count(0)

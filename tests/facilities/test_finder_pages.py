@@ -55,7 +55,7 @@ def test_known_location_shows_markers_and_a_nearest_first_list(client, make_faci
 
 
 def test_list_pages_through_results_the_map_shows_at_once(client, db, make_facility):
-    from app.maps.finder import LIST_LIMIT
+    from app.finder.page import LIST_LIMIT
 
     # LIST_LIMIT + 5 facilities on a line going north from City Hall, about 10 m apart: nearest first.
     made = [make_facility(name=f"줄 {i:03d}", lat=CITY_HALL[0] + i * 0.0001, lon=CITY_HALL[1])

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from app.facilities.models import District, Facility
 from app.geo import spatial
-from app.geo.coverage import DONG_FILE, compute_coverage, coverage_from, walk_metres
+from app.geo.cafe_coverage import DONG_FILE, compute_coverage, coverage_from, walk_metres
 from tests.support import need
 
 TO_WGS84 = Transformer.from_crs("EPSG:5179", "EPSG:4326", always_xy=True)

@@ -9,9 +9,9 @@ import re
 from sqlalchemy import select
 
 from app.facilities.models import District
-from app.geo.coverage import CSV_COLUMNS, compute_coverage, coverage_csv, coverage_from
-from app.maps.coverage import coverage_map_html, share_color
-from app.maps.outlines import district_outlines
+from app.geo.cafe_coverage import CSV_COLUMNS, compute_coverage, coverage_csv, coverage_from
+from app.maps.coverage_map import coverage_map_html, share_color
+from app.facilities.outlines import district_outlines
 from tests.geo.test_coverage import CX, CY, dong, district, latlon
 
 CAFES = [(37.5663, 126.9779), (37.4979, 127.0276), (37.6542, 127.0568)]  # 중구, 강남구, 노원구

@@ -4,7 +4,7 @@ import re
 
 from app.maps.builder import build_facility_map, build_results_map
 from app.maps.data import script_json
-from app.maps.outlines import district_outlines
+from app.facilities.outlines import district_outlines
 
 CITY_HALL = (37.5663, 126.9779)
 

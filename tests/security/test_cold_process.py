@@ -1,6 +1,6 @@
 """Hostile files through the real CLI, then a fresh gunicorn process serving them: cold caches, real HTTP.
 
-The district outlines are built once per process (app.maps.outlines), so an in-process test could see a
+The district outlines are built once per process (app.facilities.outlines), so an in-process test could see a
 warm cache; here `flask db upgrade` and `flask import-data` run on a temporary SQLite file and a new
 gunicorn serves it on a port the kernel picks (the migrations and the admin account are made in this process to
 keep the test quick). Every page answers 200 and shows the text literally.

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.facilities.models import FLAG_REASONS, District, Facility, FacilityFlag
-from app.geo.coverage import compute_coverage
+from app.geo.cafe_coverage import compute_coverage
 from app.imports.service import import_directory
 from app.imports.sources import ImportDataError
 from app.validation import forbidden_character

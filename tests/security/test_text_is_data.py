@@ -13,10 +13,10 @@ import re
 from sqlalchemy import select
 
 from app.facilities.models import District
-from app.geo.coverage import coverage_from
+from app.geo.cafe_coverage import coverage_from
 from app.maps.builder import build_facility_map, build_results_map
-from app.maps.coverage import coverage_map_html
-from app.maps.outlines import district_outlines
+from app.facilities.outlines import district_outlines
+from app.maps.coverage_map import coverage_map_html
 from tests.factories import login, make_user
 from tests.geo.test_coverage import CX, CY, district, dong, latlon
 from tests.security.hostile import (

@@ -1,18 +1,20 @@
 """Finder pages: the search page and a facility's page."""
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request
 
+from app.bookings.week import booking_week
 from app.extensions import db
 from app.facilities import services
 from app.facilities.hours import holiday_name
 from app.facilities.models import AMENITY_LABELS, FLAG_REASONS, KIND_LABELS, KINDS
 from app.maps.builder import build_facility_map, build_results_map, kind_legend
-from app.maps.finder import LIST_LIMIT, RADIUS_CHOICES, district_choices, run_finder, source_links
-from app.maps.outlines import district_outlines
-from app.timeutil import KST
+from app.finder.page import LIST_LIMIT, RADIUS_CHOICES, district_choices, run_finder, source_links
+from app.facilities.outlines import district_outlines
+from app.timeutil import KST, utcnow
+from app.routing import Routes
 
-bp = Blueprint("facilities", __name__)
+bp = Routes()
 
 
 def _tiles() -> dict:
@@ -41,7 +43,9 @@ def detail(facility_id: int):
     today = datetime.now(KST).date()
     info = services.facility_detail(facility, today)
     map_parts = build_facility_map(info, outlines=district_outlines(), **_tiles())
+    week = booking_week(db.session, facility.id, request.args.get("week"), utcnow()) if facility.bookable else None
     return render_template(
         "facilities/detail.html", facility=facility, info=info, map=map_parts, links=source_links(info["details"]),
+        week=week,
         amenity_labels=AMENITY_LABELS, flag_reasons=FLAG_REASONS, today=today, today_holiday=holiday_name(today),
     )

@@ -20,10 +20,9 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import select
+from sqlalchemy import JSON, Float, Integer, String, column, select, table
 from sqlalchemy.orm import Session
 
-from app.facilities.models import District, Facility
 from app.geo.districts import read_district_features
 from app.validation import forbidden_character, spreadsheet_cell, without_forbidden
 
@@ -103,9 +102,16 @@ def walk_metres(minutes: float, metres_per_minute: float) -> float:
     return float(minutes) * float(metres_per_minute)
 
 
+# The tables by name, as app.geo.spatial's triggers use them: geo sits below the facilities package (it
+# must not import its models), and these are the only columns it reads.
+_districts = table("districts", column("code", String), column("name", String), column("geometry", JSON))
+_facilities = table("facilities", column("id", Integer), column("kind", String), column("lat", Float),
+                    column("lon", Float))
+
+
 def load_districts(session: Session) -> list[dict]:
     """District polygons from the districts table, or the bundled file when the table is empty."""
-    rows = session.execute(select(District.code, District.name, District.geometry).order_by(District.code)).all()
+    rows = session.execute(select(_districts.c.code, _districts.c.name, _districts.c.geometry).order_by(_districts.c.code)).all()
     if not rows:
         return sorted(read_district_features(), key=lambda f: f["code"])
     out = []
@@ -117,9 +123,8 @@ def load_districts(session: Session) -> list[dict]:
 
 def load_cafes(session: Session) -> list[tuple[float, float]]:
     """(lat, lon) of every kids café with coordinates, in id order so results are deterministic."""
-    query = (select(Facility.lat, Facility.lon)
-             .where(Facility.kind == "kids_cafe", Facility.lat.is_not(None), Facility.lon.is_not(None))
-             .order_by(Facility.id))
+    f = _facilities.c
+    query = select(f.lat, f.lon).where(f.kind == "kids_cafe", f.lat.is_not(None), f.lon.is_not(None)).order_by(f.id)
     return [(lat, lon) for lat, lon in session.execute(query)]
 
 

@@ -1,6 +1,6 @@
 """The search page's request handling: form values → SearchQuery → results, map and list.
 
-The form shares the API's parameter parsing (app.api.facilities.parse_search) and adds what a
+The form shares the API's parameter parsing (app.facilities.search.parse_search) and adds what a
 page needs: a place text resolved on the server, a default view, and values to fill the form back.
 """
 from __future__ import annotations
@@ -11,13 +11,13 @@ from datetime import datetime
 from sqlalchemy import Connection
 from werkzeug.datastructures import MultiDict
 
-from app.api.errors import ApiError
-from app.api.facilities import parse_search
+from app.errors import ApiError
+from app.facilities.search import parse_search
 from app.facilities import services
 from app.facilities.models import AMENITIES, KINDS
 from app.geo.districts import bundled_index
 from app.maps.format import distance_text
-from app.maps.places import find_places
+from app.facilities.places import find_places
 
 CITY_HALL = (37.5663, 126.9779)
 DEFAULT_RADIUS_M = 2000

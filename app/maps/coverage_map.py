@@ -1,6 +1,6 @@
 """The kids-café coverage map: districts shaded by area share, the covered area over them, the gaps.
 
-Fed by app.geo.coverage.compute_coverage and the district outlines (app.maps.outlines); Leaflet is
+Fed by app.geo.cafe_coverage.compute_coverage and the district outlines (app.facilities.outlines); Leaflet is
 served by the app itself (app.maps.assets), so building the map needs a request context.
 No name or figure passes through Folium (its output is compiled as a Jinja template again, see
 app.maps.data): they travel in JSON data elements, and the tooltips are DOM nodes built with textContent.
@@ -13,7 +13,7 @@ from flask import url_for
 from folium.map import Layer
 from folium.template import Template
 
-from app.geo.coverage import CoverageReport
+from app.geo.cafe_coverage import CoverageReport
 from app.maps.assets import map_css, map_js
 from app.maps.data import JsonData, data_elements
 
@@ -93,7 +93,7 @@ def build_coverage_map(report: CoverageReport, outlines: dict, *, tile_url: str 
                        gaps: int = 10) -> folium.Map:
     """A folium.Map: districts by area share, covered area, top `gaps` worst-served 행정동 and a legend.
 
-    `outlines` is a FeatureCollection of the districts with a `code` property (app.maps.outlines).
+    `outlines` is a FeatureCollection of the districts with a `code` property (app.facilities.outlines).
     Every name and figure is in the layers' data elements (see app.maps.data); render with coverage_map_html.
     """
     m = folium.Map(location=SEOUL_CENTER, zoom_start=11, tiles=None, control_scale=True,

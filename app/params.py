@@ -13,7 +13,7 @@ from datetime import date, datetime
 from flask import request
 
 from app import validation
-from app.api.errors import ApiError
+from app.errors import ApiError
 from app.timeutil import KST
 from app.validation import DATE_MAX, DATE_MIN, ID_MAX, ID_MIN, InvalidValue
 
@@ -139,7 +139,7 @@ def json_body() -> dict:
 def body_int(body: dict, name: str, minimum: int, maximum: int, default=None) -> int:
     """An integer field (not a bool, not a float) within bounds; `default` when absent."""
     value = body.get(name, default)
-    return validation.check_int(value, name, minimum, maximum)  # InvalidValue: answered by app/api/errors.py
+    return validation.check_int(value, name, minimum, maximum)  # InvalidValue: answered by app/api/__init__.py
 
 
 def body_id(body: dict, name: str) -> int:

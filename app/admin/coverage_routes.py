@@ -1,35 +1,16 @@
 """Admin coverage pages: /admin/coverage (table, gaps, map frame), /admin/coverage/map, /admin/coverage.csv."""
 from __future__ import annotations
 
-import math
-
 from flask import Response, abort, current_app, render_template, request
 
-from app.admin.routes import bp
-from app.extensions import db
-from app.geo.coverage import DEFAULT_MINUTES, compute_coverage, coverage_csv
-from app.maps.coverage import coverage_map_html, legend_items, percent
-from app.maps.outlines import district_outlines
+from app.admin.coverage_report import MAX_MINUTES, parse_minutes, report_for
+from app.geo.cafe_coverage import coverage_csv
+from app.maps.coverage_map import coverage_map_html, legend_items, percent
+from app.facilities.outlines import district_outlines
+from app.routing import Routes
 from app.security import with_script_nonces
 
-MAX_MINUTES = 60
-
-
-def parse_minutes(raw: str | None) -> float | None:
-    """Minutes of walking from a query string: a number in (0, 60], default 10; None when invalid."""
-    if raw is None or raw.strip() == "":
-        return float(DEFAULT_MINUTES)
-    try:
-        value = float(raw)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) and 0 < value <= MAX_MINUTES else None
-
-
-def report_for(minutes: float):
-    """The coverage report at the configured walking speed."""
-    return compute_coverage(db.session, minutes=minutes,
-                            metres_per_minute=current_app.config["NADEURI_WALK_METRES_PER_MINUTE"])
+bp = Routes()
 
 
 def _minutes_or_400() -> float:
