@@ -143,11 +143,15 @@ def register_commands(app: Flask) -> None:
 
 def register_context(app: Flask) -> None:
     from app.facilities.services import data_is_demo
-    from app.facilities.models import KIND_LABELS
+    from app.bookings.choices import BookingStatus
+    from app.facilities.choices import FacilityKind, FlagReason
+
+    # The choices themselves, so templates compare with members and show their labels (app/choices.py).
+    app.jinja_env.globals.update(BookingStatus=BookingStatus, FacilityKind=FacilityKind, FlagReason=FlagReason)
 
     @app.context_processor
     def inject_globals():
-        return {"data_is_demo": data_is_demo(), "KIND_LABELS": KIND_LABELS}
+        return {"data_is_demo": data_is_demo(), "KIND_LABELS": FacilityKind.labels()}
 
 
 def register_serving(app: Flask) -> None:

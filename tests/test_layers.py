@@ -15,7 +15,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 # Bottom up. A name is a top-level module or package under app/; "" is the app factory (app/__init__.py).
 LAYERS = [
     {"config", "validation", "timeutil", "extensions", "database", "limits", "security", "serving", "requestlog",
-     "backup", "routing", "errors", "params"},
+     "backup", "routing", "errors", "params", "choices"},
     {"geo"},
     {"facilities"},
     {"maps"},

@@ -17,7 +17,8 @@ from app.bookings.policy import city_policy
 from app.database import unit_of_work
 from app.errors import refuse
 from app.extensions import db
-from app.facilities.models import FLAG_REASONS, District, FacilityFlag
+from app.facilities.choices import FlagReason
+from app.facilities.models import District, FacilityFlag
 from app.imports.service import NoDataError
 from app.imports.sources import ImportDataError
 from app.routing import Routes
@@ -85,7 +86,7 @@ def flags():
     return render_template("admin/flags.html", rows=rows, total=total, reason=reason, status=status,
                            reasons=services.flag_reasons(db.session), statuses=services.FLAG_STATUSES,
                            counts=services.flag_counts(db.session), districts=_district_choices(),
-                           fix_form=FlagFixForm(), action_form=ActionForm(), reason_labels=FLAG_REASONS)
+                           fix_form=FlagFixForm(), action_form=ActionForm(), reason_labels=FlagReason.labels())
 
 
 def _flag_or_404(flag_id: int) -> FacilityFlag:

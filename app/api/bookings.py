@@ -8,6 +8,7 @@ from app.errors import ApiError
 from app.params import DATE_SCHEMA, ID_SCHEMA, body_id, body_ids, body_int, day, id_param, json_body
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings import services
+from app.bookings.choices import BookingStatus
 from app.database import unit_of_work
 from app.extensions import db
 from app.facilities.models import Facility
@@ -124,7 +125,7 @@ OPENAPI_SCHEMAS = {
         "type": "object", "required": ["id", "code", "status", "starts_at", "ends_at", "children"],
         "properties": {
             "id": {"type": "integer"}, "code": {"type": "string", "example": "K7QD-3MZA"},
-            "status": {"type": "string", "enum": ["confirmed", "cancelled", "checked_in", "no_show"]},
+            "status": {"type": "string", "enum": list(BookingStatus.values())},
             "facility": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
             "slot_id": {"type": "integer"}, "starts_at": {"type": "string", "format": "date-time"},
             "ends_at": {"type": "string", "format": "date-time"}, "guardians": {"type": "integer"},

@@ -13,7 +13,8 @@ from app.params import id_param, number
 from app.extensions import db
 from app.facilities import services
 from app.facilities.search import parse_search
-from app.facilities.models import AMENITIES, KINDS
+from app.facilities.choices import FacilityKind
+from app.facilities.models import AMENITIES
 from app.geo.districts import bundled_index
 from app.timeutil import KST
 from app.validation import DATE_MAX, DATE_MIN, ID_MAX
@@ -81,7 +82,7 @@ OPENAPI_SCHEMAS = {
         "type": "object",
         "required": ["id", "kind", "name", "lat", "lon", "amenities", "bookable", "details", "flags", "demo"],
         "properties": {
-            "id": {"type": "integer"}, "kind": {"type": "string", "enum": list(KINDS)}, "kind_label": {"type": "string"},
+            "id": {"type": "integer"}, "kind": {"type": "string", "enum": list(FacilityKind.values())}, "kind_label": {"type": "string"},
             "name": {"type": "string"}, "address": _TEXT_OR_NULL, "phone": _TEXT_OR_NULL,
             "district": _TEXT_OR_NULL, "district_name": _TEXT_OR_NULL,
             "lat": {"type": ["number", "null"]}, "lon": {"type": ["number", "null"]},
@@ -109,7 +110,7 @@ OPENAPI_SCHEMAS = {
         "required": ["id", "kind", "name", "address", "district", "lat", "lon", "distance_m"],
         "properties": {
             "id": {"type": "integer"},
-            "kind": {"type": "string", "enum": list(KINDS)},
+            "kind": {"type": "string", "enum": list(FacilityKind.values())},
             "name": {"type": "string"},
             "address": {"type": ["string", "null"]},
             "district": {"type": ["string", "null"], "description": "5-digit 자치구 code"},
@@ -131,7 +132,7 @@ OPENAPI_PATHS = {
             _param("lat", {"type": "number"}, "WGS84 latitude; with lon, or give district"),
             _param("lon", {"type": "number"}, "WGS84 longitude"),
             _param("radius_m", {"type": "number", "default": 1000, "minimum": 1, "maximum": 20000}, "search radius"),
-            _param("kind", {"type": "string"}, "one or more of " + ", ".join(KINDS) + " (repeat or comma-separate)"),
+            _param("kind", {"type": "string"}, "one or more of " + ", ".join(FacilityKind.values()) + " (repeat or comma-separate)"),
             _param("age", {"type": "integer", "minimum": 0, "maximum": 18}, "child's age in years"),
             _param("open_at", {"type": "string", "format": "date-time"},
                    f"open at this moment (ISO 8601; no zone = Asia/Seoul; or 'now'; {DATE_MIN} … {DATE_MAX});"

@@ -9,6 +9,7 @@ from app.errors import ApiError
 from app.params import body_int, id_param, json_body
 from app.auth.roles import api_roles_required, can_manage_facility
 from app.auth.tokens import api_login_required, current_api_user
+from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, Slot
 from app.database import unit_of_work
 from app.extensions import db
@@ -73,7 +74,7 @@ def api_operator_no_show(booking_id: int):
     booking = _booking(booking_id)
     with unit_of_work():
         after = services.no_show(db.session, current_api_user(), booking, utcnow())
-        body = {"id": booking.id, "code": after["code"], "status": "no_show",
+        body = {"id": booking.id, "code": after["code"], "status": BookingStatus.NO_SHOW,
                 "banned_until": after["banned_until"].astimezone(KST).isoformat(),
                 "cancelled_bookings": after["cancelled_bookings"]}
     return body
@@ -111,7 +112,7 @@ OPENAPI_SCHEMAS = {
         "capacity": {"type": "integer"}, "booked": {"type": "integer"}, "blocked": {"type": "boolean"}}},
     "RosterEntry": {"type": "object", "required": ["id", "code", "status", "children"], "properties": {
         "id": {"type": "integer"}, "code": {"type": "string"},
-        "status": {"type": "string", "enum": ["confirmed", "cancelled", "checked_in", "no_show"]},
+        "status": {"type": "string", "enum": list(BookingStatus.values())},
         "guardian": {"type": "string"}, "guardians": {"type": "integer"}, "contact": {"type": "string"},
         "walk_in": {"type": "boolean"},
         "children": {"type": "array", "items": {"type": "object", "properties": {
@@ -149,7 +150,7 @@ OPENAPI_PATHS = {
             "application/json": {"schema": {
                 "type": "object", "required": ["id", "code", "status", "banned_until", "cancelled_bookings"],
                 "properties": {"id": {"type": "integer"}, "code": {"type": "string"},
-                               "status": {"type": "string", "enum": ["no_show"]},
+                               "status": {"type": "string", "enum": [BookingStatus.NO_SHOW.value]},
                                "banned_until": {"type": "string", "format": "date-time"},
                                "cancelled_bookings": {"type": "array", "items": {"type": "string"}}}}}}},
                       "409": _error("not_confirmed"), "422": _error("not_started"), **_DENIED}}},

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from icalendar import Calendar, Event
 
+from app.bookings.choices import BookingStatus
 from app.timeutil import KST
 
-STATUS_MAP = {"confirmed": "CONFIRMED", "checked_in": "CONFIRMED", "cancelled": "CANCELLED", "no_show": "CANCELLED"}
+STATUS_MAP = {BookingStatus.CONFIRMED: "CONFIRMED", BookingStatus.CHECKED_IN: "CONFIRMED",
+              BookingStatus.CANCELLED: "CANCELLED", BookingStatus.NO_SHOW: "CANCELLED"}
 
 
 def to_ics(booking) -> str:

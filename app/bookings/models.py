@@ -8,11 +8,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.bookings.choices import ACTIVE_STATUSES, BookingStatus
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
 
-BOOKING_STATUSES = ("confirmed", "cancelled", "checked_in", "no_show")
-ACTIVE_STATUSES = ("confirmed", "checked_in")
 # Staff:child ratios by age in years (만 나이); an age above the last key uses the last ratio.
 DEFAULT_RATIOS = {"0": 2, "1": 3, "2": 3, "3": 5, "4": 10}
 
@@ -151,9 +150,7 @@ class Booking(db.Model):
 
     __tablename__ = "bookings"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('confirmed', 'cancelled', 'checked_in', 'no_show')", name="ck_bookings_status"
-        ),
+        CheckConstraint(BookingStatus.check_sql("status"), name="ck_bookings_status"),
         CheckConstraint("guardians >= 0 AND hours >= 1", name="ck_bookings_counts"),
         Index("ix_bookings_user_starts", "user_id", "starts_at"),
     )
@@ -163,7 +160,7 @@ class Booking(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"), index=True)
     facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="confirmed")
+    status: Mapped[str] = mapped_column(String(12), default=BookingStatus.CONFIRMED.value)
     guardians: Mapped[int] = mapped_column(Integer, default=1)
     hours: Mapped[int] = mapped_column(Integer, default=1)
     # Copied from the slot(s) so rules over a child's day or month need no join.

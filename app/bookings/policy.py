@@ -6,16 +6,17 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.bookings.models import DEFAULT_RATIOS, BookingPolicy, CityPolicy
+from app.facilities.choices import FacilityKind
 
 # Defaults from the domain notes; every value can be overridden per facility.
 KIND_DEFAULTS: dict[str, dict] = {
-    "kids_cafe": dict(
+    FacilityKind.KIDS_CAFE: dict(
         opening_mode="days_ahead", days_ahead=14, open_weekday=1, open_time="09:00", same_day=True,
         same_day_until=None, cancel_deadline_minutes=30, max_children=4, max_guardians=2,
         one_visit_per_day=True, daily_cap_hours=None, monthly_cap_hours=None, age_basis="korean_year",
         age_min=None, age_max=None, closed_on_holidays=True,
     ),
-    "hourly_daycare": dict(
+    FacilityKind.HOURLY_DAYCARE: dict(
         opening_mode="days_ahead", days_ahead=14, open_weekday=1, open_time="00:00", same_day=False,
         same_day_until=None, cancel_deadline_minutes=30, max_children=2, max_guardians=2,
         one_visit_per_day=False, daily_cap_hours=4, monthly_cap_hours=60, age_basis="months",
@@ -38,7 +39,7 @@ def city_policy(session: Session) -> CityPolicy:
 
 def default_policy(kind: str, facility_id: int | None = None) -> BookingPolicy:
     """An unsaved policy holding the defaults for a facility kind."""
-    values = dict(KIND_DEFAULTS.get(kind, KIND_DEFAULTS["kids_cafe"]))
+    values = dict(KIND_DEFAULTS.get(kind, KIND_DEFAULTS[FacilityKind.KIDS_CAFE]))
     return BookingPolicy(facility_id=facility_id, ratios=dict(DEFAULT_RATIOS), **values)
 
 

@@ -13,18 +13,17 @@ from app.auth.services import children_of
 from app.bookings import services
 from app.bookings.models import Booking, Slot
 from app.bookings.policy import city_policy, get_policy
-from app.bookings.week import WEEKDAY_LABELS, booking_week
+from app.bookings.choices import BookingStatus
+from app.bookings.week import booking_week
 from app.database import unit_of_work
 from app.extensions import db
+from app.facilities.choices import WEEKDAY_LABELS, FacilityKind
 from app.facilities.models import Facility
 from app.timeutil import KST, utcnow
 from app.validation import GUARDIANS_MAX, HOURS_MAX, ID_MAX, InvalidValue, parse_int
 from app.routing import Routes
 
 bp = Routes()
-
-STATUS_LABELS = {"confirmed": "예약 확정", "cancelled": "취소됨", "checked_in": "입장 완료", "no_show": "노쇼"}
-
 
 @bp.get("/facilities/<id:facility_id>/week")
 def week_fragment(facility_id: int):
@@ -61,7 +60,7 @@ def _form_context(slot: Slot) -> dict:
         "slot_time": f"{slot.starts_at.astimezone(KST):%Y-%m-%d} ({WEEKDAY_LABELS[slot.starts_at.astimezone(KST).weekday()]}) "
                      f"{slot.starts_at.astimezone(KST):%H:%M}–{slot.ends_at.astimezone(KST):%H:%M}",
         "children": children_of(db.session, current_user),
-        "hourly": facility.kind == "hourly_daycare",
+        "hourly": facility.kind == FacilityKind.HOURLY_DAYCARE,
         "max_hours": policy.daily_cap_hours or 4,
     }
 
@@ -102,9 +101,9 @@ def booking_view(booking: Booking, now: datetime) -> dict:
     return {
         "booking": booking,
         "when": f"{starts:%Y-%m-%d} ({WEEKDAY_LABELS[starts.weekday()]}) {starts:%H:%M}–{ends:%H:%M}",
-        "status_label": STATUS_LABELS.get(booking.status, booking.status),
+        "status_label": BookingStatus(booking.status).label,
         "upcoming": booking.ends_at > now,
-        "cancellable": booking.status == "confirmed" and booking.starts_at > now,
+        "cancellable": booking.status == BookingStatus.CONFIRMED and booking.starts_at > now,
         "children": ", ".join(c.name for c in booking.children),
     }
 

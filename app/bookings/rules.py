@@ -7,6 +7,7 @@ from datetime import date, datetime
 from app.bookings.models import BookingPolicy
 from app.bookings.policy import age_on
 from app.errors import DomainError
+from app.facilities.choices import FacilityKind
 from app.timeutil import KST
 
 # HTTP status per error code: 409 = conflicts with the current state, 422 = not allowed for this request.
@@ -93,7 +94,7 @@ def check_child_conflicts(policy: BookingPolicy, kind: str, slot_ids: set[int], 
                 raise BookingError("duplicate", f"{name}: 같은 시간에 이미 예약이 있습니다")
         if policy.one_visit_per_day and any(h.kind == kind and kst_day(h.starts_at) == day for h in mine):
             raise BookingError("one_visit_per_day", f"{name}: 하루에 한 번만 이용할 수 있습니다")
-        counted = [h for h in mine if h.kind == "hourly_daycare"]
+        counted = [h for h in mine if h.kind == FacilityKind.HOURLY_DAYCARE]
         if policy.daily_cap_hours is not None:
             used = sum(h.hours for h in counted if kst_day(h.starts_at) == day)
             if used + hours > policy.daily_cap_hours:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.bookings.models import BookingPolicy, Closure, DaycareClass, SessionTemplate, Slot
 from app.bookings.policy import get_policy, ratio_for_age
+from app.facilities.choices import BOOKABLE_KINDS, FacilityKind
 from app.facilities.hours import is_public_holiday
 from app.facilities.models import Facility
 from app.timeutil import KST
@@ -95,7 +96,7 @@ def daycare_capacity(session: Session, facility_id: int, policy: BookingPolicy) 
 def default_templates(facility: Facility, fallback_capacity: int) -> list[SessionTemplate]:
     """Templates for a facility without any: kids-café sessions on its open days, or daycare hours."""
     made = []
-    if facility.kind == "hourly_daycare":
+    if facility.kind == FacilityKind.HOURLY_DAYCARE:
         start, end = hhmm(DAYCARE_HOURS[0]), hhmm(DAYCARE_HOURS[1])
         hours = []
         t = datetime.combine(date.min, start)
@@ -136,7 +137,7 @@ def ensure_templates(session: Session, facility: Facility, fallback_capacity: in
 def generate_slots(session: Session, today: date, weeks: int = 4, fallback_capacity: int = 20,
                    facility_ids: list[int] | None = None) -> int:
     """Create missing slots from today for `weeks` weeks; idempotent. Returns how many were created."""
-    query = select(Facility).where(Facility.kind.in_(("kids_cafe", "hourly_daycare"))).order_by(Facility.id)
+    query = select(Facility).where(Facility.kind.in_(BOOKABLE_KINDS)).order_by(Facility.id)
     if facility_ids is not None:
         query = query.where(Facility.id.in_(facility_ids))
     created = 0
@@ -144,7 +145,7 @@ def generate_slots(session: Session, today: date, weeks: int = 4, fallback_capac
     for facility in session.scalars(query).all():
         policy = get_policy(session, facility)
         templates = ensure_templates(session, facility, fallback_capacity)
-        hourly = daycare_capacity(session, facility.id, policy) if facility.kind == "hourly_daycare" else None
+        hourly = daycare_capacity(session, facility.id, policy) if facility.kind == FacilityKind.HOURLY_DAYCARE else None
         existing = set(session.scalars(select(Slot.starts_at).where(
             Slot.facility_id == facility.id, Slot.starts_at >= at_kst(today, "00:00"),
             Slot.starts_at < at_kst(end, "00:00"))).all())

@@ -14,12 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only, selectinload
 
 from app.auth.models import Child, User
-from app.bookings.models import ACTIVE_STATUSES, Booking, BookingChild, BookingPolicy, Slot
+from app.bookings.choices import ACTIVE_STATUSES, BookingStatus
+from app.bookings.models import Booking, BookingChild, BookingPolicy, Slot
 from app.bookings.policy import city_policy, default_policy, get_policy
 from app.bookings.rules import (
     BookingError, Held, check_ages, check_ban, check_child_conflicts, check_counts, kst_day,
 )
 from app.bookings.schedule import at_kst, check_window, closed_reason, closures_between
+from app.facilities.choices import FacilityKind
 from app.facilities.models import Facility
 from app.timeutil import KST
 
@@ -134,7 +136,7 @@ def book(session: Session, user: User, slot_id: int, child_ids: list[int], guard
     policy = policy if policy is not None else default_policy(facility.kind, facility.id)
     child_ids = sorted(set(child_ids))
     check_counts(policy, len(child_ids), guardians)
-    if facility.kind != "hourly_daycare":
+    if facility.kind != FacilityKind.HOURLY_DAYCARE:
         hours = 1
     elif hours < 1:
         raise BookingError("invalid_hours", "이용 시간은 1시간 이상이어야 합니다")
@@ -180,7 +182,7 @@ def book(session: Session, user: User, slot_id: int, child_ids: list[int], guard
                 if result.rowcount != 1:
                     raise BookingError("slot_full", "남은 자리가 없습니다")
             booking = Booking(code=new_code(), user_id=user.id, slot_id=slot.id, facility_id=facility.id,
-                              status="confirmed", guardians=guardians, hours=hours, starts_at=starts_at,
+                              status=BookingStatus.CONFIRMED, guardians=guardians, hours=hours, starts_at=starts_at,
                               ends_at=ends_at, created_at=now)
             booking.places = [BookingChild(slot_id=s.id, child_id=c, active=True) for s in run for c in child_ids]
             session.add(booking)
@@ -213,15 +215,15 @@ def backstop_error(exc: IntegrityError) -> BookingError | None:
 def release_places(session: Session, booking: Booking, status: str, now: datetime) -> bool:
     """Move an active booking to `status` and give its places back; False if it was no longer active."""
     result = session.execute(
-        update(Booking).where(Booking.id == booking.id, Booking.status == "confirmed")
-        .values(status=status, cancelled_at=now if status == "cancelled" else None)
+        update(Booking).where(Booking.id == booking.id, Booking.status == BookingStatus.CONFIRMED)
+        .values(status=status, cancelled_at=now if status == BookingStatus.CANCELLED else None)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         return False
     n = len(booking.child_ids)
     slot_ids = sorted({p.slot_id for p in booking.places})
-    if status == "cancelled":
+    if status == BookingStatus.CANCELLED:
         session.execute(update(BookingChild).where(BookingChild.booking_id == booking.id)
                         .values(active=False).execution_options(synchronize_session=False))
         session.execute(update(Slot).where(Slot.id.in_(slot_ids)).values(booked=Slot.booked - n)
@@ -238,13 +240,13 @@ def cancel(session: Session, user: User, booking_id: int, now: datetime) -> Book
     if booking is None or booking.user_id != user.id:
         raise BookingError("not_found", "예약을 찾을 수 없습니다")
     policy = get_policy(session, booking.facility)
-    if booking.status != "confirmed":
+    if booking.status != BookingStatus.CONFIRMED:
         raise BookingError("not_cancellable", "이미 취소되었거나 이용한 예약입니다")
     deadline = booking.starts_at - timedelta(minutes=policy.cancel_deadline_minutes)
     if now > deadline:
         raise BookingError("too_late_to_cancel",
                            f"취소는 시작 {policy.cancel_deadline_minutes}분 전({deadline.astimezone(KST):%H:%M})까지입니다")
-    if not release_places(session, booking, "cancelled", now):
+    if not release_places(session, booking, BookingStatus.CANCELLED, now):
         raise BookingError("not_cancellable", "이미 취소되었거나 이용한 예약입니다")
     session.flush()
     return booking
@@ -254,14 +256,14 @@ def mark_no_show(session: Session, booking: Booking, now: datetime) -> list[Book
     """Record a no-show: ban the guardian and cancel their other bookings inside the ban. Returns those."""
     user = session.get(User, booking.user_id)
     _lock_children(session, [c.id for c in user.children])  # the locks a concurrent booking waits on
-    if not release_places(session, booking, "no_show", now):
+    if not release_places(session, booking, BookingStatus.NO_SHOW, now):
         raise BookingError("not_cancellable", "확정 상태인 예약만 노쇼로 처리할 수 있습니다")
     until = now + timedelta(days=city_policy(session).no_show_ban_days)
     user.banned_until = max(until, user.banned_until or until)
     others = session.scalars(select(Booking).where(
-        Booking.user_id == user.id, Booking.status == "confirmed", Booking.starts_at >= now,
+        Booking.user_id == user.id, Booking.status == BookingStatus.CONFIRMED, Booking.starts_at >= now,
         Booking.starts_at < until).order_by(Booking.id)).all()
-    cancelled = [b for b in others if release_places(session, b, "cancelled", now)]
+    cancelled = [b for b in others if release_places(session, b, BookingStatus.CANCELLED, now)]
     session.flush()
     return cancelled
 

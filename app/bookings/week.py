@@ -6,9 +6,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.bookings import services
+from app.facilities.choices import WEEKDAY_LABELS
 from app.timeutil import KST
 
-WEEKDAY_LABELS = "월화수목금토일"
 WEEK_DAYS = 7
 MAX_WEEKS_AHEAD = 8
 

@@ -6,9 +6,9 @@ from functools import lru_cache
 
 import holidays
 
+from app.facilities.choices import WEEKDAY_LABELS
 from app.timeutil import KST
 
-WEEKDAY_NAMES = "월화수목금토일"
 
 
 @lru_cache(maxsize=16)
@@ -82,5 +82,5 @@ def days_label(open_days: int) -> str:
     if not days:
         return "없음"
     if days == list(range(days[0], days[-1] + 1)) and len(days) >= 3:
-        return f"{WEEKDAY_NAMES[days[0]]}~{WEEKDAY_NAMES[days[-1]]}"
-    return "·".join(WEEKDAY_NAMES[i] for i in days)
+        return f"{WEEKDAY_LABELS[days[0]]}~{WEEKDAY_LABELS[days[-1]]}"
+    return "·".join(WEEKDAY_LABELS[i] for i in days)

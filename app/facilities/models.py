@@ -7,16 +7,9 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.facilities.choices import BOOKABLE_KINDS, FacilityKind
 from app.timeutil import UTCDateTime, utcnow
 
-KINDS = ("kids_cafe", "hourly_daycare", "kids_ok_zone", "family_restroom")
-BOOKABLE_KINDS = ("kids_cafe", "hourly_daycare")
-KIND_LABELS = {
-    "kids_cafe": "서울형 키즈카페",
-    "hourly_daycare": "시간제보육 어린이집",
-    "kids_ok_zone": "서울키즈 오케이존",
-    "family_restroom": "가족화장실·기저귀교환대",
-}
 AMENITIES = ("diaper_table", "kids_menu", "child_chair", "nursing_room", "stroller_access", "parking")
 AMENITY_LABELS = {
     "diaper_table": "기저귀 교환대",
@@ -25,15 +18,6 @@ AMENITY_LABELS = {
     "nursing_room": "수유실",
     "stroller_access": "유모차 접근",
     "parking": "주차",
-}
-# Why a row was flagged at import; flagged rows are kept, never dropped or moved.
-FLAG_REASONS = {
-    "district_mismatch": "표기된 자치구와 좌표의 자치구가 다름",
-    "placeholder_coordinates": "다른 주소의 시설과 같은 좌표(임시 좌표 의심)",
-    "outside_seoul": "좌표가 서울 밖",
-    "no_coordinates": "좌표 없음",
-    "not_in_source": "최근 적재한 원본 파일에 없음 (폐업·이전 여부 확인 필요)",
-    "suspicious_text": "글자에 제어·방향 전환·폭 없는 문자가 있음 (지우고 적재, 원본 확인 필요)",
 }
 WEEKDAYS_ALL = 0b1111111  # bit 0 = Monday … bit 6 = Sunday
 
@@ -57,9 +41,7 @@ class Facility(db.Model):
     __tablename__ = "facilities"
     __table_args__ = (
         UniqueConstraint("source", "source_id", name="uq_facilities_source"),
-        CheckConstraint(
-            "kind IN ('kids_cafe', 'hourly_daycare', 'kids_ok_zone', 'family_restroom')", name="ck_facilities_kind"
-        ),
+        CheckConstraint(FacilityKind.check_sql("kind"), name="ck_facilities_kind"),
         CheckConstraint("lat IS NULL OR (lat BETWEEN -90 AND 90)", name="ck_facilities_lat"),
         CheckConstraint("lon IS NULL OR (lon BETWEEN -180 AND 180)", name="ck_facilities_lon"),
         CheckConstraint("(lat IS NULL) = (lon IS NULL)", name="ck_facilities_latlon_pair"),
@@ -115,7 +97,7 @@ class Facility(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return FacilityKind(self.kind).label
 
     @property
     def amenities(self) -> list[str]:

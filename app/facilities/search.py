@@ -5,7 +5,8 @@ from flask import current_app
 
 from app.errors import ApiError
 from app.facilities import services
-from app.facilities.models import AMENITIES, KINDS
+from app.facilities.choices import FacilityKind
+from app.facilities.models import AMENITIES
 from app.geo.districts import SEOUL_MARGIN_DEG, bundled_index
 from app.params import choices, moment, number
 
@@ -49,7 +50,7 @@ def parse_search(args) -> services.SearchQuery:
         lat=lat,
         lon=lon,
         radius_m=number(args, "radius_m", 1000, minimum=1, maximum=cfg["SEARCH_MAX_RADIUS_M"]),
-        kinds=choices(args, "kind", KINDS),
+        kinds=choices(args, "kind", FacilityKind.values()),
         age=number(args, "age", minimum=0, maximum=18, integer=True),
         open_at=moment(args, "open_at"),
         amenities=choices(args, "amenity", AMENITIES),

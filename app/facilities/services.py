@@ -9,6 +9,7 @@ from flask import has_app_context
 from sqlalchemy import Connection, bindparam, exists, func, or_, select
 
 from app.extensions import db
+from app.facilities.choices import BOOKABLE_KINDS
 from app.facilities.hours import hours_on, is_open_at
 from app.facilities.models import AMENITIES, District, Facility
 from app.geo import spatial
@@ -111,7 +112,7 @@ def to_item(row, distance_m: float | None, today: date) -> dict:
         "age_max": row["age_max"],
         "amenities": [a for a in AMENITIES if row[a]],
         "hours_today": hours_on(row, today),
-        "bookable": row["kind"] in ("kids_cafe", "hourly_daycare"),
+        "bookable": row["kind"] in BOOKABLE_KINDS,
         "demo": bool(row["is_demo"]),
     }
 

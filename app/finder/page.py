@@ -14,7 +14,8 @@ from werkzeug.datastructures import MultiDict
 from app.errors import ApiError
 from app.facilities.search import parse_search
 from app.facilities import services
-from app.facilities.models import AMENITIES, KINDS
+from app.facilities.choices import FacilityKind
+from app.facilities.models import AMENITIES
 from app.geo.districts import bundled_index
 from app.maps.format import distance_text
 from app.facilities.places import find_places
@@ -61,7 +62,7 @@ class FinderPage:
     def filter_summary(self) -> str:
         """The chosen conditions in a few words, shown while the filter box is closed."""
         f = self.form
-        parts = ["모든 종류" if len(f["kinds"]) == len(KINDS) else f"종류 {len(f['kinds'])}개"]
+        parts = ["모든 종류" if len(f["kinds"]) == len(FacilityKind) else f"종류 {len(f['kinds'])}개"]
         if self.radius_m is not None and _is_number(f["radius_m"]):
             parts.append(f"반경 {distance_text(float(f['radius_m']))}")
         if f["age"]:
@@ -87,12 +88,12 @@ def district_choices() -> list[tuple[str, str]]:
 
 
 def _form_values(args) -> dict:
-    kinds = [k for raw in args.getlist("kind") for k in raw.split(",") if k in KINDS]
+    kinds = [k for raw in args.getlist("kind") for k in raw.split(",") if k in FacilityKind.values()]
     return {
         "q": (args.get("q") or "").strip()[:PLACE_MAX_CHARS],
         "lat": args.get("lat", ""), "lon": args.get("lon", ""), "place": (args.get("place") or "")[:PLACE_MAX_CHARS],
         "district": args.get("district", ""),
-        "kinds": kinds or list(KINDS),
+        "kinds": kinds or list(FacilityKind.values()),
         "age": args.get("age", ""),
         "amenities": [a for raw in args.getlist("amenity") for a in raw.split(",") if a in AMENITIES],
         "open_now": args.get("open_at") == "now",

@@ -7,7 +7,8 @@ from app.bookings.week import booking_week
 from app.extensions import db
 from app.facilities import services
 from app.facilities.hours import holiday_name
-from app.facilities.models import AMENITY_LABELS, FLAG_REASONS, KIND_LABELS, KINDS
+from app.facilities.choices import FacilityKind, FlagReason
+from app.facilities.models import AMENITY_LABELS
 from app.maps.builder import build_facility_map, build_results_map, kind_legend
 from app.finder.page import LIST_LIMIT, RADIUS_CHOICES, district_choices, run_finder, source_links
 from app.facilities.outlines import district_outlines
@@ -29,8 +30,8 @@ def index():
     map_parts = build_results_map(page.items, center=page.center, radius_m=page.radius_m,
                                   district_code=page.district, outlines=district_outlines(), **_tiles())
     return render_template(
-        "facilities/index.html", page=page, map=map_parts, legend=kind_legend(), kinds=KINDS,
-        kind_labels=KIND_LABELS, amenity_labels=AMENITY_LABELS, districts=district_choices(),
+        "facilities/index.html", page=page, map=map_parts, legend=kind_legend(), kinds=FacilityKind.values(),
+        kind_labels=FacilityKind.labels(), amenity_labels=AMENITY_LABELS, districts=district_choices(),
         radius_choices=RADIUS_CHOICES, today_holiday=holiday_name(now.date()), list_limit=LIST_LIMIT,
     ), page.status
 
@@ -47,5 +48,5 @@ def detail(facility_id: int):
     return render_template(
         "facilities/detail.html", facility=facility, info=info, map=map_parts, links=source_links(info["details"]),
         week=week,
-        amenity_labels=AMENITY_LABELS, flag_reasons=FLAG_REASONS, today=today, today_holiday=holiday_name(today),
+        amenity_labels=AMENITY_LABELS, flag_reasons=FlagReason.labels(), today=today, today_holiday=holiday_name(today),
     )

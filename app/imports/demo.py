@@ -6,15 +6,16 @@ import shapely
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from app.facilities.models import KINDS, Facility, FacilityFlag
+from app.facilities.choices import FacilityKind
+from app.facilities.models import Facility, FacilityFlag
 from app.geo.districts import BUNDLED_DISTRICTS, read_district_features
 from app.imports.districts import load_districts
 from app.imports.parsing import ALL_DAYS, WEEKDAYS
 from app.timeutil import utcnow
 
 CHUNK = 5000
-NAME_PREFIX = {"kids_cafe": "데모 키즈카페", "hourly_daycare": "데모 시간제보육 어린이집",
-               "kids_ok_zone": "데모 키즈오케이존", "family_restroom": "데모 가족화장실"}
+NAME_PREFIX = {FacilityKind.KIDS_CAFE: "데모 키즈카페", FacilityKind.HOURLY_DAYCARE: "데모 시간제보육 어린이집",
+               FacilityKind.KIDS_OK_ZONE: "데모 키즈오케이존", FacilityKind.FAMILY_RESTROOM: "데모 가족화장실"}
 TUE_SUN = ALL_DAYS & ~1
 CAFE_AGES = ((0, 6), (3, 9), (4, 10), (0, 3), (2, 7))
 ZONE_TYPES = ("한식", "양식", "중식", "일식", "카페", "제과", "패스트푸드")
@@ -42,9 +43,9 @@ def random_points(features: list[dict], count: int, rng: np.random.Generator) ->
     return np.concatenate(lats), np.concatenate(lons), codes
 
 
-def _row(i: int, kind: str, number: int, lat: float, lon: float, code: str, name: str, r: np.ndarray, now) -> dict:
+def _row(i: int, kind: FacilityKind, number: int, lat: float, lon: float, code: str, name: str, r: np.ndarray, now) -> dict:
     row = dict(
-        kind=kind, source="demo", source_id=f"demo-{i}", source_hash="demo", name=f"{NAME_PREFIX[kind]} {number}",
+        kind=kind.value, source="demo", source_id=f"demo-{i}", source_hash="demo", name=f"{NAME_PREFIX[kind]} {number}",
         address=f"서울특별시 {name} 데모로 {number}", phone=None, district_code=code, stated_district=name,
         lat=float(lat), lon=float(lon), age_min=None, age_max=None, capacity_individual=None, capacity_group=None,
         open_days=ALL_DAYS, opens_at=None, closes_at=None, always_open=False, closed_on_holidays=False,
@@ -52,17 +53,17 @@ def _row(i: int, kind: str, number: int, lat: float, lon: float, code: str, name
         child_chair=False, nursing_room=False, stroller_access=bool(r[0] < 0.5), parking=bool(r[1] < 0.4),
         details={"demo": True}, is_demo=True, created_at=now, updated_at=now,
     )
-    if kind == "kids_cafe":
+    if kind == FacilityKind.KIDS_CAFE:
         age_min, age_max = CAFE_AGES[int(r[2] * len(CAFE_AGES))]
         cap = 10 + int(r[3] * 40)
         row.update(age_min=age_min, age_max=age_max, capacity_individual=cap, capacity_group=cap if r[4] < 0.6 else None,
                    open_days=TUE_SUN, opens_at="09:30", closes_at="17:30", closed_on_holidays=True,
                    days_text="화~일", closed_days_text="월, 공휴일", diaper_table=bool(r[5] < 0.7),
                    nursing_room=bool(r[6] < 0.5), details={"demo": True, "cafe_type": "일반형 키즈카페"})
-    elif kind == "hourly_daycare":
+    elif kind == FacilityKind.HOURLY_DAYCARE:
         row.update(age_min=0, age_max=7, open_days=WEEKDAYS, opens_at="07:30", closes_at="19:30",
                    closed_on_holidays=True, diaper_table=True, details={"demo": True, "capacity": 20 + int(r[3] * 60)})
-    elif kind == "kids_ok_zone":
+    elif kind == FacilityKind.KIDS_OK_ZONE:
         opens = 10 + int(r[2] * 2)
         row.update(kids_menu=True, child_chair=True, opens_at=f"{opens:02d}:00", closes_at="21:00",
                    details={"demo": True, "category": ZONE_TYPES[int(r[3] * len(ZONE_TYPES))]})
@@ -86,12 +87,13 @@ def insert_demo(session: Session, count: int, seed: int, now=None) -> int:
     rng = np.random.default_rng(seed)
     lats, lons, codes = random_points(features, count, rng)
     order = rng.permutation(count)
-    kinds = rng.choice(len(KINDS), size=count, p=[0.3, 0.2, 0.3, 0.2])
+    kinds = rng.choice(len(FacilityKind), size=count, p=[0.3, 0.2, 0.3, 0.2])
     randoms = rng.random((count, 7))
-    numbers = {k: 0 for k in KINDS}
+    numbers = {k: 0 for k in FacilityKind}
     batch: list[dict] = []
+    members = list(FacilityKind)
     for i in range(count):
-        kind = KINDS[int(kinds[i])]
+        kind = members[int(kinds[i])]
         numbers[kind] += 1
         j = int(order[i])
         batch.append(_row(i + 1, kind, numbers[kind], lats[j], lons[j], codes[j], names[codes[j]], randoms[i], now))

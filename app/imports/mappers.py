@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from app.facilities.choices import FacilityKind
 from app.imports import parsing as p
 from app.imports.sources import ImportDataError, SourceFile, SourceRow
 
@@ -76,7 +77,7 @@ def _base(row: SourceRow, file: SourceFile, id_col: str, kind: str | None, x_col
 def map_kids_cafe(row: SourceRow, file: SourceFile) -> Record:
     """서울형 키즈카페 list row → kids_cafe with parsed days, ages, capacities and default hours."""
     c = {k: p.clean(v) for k, v in row.cells.items()}
-    rec = _base(row, file, "id", "kids_cafe", "lng", "lat")
+    rec = _base(row, file, "id", FacilityKind.KIDS_CAFE.value, "lng", "lat")
     open_mask = p.parse_open_days(c.get("operation_days"))
     closed = p.parse_closed_days(c.get("closed_days"))
     in_days_text = p.parse_hours(c.get("operation_days"))
@@ -113,7 +114,7 @@ def map_daycare(row: SourceRow, file: SourceFile) -> Record:
     """Daycare standard-data row → hourly_daycare when it lists 시간제보육, else skipped."""
     c = {k: p.clean(v) for k, v in row.cells.items()}
     services = [s.strip() for s in (c.get("제공서비스") or "").split(",") if s.strip()]
-    kind = "hourly_daycare" if "시간제보육" in services else None
+    kind = FacilityKind.HOURLY_DAYCARE.value if "시간제보육" in services else None
     rec = _base(row, file, "어린이집코드", kind, "시설 경도(좌표값)", "시설 위도(좌표값)")
     rec.address = c.get("상세주소")
     rec.stated_district = c.get("시군구명") or district_from_address(rec.address)
@@ -147,7 +148,7 @@ def map_toilet(row: SourceRow, file: SourceFile) -> Record:
     text = " ".join(v for v in c.values() if v)
     named_family = "가족화장실" in (c.get("건물명") or "").replace(" ", "")
     diaper = p.has_diaper_table(text)
-    kind = "family_restroom" if diaper or named_family else None
+    kind = FacilityKind.FAMILY_RESTROOM.value if diaper or named_family else None
     rec = _base(row, file, "연번", kind, "x 좌표", "y 좌표")
     rec.address = c.get("도로명주소") or c.get("지번주소")
     rec.stated_district = c.get("구 명칭") or district_from_address(rec.address)
@@ -170,7 +171,7 @@ def map_toilet(row: SourceRow, file: SourceFile) -> Record:
 def map_cot(row: SourceRow, file: SourceFile) -> Record:
     """Smart Seoul Map theme item (COT_*) → kids_ok_zone: kids menu and child chairs by definition."""
     c = {k: p.clean(v) for k, v in row.cells.items()}
-    rec = _base(row, file, "COT_CONTS_ID", "kids_ok_zone", "COT_COORD_X", "COT_COORD_Y")
+    rec = _base(row, file, "COT_CONTS_ID", FacilityKind.KIDS_OK_ZONE.value, "COT_COORD_X", "COT_COORD_Y")
     rec.address = c.get("COT_ADDR_FULL_NEW") or c.get("COT_ADDR_FULL_OLD")
     rec.stated_district = c.get("COT_GU_NAME") or district_from_address(rec.address)
     details = {k.removeprefix("COT_").lower(): v for k, v in c.items()

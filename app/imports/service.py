@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from app.errors import DomainError
-from app.facilities.models import KIND_LABELS, District, Facility, FacilityFlag
+from app.facilities.choices import FacilityKind
+from app.facilities.models import District, Facility, FacilityFlag
 from app.geo.districts import BUNDLED_DISTRICTS, read_district_features
 from app.imports.districts import load_districts
 from app.imports.georef import district_frame, flag, locate
@@ -59,7 +60,7 @@ class FileReport:
 
     def line(self) -> str:
         """One summary line for the CLI and the admin page."""
-        what = KIND_LABELS.get(self.kind or "", self.layout)
+        what = FacilityKind(self.kind).label if self.kind else self.layout
         flags = ", ".join(f"{k} {v}" for k, v in sorted(self.flagged.items())) or "none"
         extra = f", {self.encoding}" + (f", TM {self.crs}" if self.crs else "")
         line = (f"{Path(self.path).name} [{what}{extra}]: read {self.read}, new {self.new}, updated {self.updated}, "

@@ -21,28 +21,21 @@ from folium.template import Template
 from flask import url_for
 from markupsafe import escape
 
-from app.facilities.models import KIND_LABELS, KINDS
+from app.facilities.choices import FacilityKind
 from app.geo.spatial import bbox_around
 from app.maps.assets import cluster_css, cluster_js, map_css, map_js
 from app.maps.data import JsonData, data_elements
 from app.maps.format import distance_text
 
 MAX_ZOOM = 19
-# Colour (for clusters, legend and icon) per kind; the icons differ in shape too, not only colour.
-KIND_COLORS = {
-    "kids_cafe": "#d9480f",
-    "hourly_daycare": "#1864ab",
-    "kids_ok_zone": "#2b8a3e",
-    "family_restroom": "#7048e8",
-}
 OUTLINE_STYLE = {"color": "#5c6b7a", "weight": 1.2, "opacity": 0.7, "fillColor": "#dfe7ef", "fillOpacity": 0.25}
 
 
 
 def kind_legend() -> list[dict]:
     """Label, colour and icon URL per kind, for the legend beside the map."""
-    return [{"kind": k, "label": KIND_LABELS[k], "color": KIND_COLORS[k],
-             "icon": url_for("static", filename=f"icons/{k}.svg")} for k in KINDS]
+    return [{"kind": k.value, "label": k.label, "color": k.color, "icon": url_for("static", filename=k.icon)}
+            for k in FacilityKind]
 
 
 @dataclass
@@ -101,8 +94,9 @@ class FacilityLayer(JsonData, MarkerCluster):
         self._name = "FacilityLayer"
         self.default_js, self.default_css = cluster_js(), cluster_css()
         detail = url_for("facilities.detail", facility_id=0)[:-1]
-        config = {"kind": kind, "label": KIND_LABELS[kind], "color": KIND_COLORS[kind], "detailUrl": detail,
-                  "icon": url_for("static", filename=f"icons/{kind}.svg")}
+        choice = FacilityKind(kind)
+        config = {"kind": choice.value, "label": choice.label, "color": choice.color, "detailUrl": detail,
+                  "icon": url_for("static", filename=choice.icon)}
         self.data = {"config": config, "rows": [facility_row(i) for i in items]}
 
 
@@ -140,8 +134,8 @@ def _base_map(location, zoom: int, tile_url: str, attribution: str, outlines: di
 
 def _layer_name(kind: str, count: int) -> str:
     # Static markup of our own (no facility text): Leaflet shows layer names as HTML.
-    icon = url_for("static", filename=f"icons/{kind}.svg")
-    return f'<img src="{icon}" alt="" width="16" height="20"> {KIND_LABELS[kind]} ({count})'
+    icon = url_for("static", filename=FacilityKind(kind).icon)
+    return f'<img src="{icon}" alt="" width="16" height="20"> {FacilityKind(kind).label} ({count})'
 
 
 def _split(m: PageMap) -> MapParts:
@@ -164,11 +158,11 @@ def build_results_map(items: list[dict], *, center: tuple[float, float], radius_
         m.fit_bounds([[box.min_lat, box.min_lon], [box.max_lat, box.max_lon]])
     elif district_code in outlines["bounds"]:
         m.fit_bounds(outlines["bounds"][district_code])
-    by_kind: dict[str, list[dict]] = {k: [] for k in KINDS}
+    by_kind: dict[str, list[dict]] = {k: [] for k in FacilityKind}
     for item in items:
         if item.get("lat") is not None:
             by_kind[item["kind"]].append(item)
-    layers = [FacilityLayer(k, by_kind[k], _layer_name(k, len(by_kind[k]))) for k in KINDS if by_kind[k]]
+    layers = [FacilityLayer(k, by_kind[k], _layer_name(k, len(by_kind[k]))) for k in FacilityKind if by_kind[k]]
     for layer in layers:
         layer.add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
@@ -180,6 +174,6 @@ def build_facility_map(info: dict, *, outlines: dict, tile_url: str = "", attrib
     if info.get("lat") is None:
         return None
     m = _base_map((info["lat"], info["lon"]), 15, tile_url, attribution, outlines, "시설 위치 지도")
-    layer = FacilityLayer(info["kind"], [info], KIND_LABELS[info["kind"]])
+    layer = FacilityLayer(info["kind"], [info], FacilityKind(info["kind"]).label)
     layer.add_to(m)
     return _split(m)

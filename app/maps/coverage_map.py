@@ -13,6 +13,7 @@ from flask import url_for
 from folium.map import Layer
 from folium.template import Template
 
+from app.facilities.choices import FacilityKind
 from app.geo.cafe_coverage import CoverageReport
 from app.maps.assets import map_css, map_js
 from app.maps.data import JsonData, data_elements
@@ -132,7 +133,7 @@ def coverage_map_html(report: CoverageReport, outlines: dict, **kwargs) -> str:
     m = build_coverage_map(report, outlines, **kwargs)
     root = m.get_root()
     root.render()
-    icon = url_for("static", filename="icons/kids_cafe.svg")  # the site's icon: no /favicon.ico 404
+    icon = url_for("static", filename=FacilityKind.KIDS_CAFE.icon)  # the site's icon: no /favicon.ico 404
     return ("<!DOCTYPE html>\n<html lang=\"ko\">\n<head>\n<title>자치구별 커버리지 지도</title>\n"
             f'<link rel="icon" href="{icon}" type="image/svg+xml">\n'
             f"{root.header.render()}\n</head>\n<body>\n{root.html.render()}\n{data_elements(m)}\n"

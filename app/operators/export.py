@@ -4,11 +4,11 @@ from __future__ import annotations
 import csv
 import io
 
+from app.bookings.choices import BookingStatus
 from app.operators.services import slot_label
 from app.validation import spreadsheet_cell as _cell
 
 HEADER = ("회차", "예약번호", "상태", "아이", "나이", "보호자", "보호자 수", "연락처", "현장 접수")
-STATUS = {"confirmed": "예약 확정", "cancelled": "취소됨", "checked_in": "입장", "no_show": "노쇼"}
 
 
 def roster_csv(sessions: list[tuple]) -> bytes:
@@ -20,7 +20,7 @@ def roster_csv(sessions: list[tuple]) -> bytes:
         for r in rows:
             for child in r["children"]:
                 writer.writerow([_cell(v) for v in (
-                    slot_label(slot), r["code"], STATUS.get(r["status"], r["status"]), child["name"],
+                    slot_label(slot), r["code"], BookingStatus(r["status"]).label, child["name"],
                     f"{child['age']}{child['unit']}", r["guardian"], r["guardians"], r["contact"],
                     "예" if r["walk_in"] else "")])
     return out.getvalue().encode("utf-8-sig")

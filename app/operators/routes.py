@@ -12,6 +12,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 
 from app.auth.roles import roles_required
+from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, Slot
 from app.database import unit_of_work
 from app.extensions import db
@@ -25,7 +26,6 @@ from app.timeutil import KST, utcnow
 from app.validation import CAPACITY_MAX
 
 bp = Routes()
-STATUS_LABELS = {"confirmed": "예약 확정", "cancelled": "취소됨", "checked_in": "입장", "no_show": "노쇼"}
 
 
 def managed_slot(slot_id: int) -> Slot:
@@ -59,7 +59,7 @@ def _roster_page(facility: Facility, day: date, error=None, status: int = 200):
     next_open = None if sessions else services.next_day_with_slots(db.session, facility.id, day)
     return render_template("operators/roster.html", facility=facility, day=day, sessions=sessions, error=error,
                            prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1), today=today(),
-                           next_open=next_open, labels=STATUS_LABELS), status
+                           next_open=next_open, labels=BookingStatus.labels()), status
 
 
 @bp.get("/facilities/<id:facility_id>/roster")

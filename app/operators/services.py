@@ -12,16 +12,17 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.audit import record
 from app.auth.models import Child, User, operator_facilities
+from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, BookingChild, Slot
 from app.bookings.policy import age_on, get_policy
 from app.bookings.schedule import at_kst, closed_reason
 from app.bookings.services import mark_no_show, new_code
 from app.errors import DomainError
+from app.facilities.choices import BOOKABLE_KINDS, WEEKDAY_LABELS
 from app.facilities.models import Facility
 from app.timeutil import KST
 from app.validation import text_problem
 
-BOOKABLE_KINDS = ("kids_cafe", "hourly_daycare")
 WALK_IN_DOMAIN = "walkin.nadeuri.invalid"
 
 
@@ -45,7 +46,7 @@ def facilities_for(session: Session, user: User) -> list[Facility]:
 def slot_label(slot: Slot) -> str:
     """"2026-11-24 (화) 09:30–11:30" in Seoul time."""
     s, e = slot.starts_at.astimezone(KST), slot.ends_at.astimezone(KST)
-    return f"{s:%Y-%m-%d} ({'월화수목금토일'[s.weekday()]}) {s:%H:%M}–{e:%H:%M}"
+    return f"{s:%Y-%m-%d} ({WEEKDAY_LABELS[s.weekday()]}) {s:%H:%M}–{e:%H:%M}"
 
 
 def slot_brief(slot: Slot) -> dict:
@@ -73,7 +74,7 @@ def roster(session: Session, slot: Slot) -> list[dict]:
     day = slot.starts_at.astimezone(KST).date()
     bookings = session.scalars(
         select(Booking).where(Booking.id.in_(select(BookingChild.booking_id).where(BookingChild.slot_id == slot.id)))
-        .order_by(Booking.status == "cancelled", Booking.created_at, Booking.id)
+        .order_by(Booking.status == BookingStatus.CANCELLED, Booking.created_at, Booking.id)
         .options(selectinload(Booking.places).selectinload(BookingChild.child), selectinload(Booking.user))
     ).all()
     unit = "세" if policy.age_basis == "korean_year" else "개월"
@@ -94,12 +95,12 @@ def _facility_booking(session: Session, booking_id: int) -> Booking:
 
 def check_in(session: Session, actor: User, booking: Booking, now: datetime) -> Booking:
     """Mark a confirmed booking as arrived."""
-    result = session.execute(update(Booking).where(Booking.id == booking.id, Booking.status == "confirmed")
-                             .values(status="checked_in").execution_options(synchronize_session=False))
+    result = session.execute(update(Booking).where(Booking.id == booking.id, Booking.status == BookingStatus.CONFIRMED)
+                             .values(status=BookingStatus.CHECKED_IN).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise OperatorError("not_confirmed", "확정 상태인 예약만 입장 처리할 수 있습니다")
-    record(session, actor, "booking.check_in", "booking", booking.id, {"status": "confirmed"},
-           {"status": "checked_in", "code": booking.code}, now)
+    record(session, actor, "booking.check_in", "booking", booking.id, {"status": BookingStatus.CONFIRMED},
+           {"status": BookingStatus.CHECKED_IN, "code": booking.code}, now)
     session.expire(booking)
     return booking
 
@@ -108,13 +109,13 @@ def no_show(session: Session, actor: User, booking: Booking, now: datetime) -> d
     """Mark a no-show once the session has started: the ban rule of app.bookings applies."""
     if now < booking.starts_at:
         raise OperatorError("not_started", "노쇼는 이용 시작 시각 이후에 처리할 수 있습니다", 422)
-    if booking.status != "confirmed":
+    if booking.status != BookingStatus.CONFIRMED:
         raise OperatorError("not_confirmed", "확정 상태인 예약만 노쇼로 처리할 수 있습니다")
     cancelled = mark_no_show(session, booking, now)
     user = session.get(User, booking.user_id)
-    after = {"status": "no_show", "code": booking.code, "banned_until": user.banned_until,
+    after = {"status": BookingStatus.NO_SHOW, "code": booking.code, "banned_until": user.banned_until,
              "cancelled_bookings": [b.code for b in cancelled]}
-    record(session, actor, "booking.no_show", "booking", booking.id, {"status": "confirmed"}, after, now)
+    record(session, actor, "booking.no_show", "booking", booking.id, {"status": BookingStatus.CONFIRMED}, after, now)
     return after
 
 
@@ -189,7 +190,7 @@ def walk_in(session: Session, actor: User, slot: Slot, child_name: str, birth_da
     session.add(child)
     session.flush()
     booking = Booking(code=new_code(), user_id=holder.id, slot_id=slot.id, facility_id=slot.facility_id,
-                      status="checked_in", guardians=guardians, hours=1, starts_at=slot.starts_at,
+                      status=BookingStatus.CHECKED_IN, guardians=guardians, hours=1, starts_at=slot.starts_at,
                       ends_at=slot.ends_at, created_at=now)
     booking.places = [BookingChild(slot_id=slot.id, child_id=child.id, active=True)]
     session.add(booking)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.audit import record
 from app.auth.models import User
+from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, BookingChild, BookingPolicy, Closure, DaycareClass, SessionTemplate, Slot
 from app.bookings.policy import default_policy, get_policy
 from app.bookings.schedule import at_kst, daycare_capacity, generate_slots
@@ -181,7 +182,7 @@ def closures_of(session: Session, facility_id: int) -> list[Closure]:
 def bookings_in(session: Session, facility_id: int, starts_on: date, ends_on: date) -> list[Booking]:
     """Confirmed bookings whose session falls in the closure's days."""
     return list(session.scalars(
-        select(Booking).where(Booking.facility_id == facility_id, Booking.status == "confirmed",
+        select(Booking).where(Booking.facility_id == facility_id, Booking.status == BookingStatus.CONFIRMED,
                               Booking.starts_at >= at_kst(starts_on, "00:00"),
                               Booking.starts_at < at_kst(ends_on + timedelta(days=1), "00:00"))
         .order_by(Booking.starts_at, Booking.id)
@@ -212,7 +213,7 @@ def add_closure(session: Session, actor: User, facility: Facility, starts_on: da
     if affected and not confirmed:
         return None, affected
     for booking in affected_rows:
-        release_places(session, booking, "cancelled", now)
+        release_places(session, booking, BookingStatus.CANCELLED, now)
     closure = Closure(facility_id=facility.id, starts_on=starts_on, ends_on=ends_on, reason=(reason or "")[:200])
     session.add(closure)
     session.flush()

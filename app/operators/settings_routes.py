@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.facilities.choices import WEEKDAY_LABELS, FacilityKind
 from app.bookings.models import SessionTemplate
 from app.bookings.policy import city_policy, get_policy
 from app.database import unit_of_work
@@ -18,16 +19,15 @@ from app.timeutil import utcnow
 from app.validation import CAPACITY_MAX, ID_MAX
 
 bp = Routes()
-WEEKDAYS = "월화수목금토일"
 
 
 def _page(facility, error=None, status: int = 200, pending=None, form=None):
     return render_template(
         "operators/settings.html", facility=facility, error=error, pending=pending, form=form or {},
-        templates=settings.templates_of(db.session, facility.id), weekdays=WEEKDAYS,
+        templates=settings.templates_of(db.session, facility.id), weekdays=WEEKDAY_LABELS,
         classes=settings.classes_of(db.session, facility.id), closures=settings.closures_of(db.session, facility.id),
         policy=get_policy(db.session, facility), ban_days=city_policy(db.session).no_show_ban_days,
-        hourly=facility.kind == "hourly_daycare"), status
+        hourly=facility.kind == FacilityKind.HOURLY_DAYCARE), status
 
 
 def _run(facility, action, message: str):
@@ -61,7 +61,7 @@ def template_add(facility_id: int):
     def act():
         settings.add_template(db.session, current_user, facility, integer(f, "weekday", "요일", 0, 6),
                               hhmm(f, "starts", "시작"), hhmm(f, "ends", "종료"),
-                              _capacity(f, facility.kind == "hourly_daycare"),
+                              _capacity(f, facility.kind == FacilityKind.HOURLY_DAYCARE),
                               integer(f, "capacity_group", "단체 정원", 0, CAPACITY_MAX), today(), utcnow())
 
     return _run(facility, act, "회차를 추가하고 앞으로 4주 예약 시간을 만들었습니다")
@@ -82,7 +82,7 @@ def template_update(facility_id: int, template_id: int):
 
     def act():
         settings.update_template(db.session, current_user, facility, _template(facility, template_id),
-                                 _capacity(f, facility.kind == "hourly_daycare"),
+                                 _capacity(f, facility.kind == FacilityKind.HOURLY_DAYCARE),
                                  integer(f, "capacity_group", "단체 정원", 0, CAPACITY_MAX), utcnow())
 
     return _run(facility, act, "정원을 바꾸고 앞으로의 예약 시간에 적용했습니다")

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, BookingChild, Slot
 from app.bookings.schedule import at_kst
 from app.timeutil import KST
@@ -33,7 +34,7 @@ def utilisation(session: Session, facility_id: int, start: date, days: int) -> l
         .join(BookingChild, BookingChild.slot_id == Slot.id).join(Booking, Booking.id == BookingChild.booking_id)
         .where(Slot.facility_id == facility_id, Slot.starts_at >= lo, Slot.starts_at < hi)
         .group_by(Slot.starts_at, Booking.status))
-    key = {"checked_in": "attended", "no_show": "no_show", "cancelled": "cancelled"}
+    key = {BookingStatus.CHECKED_IN: "attended", BookingStatus.NO_SHOW: "no_show", BookingStatus.CANCELLED: "cancelled"}
     for starts_at, status, count in per_status:
         if status in key:
             rows[starts_at.astimezone(KST).date()][key[status]] += count

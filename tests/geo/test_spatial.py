@@ -135,8 +135,8 @@ def test_kinds_hold_when_the_search_box_spans_several_rtree_bands(db, make_facil
 
 def test_every_kind_has_its_own_index_band():
     """geo cannot import the facilities package, so its band table is written out: it must cover every kind."""
-    from app.facilities.models import KINDS
+    from app.facilities.choices import FacilityKind
     from app.geo.spatial import KIND_BANDS
 
-    assert set(KIND_BANDS) == set(KINDS)
-    assert sorted(KIND_BANDS.values()) == list(range(len(KINDS)))
+    assert set(KIND_BANDS) == set(FacilityKind.values())
+    assert sorted(KIND_BANDS.values()) == list(range(len(FacilityKind)))

@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 from shapely.geometry import Point
 from sqlalchemy import func, select
 
-from app.facilities.models import KINDS, Facility
+from app.facilities.choices import FacilityKind
+from app.facilities.models import Facility
 from app.geo.districts import bundled_index
 from app.imports.demo import insert_demo
 
@@ -23,7 +24,7 @@ def test_demo_is_deterministic_and_inside_its_district(db, make_facility):
     real = make_facility(source="seoul_kids_cafes", source_id="kc_001")
     assert insert_demo(db.session, 400, seed=7, now=NOW) == 400
     first = rows(db)
-    assert {r.kind for r in first} == set(KINDS)
+    assert {r.kind for r in first} == set(FacilityKind.values())
     assert any(r.name.startswith("데모 키즈카페 ") for r in first)
     index = bundled_index()
     for r in first:

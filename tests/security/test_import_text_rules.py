@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from app.facilities.models import FLAG_REASONS, District, Facility, FacilityFlag
+from app.facilities.choices import FlagReason
+from app.facilities.models import District, Facility, FacilityFlag
 from app.geo.cafe_coverage import compute_coverage
 from app.imports.service import import_directory
 from app.imports.sources import ImportDataError
@@ -85,7 +86,7 @@ def test_flags_page_names_the_reason_in_korean(client, db, tmp_path):
     db.session.commit()
     login(client, make_user(db.session, "admin"))
     page = client.get("/admin/flags?reason=suspicious_text").get_data(as_text=True)
-    assert FLAG_REASONS["suspicious_text"] in page and "해님카페" in page and "U+202E" in page
+    assert FlagReason.SUSPICIOUS_TEXT.label in page and "해님카페" in page and "U+202E" in page
     assert RLO not in page
 
 

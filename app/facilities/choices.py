@@ -1,0 +1,44 @@
+"""Facility kinds, import flag reasons and weekday names, each value with its Korean label."""
+from __future__ import annotations
+
+from app.choices import Choices
+
+
+class FacilityKind(Choices):
+    """The four kinds the finder shows, with the map colour (clusters, legend, icon); icons differ in shape too."""
+
+    KIDS_CAFE = "kids_cafe", "서울형 키즈카페", "#d9480f"
+    HOURLY_DAYCARE = "hourly_daycare", "시간제보육 어린이집", "#1864ab"
+    KIDS_OK_ZONE = "kids_ok_zone", "서울키즈 오케이존", "#2b8a3e"
+    FAMILY_RESTROOM = "family_restroom", "가족화장실·기저귀교환대", "#7048e8"
+
+    def __init__(self, value: str, label: str, color: str) -> None:
+        self.color = color
+
+    @property
+    def icon(self) -> str:
+        """The icon's path under app/static."""
+        return f"icons/{self.value}.svg"
+
+    @property
+    def bookable(self) -> bool:
+        """Whether parents book sessions here."""
+        return self in BOOKABLE_KINDS
+
+
+BOOKABLE_KINDS = (FacilityKind.KIDS_CAFE, FacilityKind.HOURLY_DAYCARE)
+
+
+class FlagReason(Choices):
+    """Why a row was flagged at import; flagged rows are kept, never dropped or moved."""
+
+    DISTRICT_MISMATCH = "district_mismatch", "표기된 자치구와 좌표의 자치구가 다름"
+    PLACEHOLDER_COORDINATES = "placeholder_coordinates", "다른 주소의 시설과 같은 좌표(임시 좌표 의심)"
+    OUTSIDE_SEOUL = "outside_seoul", "좌표가 서울 밖"
+    NO_COORDINATES = "no_coordinates", "좌표 없음"
+    NOT_IN_SOURCE = "not_in_source", "최근 적재한 원본 파일에 없음 (폐업·이전 여부 확인 필요)"
+    SUSPICIOUS_TEXT = "suspicious_text", "글자에 제어·방향 전환·폭 없는 문자가 있음 (지우고 적재, 원본 확인 필요)"
+
+
+# Korean one-letter weekday names, index 0 = Monday (date.weekday(), the open_days bit order, templates' weekday).
+WEEKDAY_LABELS = "월화수목금토일"
