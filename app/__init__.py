@@ -19,6 +19,7 @@ import, function-level ones included, and that no modules import each other in a
 
 Each package with pages makes its blueprint in its ``__init__.py``, which imports its route modules at the top.
 """
+
 from __future__ import annotations
 
 import gc
@@ -58,10 +59,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (all models known to SQLAlchemy and Alembic)
+    from app import (
+        limits,
+        models,  # noqa: F401  (all models known to SQLAlchemy and Alembic)
+    )
     from app.database import configure_engine
     from app.extensions import csrf, db, login_manager, migrate
-    from app import limits
     from app.security import init_security
     from app.serving import apply_engine_options
     from app.validation import IdConverter
@@ -115,7 +118,7 @@ def register_errorhandlers(app: Flask) -> None:
     def handle(error):
         code = getattr(error, "code", 500) or 500
         if wants_json():
-            return jsonify(error="http_%d" % code, message=describe(error)), code
+            return jsonify(error=f"http_{code}", message=describe(error)), code
         if hasattr(error, "description"):
             error.description = describe(error)  # Werkzeug's English defaults become Korean
         template = "errors/404.html" if code == 404 else "errors/error.html"
@@ -142,9 +145,9 @@ def register_commands(app: Flask) -> None:
 
 
 def register_context(app: Flask) -> None:
-    from app.facilities.services import data_is_demo
     from app.bookings.choices import BookingStatus
     from app.facilities.choices import FacilityKind, FlagReason
+    from app.facilities.services import data_is_demo
 
     # The choices themselves, so templates compare with members and show their labels (app/choices.py).
     app.jinja_env.globals.update(BookingStatus=BookingStatus, FacilityKind=FacilityKind, FlagReason=FlagReason)

@@ -5,6 +5,7 @@ the app keeps serving, and restores page by page into the live file. PostgreSQL:
 and ``pg_restore --clean --if-exists --single-transaction``, so a failed restore changes nothing.
 A backup is written to a temporary file beside PATH and renamed, so PATH is never half-written.
 """
+
 from __future__ import annotations
 
 import glob
@@ -40,12 +41,16 @@ def pg_binary(name: str) -> str:
     found = shutil.which(name)
     if found:
         return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-                        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
+    candidates = sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0,
+    )
     if candidates:
         return candidates[-1]
-    raise click.ClickException(f"{name}을(를) 찾을 수 없습니다. PostgreSQL 클라이언트를 설치하세요 "
-                               "(Debian/Ubuntu: apt-get install postgresql-client).")
+    raise click.ClickException(
+        f"{name}을(를) 찾을 수 없습니다. PostgreSQL 클라이언트를 설치하세요 "
+        "(Debian/Ubuntu: apt-get install postgresql-client)."
+    )
 
 
 def _libpq(url: URL) -> tuple[str, dict]:
@@ -66,8 +71,9 @@ def _sqlite_path(url: URL) -> Path:
 def _run(args: list[str], env: dict) -> None:
     result = subprocess.run(args, env=env, capture_output=True, text=True)
     if result.returncode != 0:
-        raise click.ClickException(f"{Path(args[0]).name} 실패 (종료 코드 {result.returncode}): "
-                                   f"{result.stderr.strip()[-2000:]}")
+        raise click.ClickException(
+            f"{Path(args[0]).name} 실패 (종료 코드 {result.returncode}): {result.stderr.strip()[-2000:]}"
+        )
 
 
 def tables_with_rows(engine: Engine) -> list[str]:
@@ -76,8 +82,11 @@ def tables_with_rows(engine: Engine) -> list[str]:
 
     present = set(inspect(engine).get_table_names())
     with engine.connect() as conn:
-        return [t.name for t in db.metadata.sorted_tables
-                if t.name in present and conn.execute(select(text("1")).select_from(t).limit(1)).first()]
+        return [
+            t.name
+            for t in db.metadata.sorted_tables
+            if t.name in present and conn.execute(select(text("1")).select_from(t).limit(1)).first()
+        ]
 
 
 def backup_database(engine: Engine, path: Path) -> None:
@@ -110,8 +119,10 @@ def _check_backup_file(path: Path, dialect: str) -> None:
     if kind is None:
         raise click.ClickException(f"{path}: 나들이 백업 파일이 아닙니다 (SQLite 파일도 pg_dump -Fc 파일도 아님).")
     if kind != dialect:
-        raise click.ClickException(f"{path}은(는) {kind} 백업인데 지금 데이터베이스는 {dialect}입니다. "
-                                   "같은 종류의 데이터베이스로만 복원할 수 있습니다.")
+        raise click.ClickException(
+            f"{path}은(는) {kind} 백업인데 지금 데이터베이스는 {dialect}입니다. "
+            "같은 종류의 데이터베이스로만 복원할 수 있습니다."
+        )
     if kind == "sqlite":
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -129,14 +140,16 @@ def _pg_restore_list(engine: Engine, path: Path, env: dict) -> list[str]:
     """pg_restore's table of contents; PostGIS entries are left out when the target already has PostGIS."""
     with engine.connect() as conn:
         has_postgis = conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")).first()
-    listing = subprocess.run([pg_binary("pg_restore"), "--list", str(path)], env=env, capture_output=True,
-                             text=True)
+    listing = subprocess.run([pg_binary("pg_restore"), "--list", str(path)], env=env, capture_output=True, text=True)
     if listing.returncode != 0:
         raise click.ClickException(f"pg_restore --list 실패: {listing.stderr.strip()[-2000:]}")
     # Dropping and re-creating the extension needs more rights than the app's role may have, and would
     # take other schemas' spatial objects with it: the migrations own it, the backup carries the data.
-    return [line for line in listing.stdout.splitlines()
-            if not (has_postgis and " EXTENSION " in line and "postgis" in line)]
+    return [
+        line
+        for line in listing.stdout.splitlines()
+        if not (has_postgis and " EXTENSION " in line and "postgis" in line)
+    ]
 
 
 def restore_database(engine: Engine, path: Path) -> None:
@@ -157,8 +170,22 @@ def restore_database(engine: Engine, path: Path) -> None:
     toc.write_text("\n".join(_pg_restore_list(engine, path, env)) + "\n")
     engine.dispose()  # our own idle connections must not hold locks the DROPs wait for
     try:
-        _run([pg_binary("pg_restore"), "--clean", "--if-exists", "--single-transaction", "--no-owner",
-              "--no-privileges", "--use-list", str(toc), "--dbname", uri, str(path)], env)
+        _run(
+            [
+                pg_binary("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--single-transaction",
+                "--no-owner",
+                "--no-privileges",
+                "--use-list",
+                str(toc),
+                "--dbname",
+                uri,
+                str(path),
+            ],
+            env,
+        )
     finally:
         toc.unlink(missing_ok=True)
 
@@ -188,6 +215,7 @@ def restore_command(path: Path, yes: bool) -> None:
     if filled and not yes:
         raise click.ClickException(
             f"데이터베이스가 비어 있지 않습니다 (데이터가 있는 표: {', '.join(filled)}). 지금 내용을 백업 내용으로 "
-            "바꾸려면 --yes를 붙여 다시 실행하세요. 먼저 `flask backup`으로 지금 상태를 저장해 두는 것이 좋습니다.")
+            "바꾸려면 --yes를 붙여 다시 실행하세요. 먼저 `flask backup`으로 지금 상태를 저장해 두는 것이 좋습니다."
+        )
     restore_database(engine, path)
     click.echo(f"복원했습니다: {path}")

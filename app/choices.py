@@ -2,6 +2,7 @@
 
 Members are strings, so JSON, SQL parameters and comparisons with stored values need no conversion.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum

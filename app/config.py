@@ -1,4 +1,5 @@
 """Configuration classes; every value can come from the environment."""
+
 import os
 from pathlib import Path
 
@@ -25,9 +26,7 @@ def _secret_key() -> str:
 
 class Config:
     SECRET_KEY = _secret_key()
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'nadeuri.sqlite3'}"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'nadeuri.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     NADEURI_DATA_DIR = os.environ.get("NADEURI_DATA_DIR", _default_data_dir())
     # Tile server for the maps; empty means no tiles (district outlines still draw).

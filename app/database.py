@@ -8,6 +8,7 @@ write are not atomic. We take over: autocommit at the driver level and our own
 Every write runs inside ``unit_of_work()``: services only flush, the unit commits once on success
 and rolls back on any exception, so a change and its audit entry are written together or not at all.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

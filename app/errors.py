@@ -4,6 +4,7 @@ Services raise a subclass (BookingError, AccountError, AdminError, OperatorError
 ApiError, ImportDataError …); the API answers it as JSON in one handler (app/api/__init__.py) and pages show it
 with one helper (`refuse` below). This module sits at the bottom: it imports nothing from the app.
 """
+
 from __future__ import annotations
 
 from flask import flash
@@ -19,8 +20,7 @@ class DomainError(Exception):
     code = "invalid_request"
     status = 400
 
-    def __init__(self, code: str | None, message: str, status: int | None = None, field: str | None = None,
-                 **extra):
+    def __init__(self, code: str | None, message: str, status: int | None = None, field: str | None = None, **extra):
         super().__init__(message)
         self.code = code or type(self).code
         self.message = message

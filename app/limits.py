@@ -6,6 +6,7 @@ limit set later (inside a view or a blueprint hook) would never be the one that 
 the endpoint is set on the request (Flask ≥ 3.1) and a declared Content-Length above it is refused at once;
 a body without Content-Length (chunked) is cut off by Werkzeug's stream at the same limit.
 """
+
 from __future__ import annotations
 
 from flask import Flask, current_app, request
@@ -39,7 +40,7 @@ def body_limit() -> int | None:
 
 
 def too_large_message(limit: int | None) -> str:
-    """"요청 본문이 너무 큽니다 (최대 1 MB)."""
+    """ "요청 본문이 너무 큽니다 (최대 1 MB)."""
     return HTTP_MESSAGES[413] if not limit else f"요청 본문이 너무 큽니다 (최대 {_megabytes(limit)})."
 
 
@@ -47,8 +48,11 @@ def describe(error: HTTPException) -> str:
     """A Korean message for an HTTP error: its own description when the app wrote one, else a default."""
     code = error.code or 500
     if code == 413:
-        return error.description if error.description != RequestEntityTooLarge.description else \
-            too_large_message(body_limit() if request else None)
+        return (
+            error.description
+            if error.description != RequestEntityTooLarge.description
+            else too_large_message(body_limit() if request else None)
+        )
     own = error.description and error.description != type(error).description
     return error.description if own else HTTP_MESSAGES.get(code, HTTP_MESSAGES[400])
 

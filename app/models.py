@@ -1,5 +1,6 @@
 """Every model in one import, for Alembic and the test fixtures."""
-from app.facilities.models import District, Facility, FacilityFlag  # noqa: F401
+
+from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import ApiToken, Child, User, operator_facilities  # noqa: F401
 from app.bookings.models import Booking, BookingChild, BookingPolicy, Closure, DaycareClass, SessionTemplate, Slot  # noqa: F401
-from app.audit.models import AuditEntry  # noqa: F401
+from app.facilities.models import District, Facility, FacilityFlag  # noqa: F401

@@ -3,6 +3,7 @@
 The bounds come from app.validation, the same ones the forms and pages use; the OpenAPI fragments
 below publish them (minimum, maximum, maxLength, format) so a client can see them.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,11 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 JSON_MAX_DEPTH = 20  # our bodies are flat; deeper nesting is an attack on the parser, not a request
 
 ID_SCHEMA = {"type": "integer", "format": "int32", "minimum": ID_MIN, "maximum": ID_MAX}
-DATE_SCHEMA = {"type": "string", "format": "date",
-               "description": f"YYYY-MM-DD, {DATE_MIN.isoformat()} … {DATE_MAX.isoformat()}"}
+DATE_SCHEMA = {
+    "type": "string",
+    "format": "date",
+    "description": f"YYYY-MM-DD, {DATE_MIN.isoformat()} … {DATE_MAX.isoformat()}",
+}
 
 
 def id_param(name: str, description: str = "id") -> dict:
@@ -132,7 +136,9 @@ def json_body() -> dict:
         raise ApiError("invalid_body", f"JSON이 너무 깊게 중첩되어 있습니다 (최대 {JSON_MAX_DEPTH}단계)", 400)
     # "\ud800" and "\u0000" are valid JSON but no storable text: no encoder (nor PostgreSQL) takes them.
     if any(_UNSTORABLE.search(text) for text in _strings(body)):
-        raise ApiError("invalid_body", "JSON 문자열에 쓸 수 없는 문자(NUL, 짝이 없는 서로게이트 \\ud800 등)가 있습니다", 400)
+        raise ApiError(
+            "invalid_body", "JSON 문자열에 쓸 수 없는 문자(NUL, 짝이 없는 서로게이트 \\ud800 등)가 있습니다", 400
+        )
     return body
 
 

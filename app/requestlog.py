@@ -8,6 +8,7 @@ Privacy: the Authorization header and request bodies are never logged; query par
 carry secrets (token, password, csrf, ...) are dropped, and every decimal number in the query
 string is rounded to 3 places (about 100 m), so a parent's position is not kept to the metre.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,7 @@ import re
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from flask import Flask, Response, g, request, request_started
@@ -38,8 +39,10 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         out = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname, "logger": record.name, "message": record.getMessage(),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
         }
         out.update({k: v for k, v in vars(record).items() if k not in _RECORD_ATTRS})
         if record.exc_info:
@@ -53,8 +56,11 @@ def _round_numbers(value: str) -> str:
 
 def sanitised_query(args) -> str:
     """The query string without secret parameters, with numbers rounded to 3 decimals, bounded in length."""
-    kept = [(key[:MAX_VALUE_CHARS], _round_numbers(value[:MAX_VALUE_CHARS]))
-            for key, value in args.items(multi=True) if not _SECRET_PARAM.search(key)]
+    kept = [
+        (key[:MAX_VALUE_CHARS], _round_numbers(value[:MAX_VALUE_CHARS]))
+        for key, value in args.items(multi=True)
+        if not _SECRET_PARAM.search(key)
+    ]
     return urlencode(kept)[:MAX_QUERY_CHARS]
 
 
@@ -77,9 +83,11 @@ def _log_request(response: Response) -> Response:
     request_id = g.get("request_id") or request_id_from(None)
     response.headers[REQUEST_ID_HEADER] = request_id
     fields = {
-        "request_id": request_id, "method": request.method,
+        "request_id": request_id,
+        "method": request.method,
         "route": request.url_rule.rule if request.url_rule is not None else None,
-        "path": _round_numbers(request.path[:MAX_QUERY_CHARS]), "status": response.status_code,
+        "path": _round_numbers(request.path[:MAX_QUERY_CHARS]),
+        "status": response.status_code,
         "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
         "remote_addr": request.remote_addr,
     }

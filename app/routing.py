@@ -5,6 +5,7 @@ the route module (an import cycle, which Flask apps usually hide with a bottom-o
 writes ``bp = Routes()`` and decorates as it would a Blueprint (``@bp.get(...)``, ``@bp.before_request``, …);
 the package's ``__init__.py`` imports the module at the top, makes the Blueprint and calls ``routes.bp.add_to(bp)``.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint

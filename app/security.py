@@ -7,6 +7,7 @@ by anyone (frame-ancestors 'none', X-Frame-Options DENY), except the coverage ma
 frames itself. Secure cookies, HTTPS redirects and trusted X-Forwarded-* headers are each switched on by
 configuration (README: SESSION_COOKIE_SECURE, NADEURI_FORCE_HTTPS, NADEURI_BEHIND_PROXY).
 """
+
 from __future__ import annotations
 
 import re

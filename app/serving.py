@@ -6,6 +6,7 @@ route answers 503 with a Korean message (JSON under /api/, a plain page otherwis
 when it comes back the app recovers by itself, because ``pool_pre_ping`` tests each pooled
 connection before handing it out and replaces the ones the restart killed.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify, request
@@ -45,8 +46,11 @@ def database_problem() -> str | None:
         db.session.execute(text("SELECT 1"))  # the request's own session: ended at teardown like any other
     except SQLAlchemyError as error:
         db.session.rollback()
-        current_app.logger.warning("health check: database unavailable: %s: %s", error.__class__.__name__,
-                                   str(getattr(error, "orig", None) or error)[:300])
+        current_app.logger.warning(
+            "health check: database unavailable: %s: %s",
+            error.__class__.__name__,
+            str(getattr(error, "orig", None) or error)[:300],
+        )
         return (getattr(error, "orig", None) or error).__class__.__name__
     return None
 
@@ -73,16 +77,20 @@ def database_unavailable(error: Exception):
         db.session.invalidate()
     # The driver's message (e.g. "connection refused", "database is locked"), not SQLAlchemy's, which
     # carries the statement's parameters.
-    current_app.logger.warning("database unavailable during %s %s: %s: %s", request.method, request.path,
-                               error.__class__.__name__, str(getattr(error, "orig", None) or error)[:300])
+    current_app.logger.warning(
+        "database unavailable during %s %s: %s: %s",
+        request.method,
+        request.path,
+        error.__class__.__name__,
+        str(getattr(error, "orig", None) or error)[:300],
+    )
     if request.path.startswith("/api/") or request.path == "/healthz":
         response = jsonify(error="database_unavailable", message=UNAVAILABLE_MESSAGE)
         response.status_code = 503
     else:
         # Not base.html: its navigation and demo banner query the database that just failed.
         page = current_app.jinja_env.get_template("errors/unavailable.html")
-        response = current_app.response_class(page.render(message=UNAVAILABLE_MESSAGE), 503,
-                                              mimetype="text/html")
+        response = current_app.response_class(page.render(message=UNAVAILABLE_MESSAGE), 503, mimetype="text/html")
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

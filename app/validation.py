@@ -3,6 +3,7 @@
 One module, imported by the import pipeline, the forms, the API and the pages alike, so a name
 that an import flags is the same name that a form refuses.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Shared by the benchmarks: a PostgreSQL database to measure in, created when missing."""
+
 from __future__ import annotations
 
 import sys

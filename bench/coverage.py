@@ -5,6 +5,7 @@
 Times compute_coverage cold (first call, reads the 행정동 file) and warm (median of --runs), its parts,
 the CSV export and the map build, on an in-memory SQLite database. Prints a Markdown table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,10 +23,10 @@ from app import create_app  # noqa: E402
 from app.config import TestConfig  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.facilities.models import Facility  # noqa: E402
+from app.facilities.outlines import district_outlines  # noqa: E402
 from app.geo import coverage  # noqa: E402
 from app.imports.districts import load_districts  # noqa: E402
 from app.maps.coverage_map import coverage_map_html  # noqa: E402
-from app.facilities.outlines import district_outlines  # noqa: E402
 
 
 def ms(fn, *args, **kwargs):
@@ -51,8 +52,18 @@ def main() -> None:
         load_districts(db.session)
         with open(cafes_csv, encoding="utf-8", newline="") as fh:
             for r in csv.DictReader(fh):
-                db.session.add(Facility(kind="kids_cafe", source="bench", source_id=r["id"], source_hash="x",
-                                        name=r["name"], lat=float(r["lat"]), lon=float(r["lng"]), details={}))
+                db.session.add(
+                    Facility(
+                        kind="kids_cafe",
+                        source="bench",
+                        source_id=r["id"],
+                        source_hash="x",
+                        name=r["name"],
+                        lat=float(r["lat"]),
+                        lon=float(r["lng"]),
+                        details={},
+                    )
+                )
         db.session.commit()
 
         cold, report = ms(coverage.compute_coverage, db.session, minutes=args.minutes)
@@ -61,15 +72,18 @@ def main() -> None:
         t_cafes, cafes = ms(coverage.load_cafes, db.session)
         coverage._read_dongs_cached.cache_clear()
         t_dongs, dongs = ms(coverage.read_dongs, dong_path)
-        t_core = statistics.median(ms(coverage.coverage_from, districts, cafes, dongs, args.minutes)[0]
-                                   for _ in range(args.runs))
+        t_core = statistics.median(
+            ms(coverage.coverage_from, districts, cafes, dongs, args.minutes)[0] for _ in range(args.runs)
+        )
         t_csv, _ = ms(coverage.coverage_csv, report)
         with app.test_request_context():
             outlines = district_outlines()["geojson"]
             t_map, html = ms(coverage_map_html, report, outlines)
 
-    print(f"Coverage of {report.cafes} kids cafés, {report.dongs_total} 행정동, {len(report.rows)} districts, "
-          f"walk {report.walk_m:.0f} m: area {report.area_share:.1%}, 행정동 {report.dong_share:.1%}\n")
+    print(
+        f"Coverage of {report.cafes} kids cafés, {report.dongs_total} 행정동, {len(report.rows)} districts, "
+        f"walk {report.walk_m:.0f} m: area {report.area_share:.1%}, 행정동 {report.dong_share:.1%}\n"
+    )
     print("| step | ms |\n| --- | ---: |")
     for label, value in [
         ("compute_coverage, cold (reads the 행정동 file)", cold),

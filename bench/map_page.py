@@ -10,6 +10,7 @@ Builds a throw-away SQLite database in a temp dir with COUNT demo facilities
     page gets the app's local Leaflet too, so it can load at all without a CDN).
 Targets: ≤ 100 ms and ≤ 1 MB to build the page.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,12 +31,12 @@ from app import create_app  # noqa: E402
 from app.config import TestConfig  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.facilities import services  # noqa: E402
+from app.facilities.outlines import district_outlines  # noqa: E402
+from app.finder.page import CITY_HALL, MAP_LIMIT  # noqa: E402
 from app.geo import spatial  # noqa: E402
 from app.imports.demo import insert_demo  # noqa: E402
 from app.maps.assets import cluster_css, cluster_js, map_css, map_js  # noqa: E402
 from app.maps.builder import build_results_map  # noqa: E402
-from app.finder.page import CITY_HALL, MAP_LIMIT  # noqa: E402
-from app.facilities.outlines import district_outlines  # noqa: E402
 
 RADIUS_M = 20_000  # all of Seoul from City Hall
 QUERY = f"/?lat={CITY_HALL[0]}&lon={CITY_HALL[1]}&radius_m={RADIUS_M}"
@@ -72,11 +73,15 @@ def naive_map(items: list[dict]) -> str:
     cluster.add_to(m)
     for item in items:
         popup = f"<b>{escape(item['name'])}</b><br>{escape(item['kind'])} · {item['distance_m']} m"
-        folium.Marker((item["lat"], item["lon"]), popup=folium.Popup(popup), tooltip=escape(item["name"])).add_to(cluster)
+        folium.Marker((item["lat"], item["lon"]), popup=folium.Popup(popup), tooltip=escape(item["name"])).add_to(
+            cluster
+        )
     html = m.get_root().render()
     # Folium's popups call jQuery's $(html)[0]; a two-line stand-in lets the page run without a CDN.
-    shim = ("<script>window.$ = function (h) { var t = document.createElement('template');"
-            " t.innerHTML = h.trim(); return [t.content.firstChild]; };</script>")
+    shim = (
+        "<script>window.$ = function (h) { var t = document.createElement('template');"
+        " t.innerHTML = h.trim(); return [t.content.firstChild]; };</script>"
+    )
     return html.replace("<head>", "<head>" + shim, 1)
 
 
@@ -85,8 +90,10 @@ def browser_times(base: str, runs: int) -> dict[str, float]:
 
     out = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         for label, path in (("ours", QUERY), ("naive", "/bench/naive")):
             samples = []
             for _ in range(runs):
@@ -120,8 +127,12 @@ def main() -> None:
             items = result.items
             with app.test_request_context():
                 outlines = district_outlines()
-                t_ours, parts = timed(lambda: build_results_map(
-                    items, center=CITY_HALL, radius_m=RADIUS_M, district_code=None, outlines=outlines), args.runs)
+                t_ours, parts = timed(
+                    lambda: build_results_map(
+                        items, center=CITY_HALL, radius_m=RADIUS_M, district_code=None, outlines=outlines
+                    ),
+                    args.runs,
+                )
                 t_naive, naive_html = timed(lambda: naive_map(items), max(1, min(args.runs, 2)))
                 naive_page["html"] = naive_html
         client = app.test_client()
@@ -147,12 +158,18 @@ def main() -> None:
     print("-" * 86)
     br = lambda k: f"{browser[k] * 1000:.0f} ms" if k in browser else "skipped"  # noqa: E731
     print(f"{'data array + JS callback (map only)':<38}{t_ours * 1000:>7.0f} ms{parts.size / mb:>8.2f} MB{'':>27}")
-    print(f"{'data array: whole search page':<38}{t_page * 1000:>7.0f} ms{len(page_body) / mb:>8.2f} MB{br('ours'):>27}")
-    print(f"{'naive: folium.Marker per point':<38}{t_naive * 1000:>7.0f} ms{len(naive_html.encode()) / mb:>8.2f} MB"
-          f"{br('naive'):>27}")
+    print(
+        f"{'data array: whole search page':<38}{t_page * 1000:>7.0f} ms{len(page_body) / mb:>8.2f} MB{br('ours'):>27}"
+    )
+    print(
+        f"{'naive: folium.Marker per point':<38}{t_naive * 1000:>7.0f} ms{len(naive_html.encode()) / mb:>8.2f} MB"
+        f"{br('naive'):>27}"
+    )
     print("(browser: from navigation start; the naive page is served pre-built, its build time not included)")
-    print(f"\ntargets: page build ≤ 100 ms, weight ≤ 1 MB -> "
-          f"{'met' if t_page <= 0.1 and len(page_body) <= mb else 'NOT met'} (build includes the search query)")
+    print(
+        f"\ntargets: page build ≤ 100 ms, weight ≤ 1 MB -> "
+        f"{'met' if t_page <= 0.1 and len(page_body) <= mb else 'NOT met'} (build includes the search query)"
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Per database it reports p50/p95 of the service call and of the API request, the 
 spatial index), and on PostgreSQL the plain PostGIS way (ST_DWithin + GiST, ORDER BY <->). Also the time to import
 the staged real data (NADEURI_DATA_DIR) when the folder exists. Prints a Markdown table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchutil import ensure_pg_database  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from app import create_app  # noqa: E402
-from benchutil import ensure_pg_database  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.facilities import services  # noqa: E402
 from app.geo import spatial  # noqa: E402
@@ -62,7 +63,7 @@ def full_scan(conn, q):
     rows = conn.execute(*services.filtered(q)).all()
     found = [(spatial.haversine_m(q.lat, q.lon, r.lat, r.lon), r) for r in rows]
     found = sorted((d, r.id) for d, r in found if d <= q.radius_m)
-    return found[q.offset:q.offset + q.limit], len(found)
+    return found[q.offset : q.offset + q.limit], len(found)
 
 
 POSTGIS_SQL = text("""
@@ -113,8 +114,12 @@ def run_backend(name: str, url: str, count: int, n_queries: int) -> list[tuple]:
         rows.append((name, "service (indexed)", svc, statistics.mean(totals)))
         rows.append((name, "full scan", scan, None))
         if name == "postgresql":
-            pg = timed(lambda q: conn.execute(POSTGIS_SQL, dict(lat=q.lat, lon=q.lon, kind=q.kinds[0], r=1000,
-                                                                limit=50)).all(), [(q,) for q in qs])
+            pg = timed(
+                lambda q: conn.execute(
+                    POSTGIS_SQL, dict(lat=q.lat, lon=q.lon, kind=q.kinds[0], r=1000, limit=50)
+                ).all(),
+                [(q,) for q in qs],
+            )
             rows.append((name, "PostGIS ST_DWithin + GiST (SQL only)", pg, None))
         db.session.rollback()
     client = app.test_client()
@@ -172,11 +177,15 @@ def main() -> None:
         print(f"| {name} | {method} | {percentile(times, 50):.2f} | {percentile(times, 95):.2f} | {found_s} |")
     by = {(n, m): percentile(t, 50) for n, m, t, _ in results}
     for name, _ in backends:
-        print(f"\n{name}: full scan / indexed service p50 = "
-              f"{by[(name, 'full scan')] / by[(name, 'service (indexed)')]:.0f}x")
+        print(
+            f"\n{name}: full scan / indexed service p50 = "
+            f"{by[(name, 'full scan')] / by[(name, 'service (indexed)')]:.0f}x"
+        )
     if ("postgresql", "service (indexed)") in by:
-        print(f"SQLite service p50 / PostGIS service p50 = "
-              f"{by[('sqlite', 'service (indexed)')] / by[('postgresql', 'service (indexed)')]:.2f}")
+        print(
+            f"SQLite service p50 / PostGIS service p50 = "
+            f"{by[('sqlite', 'service (indexed)')] / by[('postgresql', 'service (indexed)')]:.2f}"
+        )
 
     data_dir = os.environ.get("NADEURI_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "geodata"))
     if Path(data_dir).is_dir():

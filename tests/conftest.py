@@ -16,6 +16,7 @@ How the tests are laid out (one way for each thing):
   `tests.security.hostile`, `tests.admin.route_access`, `tests.bookings.refusal`, `tests.serving.rush`,
   `tests.browser.browser_helpers`).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -53,9 +54,17 @@ def make_facility(db):
     def make(**kw) -> Facility:
         n = next(_ids)
         values = dict(
-            kind="kids_cafe", source="test", source_id=f"t{n}", source_hash="x", name=f"시설 {n}",
-            address="서울특별시 중구 세종대로 110", lat=37.5663, lon=126.9779, district_code="11140",
-            open_days=WEEKDAYS_ALL, details={},
+            kind="kids_cafe",
+            source="test",
+            source_id=f"t{n}",
+            source_hash="x",
+            name=f"시설 {n}",
+            address="서울특별시 중구 세종대로 110",
+            lat=37.5663,
+            lon=126.9779,
+            district_code="11140",
+            open_days=WEEKDAYS_ALL,
+            details={},
         )
         values.update(kw)
         facility = Facility(**values)

@@ -3,11 +3,12 @@
 A plain module imported as `from tests.factories import ...` (see tests/conftest.py for how the tests are laid out).
 Every factory takes the SQLAlchemy session and commits, so what it makes is visible to requests and other processes.
 """
+
 from __future__ import annotations
 
 import itertools
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 
 from werkzeug.security import generate_password_hash
 
@@ -27,18 +28,32 @@ def kst(y, m, d, hh=10, mm=0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=KST)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _password_hash(password: str) -> str:
     # Hashing is deliberately slow; one hash per password serves every user of the run.
     return generate_password_hash(password)
 
 
-def make_user(session, role: str = "parent", facilities=(), locked: bool = False, email: str | None = None,
-              password: str = PASSWORD, children=(), **columns) -> User:
+def make_user(
+    session,
+    role: str = "parent",
+    facilities=(),
+    locked: bool = False,
+    email: str | None = None,
+    password: str = PASSWORD,
+    children=(),
+    **columns,
+) -> User:
     """A committed user who can log in with `password`; `children` are (name, birth date) pairs."""
     n = next(_n)
-    user = User(email=email or f"{role}{n}@example.com", name=f"{role}{n}", role=role, is_locked=locked,
-                password_hash=_password_hash(password), **columns)
+    user = User(
+        email=email or f"{role}{n}@example.com",
+        name=f"{role}{n}",
+        role=role,
+        is_locked=locked,
+        password_hash=_password_hash(password),
+        **columns,
+    )
     user.facilities = list(facilities)
     session.add(user)
     session.flush()
@@ -66,8 +81,14 @@ def make_child(session, user: User, birth: date = date(2022, 5, 1), name: str | 
 
 def make_slot(session, facility, starts_at: datetime, capacity: int = 10, minutes: int = 120, **columns) -> Slot:
     """A committed, empty slot of `facility`."""
-    slot = Slot(facility_id=facility.id, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes),
-                capacity=capacity, booked=0, **columns)
+    slot = Slot(
+        facility_id=facility.id,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        capacity=capacity,
+        booked=0,
+        **columns,
+    )
     session.add(slot)
     session.commit()
     return slot
@@ -75,8 +96,7 @@ def make_slot(session, facility, starts_at: datetime, capacity: int = 10, minute
 
 def hourly_slots(session, facility, day: date, count: int = 6, capacity: int = 10) -> list[Slot]:
     """`count` one-hour slots from 09:00 on `day`."""
-    return [make_slot(session, facility, kst(day.year, day.month, day.day, 9 + i), capacity, 60)
-            for i in range(count)]
+    return [make_slot(session, facility, kst(day.year, day.month, day.day, 9 + i), capacity, 60) for i in range(count)]
 
 
 def set_policy(session, facility, **values) -> BookingPolicy:
@@ -94,9 +114,18 @@ def set_policy(session, facility, **values) -> BookingPolicy:
 def place_booking(session, parent: User, slot: Slot, status: str = "confirmed", created_at: datetime | None = None):
     """A booking written directly (as the engine would), for all the parent's children."""
     kids = list(parent.children)
-    booking = Booking(code=f"T{next(_n):03d}-TEST", user_id=parent.id, slot_id=slot.id,
-                      facility_id=slot.facility_id, status=status, guardians=1, hours=1, starts_at=slot.starts_at,
-                      ends_at=slot.ends_at, created_at=created_at or slot.starts_at - timedelta(days=3))
+    booking = Booking(
+        code=f"T{next(_n):03d}-TEST",
+        user_id=parent.id,
+        slot_id=slot.id,
+        facility_id=slot.facility_id,
+        status=status,
+        guardians=1,
+        hours=1,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        created_at=created_at or slot.starts_at - timedelta(days=3),
+    )
     booking.places = [BookingChild(slot_id=slot.id, child_id=c.id, active=status != "cancelled") for c in kids]
     if status != "cancelled":
         slot.booked += len(kids)

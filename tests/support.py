@@ -2,6 +2,7 @@
 
 A plain module (imported as `tests.support`), so no test imports a conftest.py by name.
 """
+
 from __future__ import annotations
 
 import os

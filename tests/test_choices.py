@@ -1,4 +1,5 @@
 """Choices with their labels (app/choices.py): every member labelled, kinds drawn, constraints generated from them."""
+
 from __future__ import annotations
 
 import re
@@ -41,10 +42,13 @@ def _in_list(table, name: str) -> list[str]:
     return re.fullmatch(r"\w+ IN \((.*)\)", sql).group(1).replace("'", "").split(", ")
 
 
-@pytest.mark.parametrize("table, name, choices", [
-    (Facility.__table__, "ck_facilities_kind", FacilityKind),
-    (Booking.__table__, "ck_bookings_status", BookingStatus),
-])
+@pytest.mark.parametrize(
+    "table, name, choices",
+    [
+        (Facility.__table__, "ck_facilities_kind", FacilityKind),
+        (Booking.__table__, "ck_bookings_status", BookingStatus),
+    ],
+)
 def test_check_constraints_list_exactly_the_enum_values(table, name, choices):
     assert _in_list(table, name) == [m.value for m in choices]
 

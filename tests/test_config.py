@@ -1,4 +1,5 @@
 """Configuration: every setting is declared in app/config.py; the development SECRET_KEY never reaches production."""
+
 from __future__ import annotations
 
 import gc
@@ -55,7 +56,12 @@ def _settings_read_in_code() -> set[str]:
 
 def test_every_setting_the_code_reads_is_declared_in_config_with_a_default():
     read = _settings_read_in_code()
-    assert {"API_TOKEN_DAYS", "BOOKING_FALLBACK_CAPACITY", "LOGIN_RATE_LIMIT", "SEARCH_MAX_LIMIT"} <= read  # the scan finds them
+    assert {
+        "API_TOKEN_DAYS",
+        "BOOKING_FALLBACK_CAPACITY",
+        "LOGIN_RATE_LIMIT",
+        "SEARCH_MAX_LIMIT",
+    } <= read  # the scan finds them
     # Flask's and Flask-WTF's own settings have their defaults in those libraries.
     library = {"WTF_CSRF_ENABLED", "REMEMBER_COOKIE_SECURE", "DEBUG", "TESTING"}
     assert sorted(read - library - set(dir(Config))) == []
@@ -65,5 +71,5 @@ def test_every_setting_read_from_the_environment_is_in_the_readme_table():
     source = (APP / "config.py").read_text(encoding="utf-8")
     names = set(re.findall(r"""os\.environ\.get\(\s*["']([A-Z][A-Z0-9_]+)["']""", source))
     readme = README.read_text(encoding="utf-8")
-    table = readme[readme.index("## 설정"):readme.index("## 실제 서울")]
+    table = readme[readme.index("## 설정") : readme.index("## 실제 서울")]
     assert sorted(n for n in names if f"`{n}`" not in table) == []

@@ -3,6 +3,7 @@
 Each row replaces one real service function with one that raises, then drives the real API route and
 the real page route that call it; nothing else about the routes is stubbed.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -52,21 +53,30 @@ FULL = BookingError("slot_full", "남은 자리가 없습니다 (시험)")
 
 CASES = [
     pytest.param(
-        "app.auth.services.add_child", ACCOUNT,
+        "app.auth.services.add_child",
+        ACCOUNT,
         lambda w: ("/api/children", {"name": "하늘", "birth_date": "2022-05-01"}),
         lambda w: ("/children", {"name": "하늘", "birth_date": "2022-05-01"}),
-        {"error": "invalid_name", "message": ACCOUNT.message, "parameter": "name"}, 422, id="account-add-child"),
+        {"error": "invalid_name", "message": ACCOUNT.message, "parameter": "name"},
+        422,
+        id="account-add-child",
+    ),
     pytest.param(
-        "app.bookings.services.book", FULL,
+        "app.bookings.services.book",
+        FULL,
         lambda w: ("/api/bookings", {"slot_id": w["slot"], "child_ids": [w["child"]]}),
         lambda w: (f"/bookings/new?slot={w['slot']}", {"child": str(w["child"]), "guardians": "1", "hours": "1"}),
-        {"error": "slot_full", "message": FULL.message}, STATUS["slot_full"], id="booking-slot-full"),
+        {"error": "slot_full", "message": FULL.message},
+        STATUS["slot_full"],
+        id="booking-slot-full",
+    ),
 ]
 
 
 @pytest.mark.parametrize("target, error, api, page, body, status", CASES)
-def test_service_error_answers_api_json_and_page_message(client, world, monkeypatch, target, error, api, page,
-                                                         body, status):
+def test_service_error_answers_api_json_and_page_message(
+    client, world, monkeypatch, target, error, api, page, body, status
+):
     def refuse(*_args, **_kwargs):
         raise error
 
@@ -95,11 +105,15 @@ def test_operator_error_keeps_its_slots_in_the_json(client, db, make_facility, m
         raise OperatorError("capacity_below_booked", "예약 인원보다 적게 줄일 수 없습니다", 409, slots)
 
     monkeypatch.setattr("app.operators.services.set_capacity", refuse)
-    answer = client.patch(f"/api/operator/slots/{slot.id}", json={"capacity": 1},
-                          headers={"Authorization": f"Bearer {raw}"})
+    answer = client.patch(
+        f"/api/operator/slots/{slot.id}", json={"capacity": 1}, headers={"Authorization": f"Bearer {raw}"}
+    )
     assert answer.status_code == 409
-    assert answer.get_json() == {"error": "capacity_below_booked", "message": "예약 인원보다 적게 줄일 수 없습니다",
-                                 "slots": slots}
+    assert answer.get_json() == {
+        "error": "capacity_below_booked",
+        "message": "예약 인원보다 적게 줄일 수 없습니다",
+        "slots": slots,
+    }
 
 
 def test_admin_refusal_is_flashed_on_the_page(client, db, monkeypatch):
@@ -116,16 +130,19 @@ def test_admin_refusal_is_flashed_on_the_page(client, db, monkeypatch):
     assert "이 계정은 지금 잠글 수 없습니다 (시험)" in shown.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("error, code, status, field", [
-    (BookingError("daily_cap", "하루 4시간까지"), "daily_cap", 409, None),
-    (BookingError("banned", "노쇼"), "banned", 422, None),
-    (AccountError("email_taken", "이미 가입된 이메일", 409, "email"), "email_taken", 409, "email"),
-    (AdminError("없는 시설 ID: 9", "facilities"), "admin_refused", 422, "facilities"),
-    (OperatorError("not_confirmed", "확정 상태만"), "not_confirmed", 409, None),
-    (FormError("정원: 숫자를 입력해 주세요"), "invalid_form", 422, None),
-    (InvalidValue("page: 정수를 입력해 주세요", "page"), "invalid_parameter", 400, "page"),
-    (InvalidValue("page: 1 이상", "page", 422), "out_of_range", 422, "page"),
-])
+@pytest.mark.parametrize(
+    "error, code, status, field",
+    [
+        (BookingError("daily_cap", "하루 4시간까지"), "daily_cap", 409, None),
+        (BookingError("banned", "노쇼"), "banned", 422, None),
+        (AccountError("email_taken", "이미 가입된 이메일", 409, "email"), "email_taken", 409, "email"),
+        (AdminError("없는 시설 ID: 9", "facilities"), "admin_refused", 422, "facilities"),
+        (OperatorError("not_confirmed", "확정 상태만"), "not_confirmed", 409, None),
+        (FormError("정원: 숫자를 입력해 주세요"), "invalid_form", 422, None),
+        (InvalidValue("page: 정수를 입력해 주세요", "page"), "invalid_parameter", 400, "page"),
+        (InvalidValue("page: 1 이상", "page", 422), "out_of_range", 422, "page"),
+    ],
+)
 def test_every_feature_error_is_one_domain_error(error, code, status, field):
     assert isinstance(error, DomainError)
     assert (error.code, error.status, error.field) == (code, status, field)

@@ -5,6 +5,7 @@ Every import counts, at the top of a module and inside functions alike: a functi
 cycle is still a cycle. Run on the tree before issue #9 this reports the facilities → maps → api → facilities loop,
 geo importing facilities, api/admin.py importing a route module and operators/routes.py ↔ settings_routes.py.
 """
+
 from __future__ import annotations
 
 import ast
@@ -14,8 +15,22 @@ APP = Path(__file__).resolve().parent.parent / "app"
 
 # Bottom up. A name is a top-level module or package under app/; "" is the app factory (app/__init__.py).
 LAYERS = [
-    {"config", "validation", "timeutil", "extensions", "database", "limits", "security", "serving", "requestlog",
-     "backup", "routing", "errors", "params", "choices"},
+    {
+        "config",
+        "validation",
+        "timeutil",
+        "extensions",
+        "database",
+        "limits",
+        "security",
+        "serving",
+        "requestlog",
+        "backup",
+        "routing",
+        "errors",
+        "params",
+        "choices",
+    },
     {"geo"},
     {"facilities"},
     {"maps"},
@@ -53,7 +68,7 @@ def imports_of(name: str, path: Path, known: set[str]) -> list[tuple[str, int]]:
             base = node.module or ""
             if node.level:
                 package = name.split(".") if is_package else name.split(".")[:-1]
-                package = package[:len(package) - node.level + 1]
+                package = package[: len(package) - node.level + 1]
                 base = ".".join(package + ([base] if base else []))
             for alias in node.names:
                 # `from app.x import y` imports the module app.x.y when there is one, else a name from app.x.

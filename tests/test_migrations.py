@@ -1,4 +1,5 @@
 """Alembic migrations build exactly the schema the models describe, on SQLite and PostgreSQL, from their own SQL."""
+
 import ast
 import logging
 from pathlib import Path
@@ -15,7 +16,6 @@ from app.facilities import services
 from app.facilities.models import Facility
 from app.geo import spatial
 from app.geo.spatial import is_managed
-
 from tests.support import database_url
 
 VERSIONS = Path(__file__).resolve().parents[1] / "app" / "migrations" / "versions"
@@ -50,13 +50,23 @@ def _spatial_objects(conn) -> list[tuple]:
         ).all()
     else:
         rows = conn.exec_driver_sql(
-            "SELECT type, name, sql FROM sqlite_master WHERE name LIKE 'facility_rtree%' ORDER BY name").all()
+            "SELECT type, name, sql FROM sqlite_master WHERE name LIKE 'facility_rtree%' ORDER BY name"
+        ).all()
     return sorted(tuple(" ".join(str(v).replace("IF NOT EXISTS ", "").split()) for v in row) for row in rows)
 
 
 def _located(kind: str) -> Facility:
-    return Facility(kind=kind, source="migration", source_id=kind, source_hash="x", name=kind, lat=37.5663,
-                    lon=126.9779, open_days=0b1111111, details={})
+    return Facility(
+        kind=kind,
+        source="migration",
+        source_id=kind,
+        source_hash="x",
+        name=kind,
+        lat=37.5663,
+        lon=126.9779,
+        open_days=0b1111111,
+        details={},
+    )
 
 
 def test_upgrade_matches_models_and_downgrade_cleans_up(tmp_path):
@@ -105,6 +115,7 @@ def _dotted(node) -> str | None:
 
 def _live_code_used(source: str) -> list[str]:
     """The app modules and names a migration's source uses beyond the allowed column type."""
+
     def allowed(name: str, exact: bool = False) -> bool:
         return name in ALLOWED_APP_NAMES or (not exact and any(a.startswith(name + ".") for a in ALLOWED_APP_NAMES))
 

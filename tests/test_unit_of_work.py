@@ -1,4 +1,5 @@
 """One unit of work per write: it commits the change with its audit entry, or on any exception leaves nothing."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -48,6 +49,7 @@ def test_unit_commits_on_success_and_leaves_nothing_on_failure(db):
 
 def _fail_after_audit(monkeypatch, module: str, error: Exception):
     """Make `module`'s audit call write its entry and then fail, as a later step of the change would."""
+
     def record_then_fail(*args, **kwargs):
         record(*args, **kwargs)
         raise error
@@ -78,8 +80,9 @@ def test_api_refusal_after_the_audit_entry_leaves_nothing(client, db, make_facil
     raw, _ = issue_token(db.session, admin, utcnow())
     db.session.commit()
     _fail_after_audit(monkeypatch, "app.operators.services", OperatorError("late_failure", "기록 뒤에 실패", 409))
-    answer = client.patch(f"/api/operator/slots/{slot.id}", json={"capacity": 3},
-                          headers={"Authorization": f"Bearer {raw}"})
+    answer = client.patch(
+        f"/api/operator/slots/{slot.id}", json={"capacity": 3}, headers={"Authorization": f"Bearer {raw}"}
+    )
     assert (answer.status_code, answer.get_json()["error"]) == (409, "late_failure")
     assert _audit_count(db) == 0
     assert db.session.get(Slot, slot.id).capacity == 10

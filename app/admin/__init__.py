@@ -1,7 +1,8 @@
 """Admin console: accounts, facility assignment, data uploads, flagged rows, coverage, audit log."""
+
 from flask import Blueprint
 
-from app.admin import routes, coverage_routes
+from app.admin import coverage_routes, routes
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 routes.bp.add_to(bp)

@@ -1,4 +1,5 @@
 """`flask --app app create-user EMAIL --role parent|operator|admin [--facility ID ...] [--password ...]`."""
+
 from __future__ import annotations
 
 import sys
@@ -23,12 +24,14 @@ def stdin_is_tty() -> bool:
 @click.command("create-user")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--facility", "facilities", type=int, multiple=True, metavar="ID",
-              help="Facility id an operator runs (repeatable).")
+@click.option(
+    "--facility", "facilities", type=int, multiple=True, metavar="ID", help="Facility id an operator runs (repeatable)."
+)
 @click.option("--password", default=None, help="Prompted for (hidden) when omitted on a terminal.")
 @click.option("--name", default=None, help="Display name (default: the part of EMAIL before @).")
-def create_user_command(email: str, role: str, facilities: tuple[int, ...], password: str | None,
-                        name: str | None) -> None:
+def create_user_command(
+    email: str, role: str, facilities: tuple[int, ...], password: str | None, name: str | None
+) -> None:
     """Create an account; operators get the facilities given with --facility."""
     from app.admin.services import AdminError, create_user
     from app.database import unit_of_work

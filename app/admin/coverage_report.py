@@ -1,4 +1,5 @@
 """The kids-café coverage report the admin pages and the admin API show: minutes parsed, speed from config."""
+
 from __future__ import annotations
 
 import math
@@ -24,5 +25,6 @@ def parse_minutes(raw: str | None) -> float | None:
 
 def report_for(minutes: float):
     """The coverage report at the configured walking speed."""
-    return compute_coverage(db.session, minutes=minutes,
-                            metres_per_minute=current_app.config["NADEURI_WALK_METRES_PER_MINUTE"])
+    return compute_coverage(
+        db.session, minutes=minutes, metres_per_minute=current_app.config["NADEURI_WALK_METRES_PER_MINUTE"]
+    )

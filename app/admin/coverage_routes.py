@@ -1,12 +1,13 @@
 """Admin coverage pages: /admin/coverage (table, gaps, map frame), /admin/coverage/map, /admin/coverage.csv."""
+
 from __future__ import annotations
 
 from flask import Response, abort, current_app, render_template, request
 
 from app.admin.coverage_report import MAX_MINUTES, parse_minutes, report_for
+from app.facilities.outlines import district_outlines
 from app.geo.cafe_coverage import coverage_csv
 from app.maps.coverage_map import coverage_map_html, legend_items, percent
-from app.facilities.outlines import district_outlines
 from app.routing import Routes
 from app.security import with_script_nonces
 
@@ -24,15 +25,25 @@ def _minutes_or_400() -> float:
 def coverage():
     minutes = _minutes_or_400()
     report = report_for(minutes)
-    return render_template("admin/coverage.html", report=report, minutes=minutes, percent=percent,
-                           legend=legend_items(), max_minutes=MAX_MINUTES)
+    return render_template(
+        "admin/coverage.html",
+        report=report,
+        minutes=minutes,
+        percent=percent,
+        legend=legend_items(),
+        max_minutes=MAX_MINUTES,
+    )
 
 
 @bp.get("/coverage/map")
 def coverage_map():
     report = report_for(_minutes_or_400())
-    html = coverage_map_html(report, district_outlines()["geojson"], tile_url=current_app.config.get("MAP_TILE_URL", ""),
-                             attribution=current_app.config.get("MAP_TILE_ATTRIBUTION", ""))
+    html = coverage_map_html(
+        report,
+        district_outlines()["geojson"],
+        tile_url=current_app.config.get("MAP_TILE_URL", ""),
+        attribution=current_app.config.get("MAP_TILE_ATTRIBUTION", ""),
+    )
     return Response(with_script_nonces(html), mimetype="text/html")
 
 
@@ -41,5 +52,6 @@ def coverage_export():
     minutes = _minutes_or_400()
     body = coverage_csv(report_for(minutes))
     name = f"kids-cafe-coverage-{minutes:g}min.csv"
-    return Response(body, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        body, mimetype="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -1,4 +1,5 @@
 """Admin forms (Flask-WTF, so every POST carries a CSRF token). Rules live in app.admin.services."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -8,15 +9,17 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.bookings.policy import NO_SHOW_BAN_DAYS_MAX
-
 from app.validation import SafeText
 
 
 class UploadForm(FlaskForm):
     """Several data files at once (CSV, JSON, GeoJSON)."""
 
-    files = MultipleFileField("데이터 파일", validators=[InputRequired("파일을 하나 이상 고르세요.")],
-                              description="CSV·JSON·GeoJSON, 여러 개 선택 가능. 자치구 경계 파일을 함께 올리면 그것을 씁니다.")
+    files = MultipleFileField(
+        "데이터 파일",
+        validators=[InputRequired("파일을 하나 이상 고르세요.")],
+        description="CSV·JSON·GeoJSON, 여러 개 선택 가능. 자치구 경계 파일을 함께 올리면 그것을 씁니다.",
+    )
 
 
 class OperatorForm(FlaskForm):
@@ -24,12 +27,19 @@ class OperatorForm(FlaskForm):
 
     email = EmailField("이메일", validators=[InputRequired("이메일을 입력해 주세요.")])
     name = StringField("이름", validators=[Optional(), SafeText("이름", 100)])
-    role = SelectField("역할", choices=[SelectChoice("operator", "운영자"), SelectChoice("admin", "관리자"),
-                                       SelectChoice("parent", "보호자")], default="operator")
-    password = PasswordField("임시 비밀번호", validators=[InputRequired("비밀번호를 입력해 주세요.")],
-                             description="8자 이상, 숫자만으로는 안 됩니다. 본인에게 따로 알려 주세요.")
-    facilities = StringField("시설 ID", validators=[Optional()],
-                             description="운영자가 맡을 시설 ID를 쉼표로 구분해 입력 (예: 12, 40)")
+    role = SelectField(
+        "역할",
+        choices=[SelectChoice("operator", "운영자"), SelectChoice("admin", "관리자"), SelectChoice("parent", "보호자")],
+        default="operator",
+    )
+    password = PasswordField(
+        "임시 비밀번호",
+        validators=[InputRequired("비밀번호를 입력해 주세요.")],
+        description="8자 이상, 숫자만으로는 안 됩니다. 본인에게 따로 알려 주세요.",
+    )
+    facilities = StringField(
+        "시설 ID", validators=[Optional()], description="운영자가 맡을 시설 ID를 쉼표로 구분해 입력 (예: 12, 40)"
+    )
 
 
 class FlagFixForm(FlaskForm):
@@ -51,6 +61,11 @@ class CityPolicyForm(FlaskForm):
 
     no_show_ban_days = IntegerField(
         "노쇼 예약 제한 (일)",
-        validators=[InputRequired("일수를 입력해 주세요."),
-                    NumberRange(0, NO_SHOW_BAN_DAYS_MAX, f"0일에서 {NO_SHOW_BAN_DAYS_MAX}일 사이로 입력해 주세요.")],
-        description="노쇼로 처리된 보호자가 서울시 모든 시설에서 새로 예약할 수 없는 기간입니다. 0이면 제한하지 않습니다.")
+        validators=[
+            InputRequired("일수를 입력해 주세요."),
+            NumberRange(0, NO_SHOW_BAN_DAYS_MAX, f"0일에서 {NO_SHOW_BAN_DAYS_MAX}일 사이로 입력해 주세요."),
+        ],
+        description=(
+            "노쇼로 처리된 보호자가 서울시 모든 시설에서 새로 예약할 수 없는 기간입니다. 0이면 제한하지 않습니다."
+        ),
+    )

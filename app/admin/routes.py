@@ -1,4 +1,5 @@
 """Admin pages under /admin: dashboard, uploads, flagged rows, accounts, audit log (coverage in coverage_routes.py)."""
+
 from __future__ import annotations
 
 import json
@@ -68,8 +69,15 @@ def upload():
     elif form.is_submitted():
         status = 422
     limit_mb = current_app.config["ADMIN_UPLOAD_MAX_BYTES"] / 1024 / 1024
-    return render_template("admin/upload.html", form=form, report=report, names=names, error=error,
-                           limit_mb=limit_mb, report_lines=report_lines), status
+    return render_template(
+        "admin/upload.html",
+        form=form,
+        report=report,
+        names=names,
+        error=error,
+        limit_mb=limit_mb,
+        report_lines=report_lines,
+    ), status
 
 
 def _district_choices() -> list[tuple[str, str]]:
@@ -83,10 +91,20 @@ def flags():
     if status not in ("", *services.FLAG_STATUSES):
         abort(400)
     rows, total = services.list_flags(db.session, reason, status)
-    return render_template("admin/flags.html", rows=rows, total=total, reason=reason, status=status,
-                           reasons=services.flag_reasons(db.session), statuses=services.FLAG_STATUSES,
-                           counts=services.flag_counts(db.session), districts=_district_choices(),
-                           fix_form=FlagFixForm(), action_form=ActionForm(), reason_labels=FlagReason.labels())
+    return render_template(
+        "admin/flags.html",
+        rows=rows,
+        total=total,
+        reason=reason,
+        status=status,
+        reasons=services.flag_reasons(db.session),
+        statuses=services.FLAG_STATUSES,
+        counts=services.flag_counts(db.session),
+        districts=_district_choices(),
+        fix_form=FlagFixForm(),
+        action_form=ActionForm(),
+        reason_labels=FlagReason.labels(),
+    )
 
 
 def _flag_or_404(flag_id: int) -> FacilityFlag:
@@ -97,8 +115,9 @@ def _flag_or_404(flag_id: int) -> FacilityFlag:
 
 
 def _back_to_flags():
-    return redirect(url_for("admin.flags", reason=request.args.get("reason") or None,
-                            status=request.args.get("status", "open")))
+    return redirect(
+        url_for("admin.flags", reason=request.args.get("reason") or None, status=request.args.get("status", "open"))
+    )
 
 
 @bp.post("/flags/<id:flag_id>/fix")
@@ -110,8 +129,9 @@ def fix_flag(flag_id: int):
         return _back_to_flags()
     try:
         with unit_of_work():
-            services.fix_flag(db.session, current_user, flag, form.lat.data, form.lon.data,
-                              form.district_code.data or None, utcnow())
+            services.fix_flag(
+                db.session, current_user, flag, form.lat.data, form.lon.data, form.district_code.data or None, utcnow()
+            )
     except services.AdminError as exc:
         refuse(exc)
     else:
@@ -146,17 +166,25 @@ def users():
         if form.validate():
             try:
                 with unit_of_work():
-                    user = services.create_user(db.session, current_user, form.email.data, form.role.data,
-                                                form.password.data, form.name.data,
-                                                _facility_ids(form.facilities.data), utcnow())
+                    user = services.create_user(
+                        db.session,
+                        current_user,
+                        form.email.data,
+                        form.role.data,
+                        form.password.data,
+                        form.name.data,
+                        _facility_ids(form.facilities.data),
+                        utcnow(),
+                    )
             except services.AdminError as exc:
                 status = refuse(exc, form, default_field="email")
             else:
                 flash(f"{user.email} 계정을 만들었습니다.", "success")
                 return redirect(url_for("admin.users"))
     role = request.args.get("role", "")
-    return render_template("admin/users.html", form=form, users=services.list_users(db.session, role), role=role,
-                           action_form=ActionForm()), status
+    return render_template(
+        "admin/users.html", form=form, users=services.list_users(db.session, role), role=role, action_form=ActionForm()
+    ), status
 
 
 def _user_or_404(user_id: int) -> User:
@@ -192,8 +220,9 @@ def assign_facility(user_id: int):
     try:
         ids = _facility_ids(request.form.get("facility_id"))
         if len(ids) != 1:
-            raise services.AdminError("시설 ID를 하나만 입력해 주세요." if ids else "시설 ID를 입력해 주세요.",
-                                      "facilities")
+            raise services.AdminError(
+                "시설 ID를 하나만 입력해 주세요." if ids else "시설 ID를 입력해 주세요.", "facilities"
+            )
         facility_id = ids[0]
         with unit_of_work():
             changed = services.set_assignment(db.session, current_user, user, facility_id, assigned, utcnow())
@@ -228,10 +257,21 @@ def audit():
         page = parse_int(request.args.get("page") or "1", "page", 1, PAGE_MAX)
     except InvalidValue as error:
         abort(400, description=error.message)
-    filters = AuditFilter(action=request.args.get("action", ""), target_type=request.args.get("target_type", ""),
-                          actor_id=actor_id, target_id=request.args.get("target_id", "").strip()[:100])
+    filters = AuditFilter(
+        action=request.args.get("action", ""),
+        target_type=request.args.get("target_type", ""),
+        actor_id=actor_id,
+        target_id=request.args.get("target_id", "").strip()[:100],
+    )
     rows, total = list_entries(db.session, filters, limit=AUDIT_PAGE, offset=(page - 1) * AUDIT_PAGE)
     admins = services.list_users(db.session, "admin") + services.list_users(db.session, "operator")
-    return render_template("admin/audit.html", rows=rows, total=total, filters=filters, page=page,
-                           pages=max((total + AUDIT_PAGE - 1) // AUDIT_PAGE, 1), actions=known_actions(db.session),
-                           actors=admins)
+    return render_template(
+        "admin/audit.html",
+        rows=rows,
+        total=total,
+        filters=filters,
+        page=page,
+        pages=max((total + AUDIT_PAGE - 1) // AUDIT_PAGE, 1),
+        actions=known_actions(db.session),
+        actors=admins,
+    )

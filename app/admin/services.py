@@ -1,4 +1,5 @@
 """Admin changes to accounts, operator assignments and flagged rows; each writes an audit entry."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,8 +27,13 @@ class AdminError(DomainError):
 
 
 def _user_state(user: User) -> dict:
-    return {"email": user.email, "name": user.name, "role": user.role, "is_locked": user.is_locked,
-            "facilities": sorted(f.id for f in user.facilities)}
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "is_locked": user.is_locked,
+        "facilities": sorted(f.id for f in user.facilities),
+    }
 
 
 def facilities_by_id(session: Session, ids) -> list[Facility]:
@@ -40,8 +46,16 @@ def facilities_by_id(session: Session, ids) -> list[Facility]:
     return [found[i] for i in wanted]
 
 
-def create_user(session: Session, actor: User | None, email: str, role: str, password: str, name: str | None,
-                facility_ids, now: datetime) -> User:
+def create_user(
+    session: Session,
+    actor: User | None,
+    email: str,
+    role: str,
+    password: str,
+    name: str | None,
+    facility_ids,
+    now: datetime,
+) -> User:
     """Create an account of any role (operators with their facilities) and audit it."""
     email = accounts.normalise_email(email)
     if role not in ROLES:
@@ -83,8 +97,9 @@ def set_locked(session: Session, actor: User | None, user: User, locked: bool, n
     return True
 
 
-def set_assignment(session: Session, actor: User | None, operator: User, facility_id: int, assigned: bool,
-                   now: datetime) -> bool:
+def set_assignment(
+    session: Session, actor: User | None, operator: User, facility_id: int, assigned: bool, now: datetime
+) -> bool:
     """Assign a facility to an operator or take it away; False when nothing changed."""
     if operator.role != "operator":
         raise AdminError("운영자 계정에만 시설을 배정할 수 있습니다.", "facilities")
@@ -97,8 +112,16 @@ def set_assignment(session: Session, actor: User | None, operator: User, facilit
     else:
         operator.facilities.remove(facility)
     session.flush()
-    record(session, actor, "operator.assign" if assigned else "operator.unassign", "user", operator.id,
-           before, _user_state(operator), now)
+    record(
+        session,
+        actor,
+        "operator.assign" if assigned else "operator.unassign",
+        "user",
+        operator.id,
+        before,
+        _user_state(operator),
+        now,
+    )
     return True
 
 
@@ -110,7 +133,9 @@ def list_users(session: Session, role: str = "") -> list[User]:
     return list(session.scalars(query))
 
 
-def list_flags(session: Session, reason: str = "", status: str = "open", limit: int = 200) -> tuple[list[FacilityFlag], int]:
+def list_flags(
+    session: Session, reason: str = "", status: str = "open", limit: int = 200
+) -> tuple[list[FacilityFlag], int]:
     """Flagged rows with their facility, filtered by reason and status, and the total count."""
     query = select(FacilityFlag)
     if reason:
@@ -137,12 +162,21 @@ def _place(facility: Facility) -> dict:
     return {"lat": facility.lat, "lon": facility.lon, "district_code": facility.district_code}
 
 
-def fix_flag(session: Session, actor: User | None, flag: FacilityFlag, lat: float | None, lon: float | None,
-             district_code: str | None, now: datetime) -> FacilityFlag:
+def fix_flag(
+    session: Session,
+    actor: User | None,
+    flag: FacilityFlag,
+    lat: float | None,
+    lon: float | None,
+    district_code: str | None,
+    now: datetime,
+) -> FacilityFlag:
     """Correct the facility's coordinates and/or district and mark the flag fixed."""
     if (lat is None) != (lon is None):
         raise AdminError("위도와 경도를 함께 입력해 주세요.", "lat")
-    if lat is not None and not (SEOUL_BOUNDS[0] <= lat <= SEOUL_BOUNDS[1] and SEOUL_BOUNDS[2] <= lon <= SEOUL_BOUNDS[3]):
+    if lat is not None and not (
+        SEOUL_BOUNDS[0] <= lat <= SEOUL_BOUNDS[1] and SEOUL_BOUNDS[2] <= lon <= SEOUL_BOUNDS[3]
+    ):
         raise AdminError("서울 안의 좌표가 아닙니다 (위도 37.41–37.72, 경도 126.76–127.19).", "lat")
     if district_code and session.get(District, district_code) is None:
         raise AdminError(f"없는 자치구 코드: {district_code}", "district_code")
@@ -157,8 +191,16 @@ def fix_flag(session: Session, actor: User | None, flag: FacilityFlag, lat: floa
     facility.updated_at = now
     flag.status = "fixed"
     session.flush()
-    record(session, actor, "flag.fix", "facility_flag", flag.id, {**before, "reason": flag.reason},
-           {**_place(facility), "flag_status": flag.status, "reason": flag.reason}, now)
+    record(
+        session,
+        actor,
+        "flag.fix",
+        "facility_flag",
+        flag.id,
+        {**before, "reason": flag.reason},
+        {**_place(facility), "flag_status": flag.status, "reason": flag.reason},
+        now,
+    )
     return flag
 
 
@@ -167,8 +209,16 @@ def accept_flag(session: Session, actor: User | None, flag: FacilityFlag, now: d
     before = flag.status
     flag.status = "accepted"
     session.flush()
-    record(session, actor, "flag.accept", "facility_flag", flag.id, {"flag_status": before, "reason": flag.reason},
-           {"flag_status": flag.status, "reason": flag.reason}, now)
+    record(
+        session,
+        actor,
+        "flag.accept",
+        "facility_flag",
+        flag.id,
+        {"flag_status": before, "reason": flag.reason},
+        {"flag_status": flag.status, "reason": flag.reason},
+        now,
+    )
     return flag
 
 

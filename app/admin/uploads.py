@@ -1,4 +1,5 @@
 """Web upload of data files: saved to a temporary folder and imported by the same code as the CLI."""
+
 from __future__ import annotations
 
 import tempfile
@@ -34,8 +35,9 @@ def _check_text_file(upload: FileStorage) -> None:
     data = upload.stream.read()
     upload.stream.seek(0)
     if b"\x00" in data:
-        raise AdminError(f"{upload.filename}: 텍스트 파일이 아닙니다 (이진 데이터). CSV·JSON·GeoJSON 파일을 올려 주세요.",
-                         "files")
+        raise AdminError(
+            f"{upload.filename}: 텍스트 파일이 아닙니다 (이진 데이터). CSV·JSON·GeoJSON 파일을 올려 주세요.", "files"
+        )
     for encoding in ("utf-8-sig", "cp949"):
         try:
             data.decode(encoding)
@@ -67,11 +69,28 @@ def import_uploads(session: Session, actor, files: list[FileStorage], now: datet
         except ImportDataError as exc:
             exc.file = names.get(Path(exc.file).name, Path(exc.file).name)  # the admin's name, not the temp path
             raise
-    summary = [{"file": names.get(Path(f.path).name, Path(f.path).name), "new": f.new, "updated": f.updated,
-                "unchanged": f.unchanged, "skipped": f.skipped, "missing": f.missing,
-                "flagged": dict(f.flagged)} for f in report.files]
-    record(session, actor, "import.upload", "import", None, None,
-           {"files": summary, "ignored": report.ignored, "demo_removed": report.demo_removed}, now)
+    summary = [
+        {
+            "file": names.get(Path(f.path).name, Path(f.path).name),
+            "new": f.new,
+            "updated": f.updated,
+            "unchanged": f.unchanged,
+            "skipped": f.skipped,
+            "missing": f.missing,
+            "flagged": dict(f.flagged),
+        }
+        for f in report.files
+    ]
+    record(
+        session,
+        actor,
+        "import.upload",
+        "import",
+        None,
+        None,
+        {"files": summary, "ignored": report.ignored, "demo_removed": report.demo_removed},
+        now,
+    )
     return report, names
 
 

@@ -1,4 +1,5 @@
 """The JSON API: one module per feature, one blueprint under /api."""
+
 from flask import Blueprint, jsonify
 
 from app.api import admin, auth, bookings, children, facilities, operator, places

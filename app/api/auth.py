@@ -1,15 +1,16 @@
 """Account API: POST /api/auth/register, POST /api/auth/token and DELETE /api/auth/token."""
+
 from __future__ import annotations
 
 from flask import jsonify
 
-from app.routing import Routes
-from app.errors import ApiError
-from app.params import json_body
 from app.auth import services
 from app.auth.tokens import api_login_required, bearer_token, issue_token, revoke_token
 from app.database import unit_of_work
+from app.errors import ApiError
 from app.extensions import db
+from app.params import json_body
+from app.routing import Routes
 from app.timeutil import utcnow
 
 bp = Routes()
@@ -49,38 +50,53 @@ def api_revoke_token():
     """Log an API client out: the token sent with this request stops working."""
     raw = bearer_token()
     if not raw:
-        raise ApiError("no_token", "토큰으로 로그인한 요청이 아닙니다. Authorization: Bearer <토큰> 헤더로 보내 주세요", 400)
+        raise ApiError(
+            "no_token", "토큰으로 로그인한 요청이 아닙니다. Authorization: Bearer <토큰> 헤더로 보내 주세요", 400
+        )
     with unit_of_work():
         revoke_token(db.session, raw)
     return "", 204
 
 
 _ERRORS = {
-    "400": {"description": "잘못된 요청", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-    "429": {"description": "시도가 너무 많음: 한 주소의 로그인·가입 횟수 제한 (http_429, Retry-After 헤더)",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+    "400": {
+        "description": "잘못된 요청",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    },
+    "429": {
+        "description": "시도가 너무 많음: 한 주소의 로그인·가입 횟수 제한 (http_429, Retry-After 헤더)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    },
 }
 
 OPENAPI_SCHEMAS = {
     "RegisterRequest": {
-        "type": "object", "required": ["email", "password", "name"],
+        "type": "object",
+        "required": ["email", "password", "name"],
         "properties": {
             "email": {"type": "string", "format": "email", "description": "trimmed and lower-cased"},
-            "password": {"type": "string", "minLength": services.PASSWORD_MIN_LENGTH,
-                         "maxLength": services.PASSWORD_MAX_LENGTH, "description": services.PASSWORD_RULE},
+            "password": {
+                "type": "string",
+                "minLength": services.PASSWORD_MIN_LENGTH,
+                "maxLength": services.PASSWORD_MAX_LENGTH,
+                "description": services.PASSWORD_RULE,
+            },
             "name": {"type": "string", "maxLength": 100},
         },
     },
     "Account": {
-        "type": "object", "required": ["id", "email", "name"],
+        "type": "object",
+        "required": ["id", "email", "name"],
         "properties": {"id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"}},
     },
     "TokenRequest": {
-        "type": "object", "required": ["email", "password"],
+        "type": "object",
+        "required": ["email", "password"],
         "properties": {"email": {"type": "string"}, "password": {"type": "string"}},
     },
     "Token": {
-        "type": "object", "required": ["token", "expires_at"],
+        "type": "object",
+        "required": ["token", "expires_at"],
         "properties": {
             "token": {"type": "string", "description": "send as `Authorization: Bearer <token>`; shown once"},
             "token_type": {"type": "string", "enum": ["Bearer"]},
@@ -94,14 +110,20 @@ OPENAPI_PATHS = {
         "post": {
             "summary": "보호자 계정 만들기",
             "tags": ["auth"],
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/RegisterRequest"}}}},
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RegisterRequest"}}},
+            },
             "responses": {
-                "201": {"description": "만들어진 계정", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Account"}}}},
+                "201": {
+                    "description": "만들어진 계정",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Account"}}},
+                },
                 **_ERRORS,
-                "409": {"description": "이미 가입된 이메일 (email_taken)", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+                "409": {
+                    "description": "이미 가입된 이메일 (email_taken)",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
             },
         }
     },
@@ -109,14 +131,20 @@ OPENAPI_PATHS = {
         "post": {
             "summary": "API 토큰 받기 (30일 유효)",
             "tags": ["auth"],
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/TokenRequest"}}}},
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenRequest"}}},
+            },
             "responses": {
-                "200": {"description": "새 토큰", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Token"}}}},
+                "200": {
+                    "description": "새 토큰",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Token"}}},
+                },
                 **_ERRORS,
-                "401": {"description": "이메일·비밀번호가 틀렸거나 잠긴 계정", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+                "401": {
+                    "description": "이메일·비밀번호가 틀렸거나 잠긴 계정",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
             },
         },
         "delete": {
@@ -125,10 +153,14 @@ OPENAPI_PATHS = {
             "security": [{"bearer": []}],
             "responses": {
                 "204": {"description": "폐기됨"},
-                "400": {"description": "토큰 없이 세션으로 보낸 요청 (no_token)", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Error"}}}},
-                "401": {"description": "토큰이 없거나 이미 폐기·만료됨", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+                "400": {
+                    "description": "토큰 없이 세션으로 보낸 요청 (no_token)",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
+                "401": {
+                    "description": "토큰이 없거나 이미 폐기·만료됨",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
             },
         },
     },

@@ -1,17 +1,18 @@
 """Booking API: slots of a day (public) and a parent's bookings (bearer token)."""
+
 from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from app.routing import Routes
-from app.errors import ApiError
-from app.params import DATE_SCHEMA, ID_SCHEMA, body_id, body_ids, body_int, day, id_param, json_body
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings import services
 from app.bookings.choices import BookingStatus
 from app.database import unit_of_work
+from app.errors import ApiError
 from app.extensions import db
 from app.facilities.models import Facility
+from app.params import DATE_SCHEMA, ID_SCHEMA, body_id, body_ids, body_int, day, id_param, json_body
+from app.routing import Routes
 from app.timeutil import KST, utcnow
 from app.validation import CHILDREN_MAX, GUARDIANS_MAX, HOURS_MAX
 
@@ -21,12 +22,15 @@ bp = Routes()
 def booking_json(booking) -> dict:
     """The public shape of a booking."""
     return {
-        "id": booking.id, "code": booking.code, "status": booking.status,
+        "id": booking.id,
+        "code": booking.code,
+        "status": booking.status,
         "facility": {"id": booking.facility_id, "name": booking.facility.name},
         "slot_id": booking.slot_id,
         "starts_at": booking.starts_at.astimezone(KST).isoformat(),
         "ends_at": booking.ends_at.astimezone(KST).isoformat(),
-        "guardians": booking.guardians, "hours": booking.hours,
+        "guardians": booking.guardians,
+        "hours": booking.hours,
         "children": [{"id": c.id, "name": c.name} for c in booking.children],
         "created_at": booking.created_at.astimezone(KST).isoformat(),
         "cancelled_at": booking.cancelled_at.astimezone(KST).isoformat() if booking.cancelled_at else None,
@@ -34,8 +38,12 @@ def booking_json(booking) -> dict:
 
 
 def _booking_request(body: dict) -> tuple[int, list[int], int, int]:
-    return (body_id(body, "slot_id"), body_ids(body, "child_ids", CHILDREN_MAX),
-            body_int(body, "guardians", 1, GUARDIANS_MAX, 1), body_int(body, "hours", 1, HOURS_MAX, 1))
+    return (
+        body_id(body, "slot_id"),
+        body_ids(body, "child_ids", CHILDREN_MAX),
+        body_int(body, "guardians", 1, GUARDIANS_MAX, 1),
+        body_int(body, "hours", 1, HOURS_MAX, 1),
+    )
 
 
 @bp.get("/facilities/<id:facility_id>/slots")
@@ -87,8 +95,11 @@ def api_cancel(booking_id: int):
 @api_login_required
 def api_booking_ics(booking_id: int):
     booking = _mine(booking_id)
-    return Response(services.booking_ics(booking), mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="nadeuri-{booking.code}.ics"'})
+    return Response(
+        services.booking_ics(booking),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="nadeuri-{booking.code}.ics"'},
+    )
 
 
 def _ref(name: str) -> dict:
@@ -101,37 +112,57 @@ def _error(description: str) -> dict:
 
 _AUTH = {"security": [{"bearer": []}], "tags": ["bookings"]}
 _ID = [id_param("booking_id", "booking id")]
-_REFUSALS = ("slot_full, duplicate, one_visit_per_day, daily_cap, monthly_cap (409); window_not_open, slot_past, "
-             "age_out_of_range, too_many_children, too_many_guardians, banned, closed, invalid_children (422)")
+_REFUSALS = (
+    "slot_full, duplicate, one_visit_per_day, daily_cap, monthly_cap (409); window_not_open, slot_past, "
+    "age_out_of_range, too_many_children, too_many_guardians, banned, closed, invalid_children (422)"
+)
 
 OPENAPI_SCHEMAS = {
     "Slot": {
-        "type": "object", "required": ["id", "starts_at", "ends_at", "capacity", "remaining", "bookable"],
-        "properties": {"id": {"type": "integer"}, "starts_at": {"type": "string", "format": "date-time"},
-                       "ends_at": {"type": "string", "format": "date-time"}, "capacity": {"type": "integer"},
-                       "remaining": {"type": "integer"}, "bookable": {"type": "boolean"}},
+        "type": "object",
+        "required": ["id", "starts_at", "ends_at", "capacity", "remaining", "bookable"],
+        "properties": {
+            "id": {"type": "integer"},
+            "starts_at": {"type": "string", "format": "date-time"},
+            "ends_at": {"type": "string", "format": "date-time"},
+            "capacity": {"type": "integer"},
+            "remaining": {"type": "integer"},
+            "bookable": {"type": "boolean"},
+        },
     },
     "BookingRequest": {
-        "type": "object", "required": ["slot_id", "child_ids"],
+        "type": "object",
+        "required": ["slot_id", "child_ids"],
         "properties": {
             "slot_id": ID_SCHEMA,
             "child_ids": {"type": "array", "items": ID_SCHEMA, "minItems": 1, "maxItems": CHILDREN_MAX},
             "guardians": {"type": "integer", "default": 1, "minimum": 1, "maximum": GUARDIANS_MAX},
-            "hours": {"type": "integer", "default": 1, "minimum": 1, "maximum": HOURS_MAX,
-                      "description": "시간제보육: 이 시간대부터 연속 이용 시간"},
+            "hours": {
+                "type": "integer",
+                "default": 1,
+                "minimum": 1,
+                "maximum": HOURS_MAX,
+                "description": "시간제보육: 이 시간대부터 연속 이용 시간",
+            },
         },
     },
     "Booking": {
-        "type": "object", "required": ["id", "code", "status", "starts_at", "ends_at", "children"],
+        "type": "object",
+        "required": ["id", "code", "status", "starts_at", "ends_at", "children"],
         "properties": {
-            "id": {"type": "integer"}, "code": {"type": "string", "example": "K7QD-3MZA"},
+            "id": {"type": "integer"},
+            "code": {"type": "string", "example": "K7QD-3MZA"},
             "status": {"type": "string", "enum": list(BookingStatus.values())},
             "facility": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
-            "slot_id": {"type": "integer"}, "starts_at": {"type": "string", "format": "date-time"},
-            "ends_at": {"type": "string", "format": "date-time"}, "guardians": {"type": "integer"},
+            "slot_id": {"type": "integer"},
+            "starts_at": {"type": "string", "format": "date-time"},
+            "ends_at": {"type": "string", "format": "date-time"},
+            "guardians": {"type": "integer"},
             "hours": {"type": "integer"},
-            "children": {"type": "array", "items": {"type": "object", "properties": {
-                "id": {"type": "integer"}, "name": {"type": "string"}}}},
+            "children": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+            },
             "created_at": {"type": "string", "format": "date-time"},
             "cancelled_at": {"type": ["string", "null"], "format": "date-time"},
         },
@@ -139,35 +170,103 @@ OPENAPI_SCHEMAS = {
 }
 
 OPENAPI_PATHS = {
-    "/api/facilities/{facility_id}/slots": {"get": {
-        "summary": "하루의 예약 시간대와 남은 자리 (로그인 불필요)", "tags": ["bookings"],
-        "parameters": [id_param("facility_id", "facility id"),
-                       {"name": "date", "in": "query", "required": True, "schema": DATE_SCHEMA}],
-        "responses": {"200": {"description": "시간대", "content": {"application/json": {"schema": {
-            "type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Slot"}}}}}}},
-            "400": _error("date 형식 오류"), "404": _error("시설 없음")},
-    }},
-    "/api/bookings": {
-        "get": {**_AUTH, "summary": "내 예약 목록", "responses": {
-            "200": {"description": "예약들", "content": {"application/json": {"schema": {"type": "object",
-                    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Booking"}}}}}}},
-            "401": _error("인증 필요")}},
-        "post": {**_AUTH, "summary": "예약하기", "requestBody": {"required": True, "content": _ref("BookingRequest")},
-                 "responses": {"201": {"description": "확정된 예약", "content": _ref("Booking")},
-                               "400": _error("요청 형식 오류"), "401": _error("인증 필요"),
-                               "404": _error("시간대 없음"), "409": _error(_REFUSALS), "422": _error(_REFUSALS)}},
+    "/api/facilities/{facility_id}/slots": {
+        "get": {
+            "summary": "하루의 예약 시간대와 남은 자리 (로그인 불필요)",
+            "tags": ["bookings"],
+            "parameters": [
+                id_param("facility_id", "facility id"),
+                {"name": "date", "in": "query", "required": True, "schema": DATE_SCHEMA},
+            ],
+            "responses": {
+                "200": {
+                    "description": "시간대",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Slot"}}
+                                },
+                            }
+                        }
+                    },
+                },
+                "400": _error("date 형식 오류"),
+                "404": _error("시설 없음"),
+            },
+        }
     },
-    "/api/bookings/{booking_id}": {"get": {
-        **_AUTH, "summary": "내 예약 하나", "parameters": _ID,
-        "responses": {"200": {"description": "예약", "content": _ref("Booking")}, "401": _error("인증 필요"),
-                      "404": _error("없거나 다른 보호자의 예약")}}},
-    "/api/bookings/{booking_id}/cancel": {"post": {
-        **_AUTH, "summary": "예약 취소 (기본: 시작 30분 전까지)", "parameters": _ID,
-        "responses": {"200": {"description": "취소된 예약", "content": _ref("Booking")}, "401": _error("인증 필요"),
-                      "404": _error("없거나 다른 보호자의 예약"),
-                      "409": _error("too_late_to_cancel, not_cancellable")}}},
-    "/api/bookings/{booking_id}.ics": {"get": {
-        **_AUTH, "summary": "예약을 캘린더 파일(iCalendar)로", "parameters": _ID,
-        "responses": {"200": {"description": "text/calendar", "content": {"text/calendar": {
-            "schema": {"type": "string"}}}}, "401": _error("인증 필요"), "404": _error("없거나 다른 보호자의 예약")}}},
+    "/api/bookings": {
+        "get": {
+            **_AUTH,
+            "summary": "내 예약 목록",
+            "responses": {
+                "200": {
+                    "description": "예약들",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Booking"}}
+                                },
+                            }
+                        }
+                    },
+                },
+                "401": _error("인증 필요"),
+            },
+        },
+        "post": {
+            **_AUTH,
+            "summary": "예약하기",
+            "requestBody": {"required": True, "content": _ref("BookingRequest")},
+            "responses": {
+                "201": {"description": "확정된 예약", "content": _ref("Booking")},
+                "400": _error("요청 형식 오류"),
+                "401": _error("인증 필요"),
+                "404": _error("시간대 없음"),
+                "409": _error(_REFUSALS),
+                "422": _error(_REFUSALS),
+            },
+        },
+    },
+    "/api/bookings/{booking_id}": {
+        "get": {
+            **_AUTH,
+            "summary": "내 예약 하나",
+            "parameters": _ID,
+            "responses": {
+                "200": {"description": "예약", "content": _ref("Booking")},
+                "401": _error("인증 필요"),
+                "404": _error("없거나 다른 보호자의 예약"),
+            },
+        }
+    },
+    "/api/bookings/{booking_id}/cancel": {
+        "post": {
+            **_AUTH,
+            "summary": "예약 취소 (기본: 시작 30분 전까지)",
+            "parameters": _ID,
+            "responses": {
+                "200": {"description": "취소된 예약", "content": _ref("Booking")},
+                "401": _error("인증 필요"),
+                "404": _error("없거나 다른 보호자의 예약"),
+                "409": _error("too_late_to_cancel, not_cancellable"),
+            },
+        }
+    },
+    "/api/bookings/{booking_id}.ics": {
+        "get": {
+            **_AUTH,
+            "summary": "예약을 캘린더 파일(iCalendar)로",
+            "parameters": _ID,
+            "responses": {
+                "200": {"description": "text/calendar", "content": {"text/calendar": {"schema": {"type": "string"}}}},
+                "401": _error("인증 필요"),
+                "404": _error("없거나 다른 보호자의 예약"),
+            },
+        }
+    },
 }

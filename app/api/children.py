@@ -1,15 +1,16 @@
 """Children API: GET/POST /api/children, GET /api/children/<id> (a parent's own children only)."""
+
 from __future__ import annotations
 
 from flask import jsonify
 
-from app.routing import Routes
-from app.errors import ApiError
-from app.params import DATE_SCHEMA, id_param, json_body
 from app.auth import services
 from app.auth.tokens import api_login_required, current_api_user
 from app.database import unit_of_work
+from app.errors import ApiError
 from app.extensions import db
+from app.params import DATE_SCHEMA, id_param, json_body
+from app.routing import Routes
 from app.timeutil import KST, utcnow
 
 bp = Routes()
@@ -59,15 +60,24 @@ _UNAUTHORIZED = {"description": "토큰 없음·만료·잘못됨 (unauthorized)
 
 OPENAPI_SCHEMAS = {
     "Child": {
-        "type": "object", "required": ["id", "name", "birth_date"],
-        "properties": {"id": {"type": "integer"}, "name": {"type": "string", "maxLength": services.CHILD_NAME_MAX_LENGTH},
-                       "birth_date": {"type": "string", "format": "date"}},
+        "type": "object",
+        "required": ["id", "name", "birth_date"],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string", "maxLength": services.CHILD_NAME_MAX_LENGTH},
+            "birth_date": {"type": "string", "format": "date"},
+        },
     },
     "ChildRequest": {
-        "type": "object", "required": ["name", "birth_date"],
+        "type": "object",
+        "required": ["name", "birth_date"],
         "properties": {
-            "name": {"type": "string", "minLength": 1, "maxLength": services.CHILD_NAME_MAX_LENGTH,
-                     "description": "제어·양방향(bidi)·폭 없는 문자는 쓸 수 없음"},
+            "name": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": services.CHILD_NAME_MAX_LENGTH,
+                "description": "제어·양방향(bidi)·폭 없는 문자는 쓸 수 없음",
+            },
             "birth_date": {**DATE_SCHEMA, "description": "YYYY-MM-DD, 미래가 아니고 만 13세 이하"},
         },
     },
@@ -76,16 +86,30 @@ OPENAPI_SCHEMAS = {
 OPENAPI_PATHS = {
     "/api/children": {
         "get": {
-            "summary": "내 아이 목록", "tags": ["children"], "security": [{"bearer": []}],
+            "summary": "내 아이 목록",
+            "tags": ["children"],
+            "security": [{"bearer": []}],
             "responses": {
-                "200": {"description": "아이들", "content": {"application/json": {"schema": {
-                    "type": "object", "properties": {"items": {"type": "array",
-                                                               "items": {"$ref": "#/components/schemas/Child"}}}}}}},
+                "200": {
+                    "description": "아이들",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Child"}}
+                                },
+                            }
+                        }
+                    },
+                },
                 "401": _UNAUTHORIZED,
             },
         },
         "post": {
-            "summary": "아이 등록 (이름과 생년월일만 저장)", "tags": ["children"], "security": [{"bearer": []}],
+            "summary": "아이 등록 (이름과 생년월일만 저장)",
+            "tags": ["children"],
+            "security": [{"bearer": []}],
             "requestBody": {"required": True, "content": _json("ChildRequest")},
             "responses": {
                 "201": {"description": "등록된 아이", "content": _json("Child")},
@@ -97,10 +121,15 @@ OPENAPI_PATHS = {
     },
     "/api/children/{child_id}": {
         "get": {
-            "summary": "내 아이 한 명", "tags": ["children"], "security": [{"bearer": []}],
+            "summary": "내 아이 한 명",
+            "tags": ["children"],
+            "security": [{"bearer": []}],
             "parameters": [id_param("child_id", "child id")],
-            "responses": {"200": {"description": "아이", "content": _json("Child")}, "401": _UNAUTHORIZED,
-                          "404": {"description": "없거나 다른 보호자의 아이", "content": _json("Error")}},
+            "responses": {
+                "200": {"description": "아이", "content": _json("Child")},
+                "401": _UNAUTHORIZED,
+                "404": {"description": "없거나 다른 보호자의 아이", "content": _json("Error")},
+            },
         },
     },
 }

@@ -1,21 +1,21 @@
 """Facility finder API: /api/facilities, /api/facilities/<id>, /api/districts, /api/openapi.json."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from datetime import datetime
 
 from flask import jsonify, request
 
 from app.api.openapi import build_spec
-from app.routing import Routes
 from app.errors import ApiError
-from app.params import id_param, number
 from app.extensions import db
 from app.facilities import services
-from app.facilities.search import parse_search
 from app.facilities.choices import FacilityKind
 from app.facilities.models import AMENITIES
+from app.facilities.search import parse_search
 from app.geo.districts import bundled_index
+from app.params import id_param, number
+from app.routing import Routes
 from app.timeutil import KST
 from app.validation import DATE_MAX, DATE_MIN, ID_MAX
 
@@ -59,14 +59,14 @@ def openapi():
     return jsonify(build_spec())
 
 
-
-
-
 def _param(name: str, schema: dict, description: str, required: bool = False, where: str = "query") -> dict:
     return {"name": name, "in": where, "required": required, "schema": schema, "description": description}
 
 
-_ERROR = {"description": "잘못된 요청", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_ERROR = {
+    "description": "잘못된 요청",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
 _NOT_FOUND = {**_ERROR, "description": "없음"}
 
 _TEXT_OR_NULL = {"type": ["string", "null"]}
@@ -82,28 +82,55 @@ OPENAPI_SCHEMAS = {
         "type": "object",
         "required": ["id", "kind", "name", "lat", "lon", "amenities", "bookable", "details", "flags", "demo"],
         "properties": {
-            "id": {"type": "integer"}, "kind": {"type": "string", "enum": list(FacilityKind.values())}, "kind_label": {"type": "string"},
-            "name": {"type": "string"}, "address": _TEXT_OR_NULL, "phone": _TEXT_OR_NULL,
-            "district": _TEXT_OR_NULL, "district_name": _TEXT_OR_NULL,
-            "lat": {"type": ["number", "null"]}, "lon": {"type": ["number", "null"]},
-            "age_min": _INT_OR_NULL, "age_max": _INT_OR_NULL,
-            "capacity_individual": _INT_OR_NULL, "capacity_group": _INT_OR_NULL,
-            "open_days": _TEXT_OR_NULL, "opens_at": _TEXT_OR_NULL, "closes_at": _TEXT_OR_NULL,
-            "always_open": {"type": ["boolean", "null"]}, "closed_on_holidays": {"type": ["boolean", "null"]},
-            "hours_today": _TEXT_OR_NULL, "hours_text": _TEXT_OR_NULL, "days_text": _TEXT_OR_NULL,
+            "id": {"type": "integer"},
+            "kind": {"type": "string", "enum": list(FacilityKind.values())},
+            "kind_label": {"type": "string"},
+            "name": {"type": "string"},
+            "address": _TEXT_OR_NULL,
+            "phone": _TEXT_OR_NULL,
+            "district": _TEXT_OR_NULL,
+            "district_name": _TEXT_OR_NULL,
+            "lat": {"type": ["number", "null"]},
+            "lon": {"type": ["number", "null"]},
+            "age_min": _INT_OR_NULL,
+            "age_max": _INT_OR_NULL,
+            "capacity_individual": _INT_OR_NULL,
+            "capacity_group": _INT_OR_NULL,
+            "open_days": _TEXT_OR_NULL,
+            "opens_at": _TEXT_OR_NULL,
+            "closes_at": _TEXT_OR_NULL,
+            "always_open": {"type": ["boolean", "null"]},
+            "closed_on_holidays": {"type": ["boolean", "null"]},
+            "hours_today": _TEXT_OR_NULL,
+            "hours_text": _TEXT_OR_NULL,
+            "days_text": _TEXT_OR_NULL,
             "closed_days_text": _TEXT_OR_NULL,
             "amenities": {"type": "array", "items": {"type": "string"}},
-            "bookable": {"type": "boolean"}, "details": {"type": "object"},
-            "flags": {"type": "array", "items": {"type": "object", "required": ["reason", "status"], "properties": {
-                "reason": {"type": "string"}, "detail": _TEXT_OR_NULL, "status": {"type": "string"}}}},
-            "source": _TEXT_OR_NULL, "demo": {"type": "boolean"},
+            "bookable": {"type": "boolean"},
+            "details": {"type": "object"},
+            "flags": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["reason", "status"],
+                    "properties": {"reason": {"type": "string"}, "detail": _TEXT_OR_NULL, "status": {"type": "string"}},
+                },
+            },
+            "source": _TEXT_OR_NULL,
+            "demo": {"type": "boolean"},
         },
     },
     "District": {
-        "type": "object", "required": ["code", "name", "counts"],
-        "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "name_en": _TEXT_OR_NULL,
-                       "lat": {"type": ["number", "null"]}, "lon": {"type": ["number", "null"]},
-                       "counts": {"type": "object", "additionalProperties": {"type": "integer"}}},
+        "type": "object",
+        "required": ["code", "name", "counts"],
+        "properties": {
+            "code": {"type": "string"},
+            "name": {"type": "string"},
+            "name_en": _TEXT_OR_NULL,
+            "lat": {"type": ["number", "null"]},
+            "lon": {"type": ["number", "null"]},
+            "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+        },
     },
     "FacilityItem": {
         "type": "object",
@@ -126,51 +153,118 @@ OPENAPI_SCHEMAS = {
 }
 
 OPENAPI_PATHS = {
-    "/api/facilities": {"get": {
-        "summary": "가까운 순 시설 검색 (Facilities near a point or in a district, nearest first)",
-        "parameters": [
-            _param("lat", {"type": "number"}, "WGS84 latitude; with lon, or give district"),
-            _param("lon", {"type": "number"}, "WGS84 longitude"),
-            _param("radius_m", {"type": "number", "default": 1000, "minimum": 1, "maximum": 20000}, "search radius"),
-            _param("kind", {"type": "string"}, "one or more of " + ", ".join(FacilityKind.values()) + " (repeat or comma-separate)"),
-            _param("age", {"type": "integer", "minimum": 0, "maximum": 18}, "child's age in years"),
-            _param("open_at", {"type": "string", "format": "date-time"},
-                   f"open at this moment (ISO 8601; no zone = Asia/Seoul; or 'now'; {DATE_MIN} … {DATE_MAX});"
-                   " public holidays count"),
-            _param("amenity", {"type": "string"}, "required amenities: " + ", ".join(AMENITIES)),
-            _param("district", {"type": "string"}, "자치구 code (11110…11740) or Korean name"),
-            _param("limit", {"type": "integer", "default": 50, "minimum": 1, "maximum": 200}, "page size"),
-            _param("offset", {"type": "integer", "format": "int32", "default": 0, "minimum": 0, "maximum": ID_MAX},
-                   "page start"),
-        ],
-        "responses": {
-            "200": {"description": "결과", "content": {"application/json": {"schema": {
-                "type": "object", "required": ["items", "total"],
-                "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/FacilityItem"}},
-                               "total": {"type": "integer"}, "center": {"type": "object"}}}}}},
-            "400": _ERROR,
-        },
-    }},
-    "/api/facilities/{facility_id}": {"get": {
-        "summary": "시설 상세 (One facility)",
-        "parameters": [id_param("facility_id", "facility id")],
-        "responses": {"200": {"description": "시설", "content": _json({"$ref": "#/components/schemas/FacilityDetail"})},
-                      "404": _NOT_FOUND},
-    }},
-    "/api/districts": {"get": {
-        "summary": "25개 자치구와 종류별 시설 수 (Districts with counts per kind)",
-        "responses": {"200": {"description": "자치구 목록", "content": _json({
-            "type": "object", "required": ["items"],
-            "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/District"}}}})}},
-    }},
-    "/api/districts/at": {"get": {
-        "summary": "이 지점은 어느 자치구? (Which district is this point in)",
-        "parameters": [_param("lat", {"type": "number"}, "latitude", True), _param("lon", {"type": "number"}, "longitude", True)],
-        "responses": {"200": {"description": "자치구", "content": _json({
-            "type": "object", "required": ["code", "name"],
-            "properties": {"code": {"type": "string"}, "name": {"type": "string"}}})},
-                      "400": _ERROR, "404": _NOT_FOUND},
-    }},
-    "/api/openapi.json": {"get": {"summary": "이 문서 (This OpenAPI document)", "responses": {"200": {"description": "OpenAPI 3.1", "content": _json({
-        "type": "object", "required": ["openapi", "paths"]})}}}},
+    "/api/facilities": {
+        "get": {
+            "summary": "가까운 순 시설 검색 (Facilities near a point or in a district, nearest first)",
+            "parameters": [
+                _param("lat", {"type": "number"}, "WGS84 latitude; with lon, or give district"),
+                _param("lon", {"type": "number"}, "WGS84 longitude"),
+                _param(
+                    "radius_m", {"type": "number", "default": 1000, "minimum": 1, "maximum": 20000}, "search radius"
+                ),
+                _param(
+                    "kind",
+                    {"type": "string"},
+                    "one or more of " + ", ".join(FacilityKind.values()) + " (repeat or comma-separate)",
+                ),
+                _param("age", {"type": "integer", "minimum": 0, "maximum": 18}, "child's age in years"),
+                _param(
+                    "open_at",
+                    {"type": "string", "format": "date-time"},
+                    f"open at this moment (ISO 8601; no zone = Asia/Seoul; or 'now'; {DATE_MIN} … {DATE_MAX});"
+                    " public holidays count",
+                ),
+                _param("amenity", {"type": "string"}, "required amenities: " + ", ".join(AMENITIES)),
+                _param("district", {"type": "string"}, "자치구 code (11110…11740) or Korean name"),
+                _param("limit", {"type": "integer", "default": 50, "minimum": 1, "maximum": 200}, "page size"),
+                _param(
+                    "offset",
+                    {"type": "integer", "format": "int32", "default": 0, "minimum": 0, "maximum": ID_MAX},
+                    "page start",
+                ),
+            ],
+            "responses": {
+                "200": {
+                    "description": "결과",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["items", "total"],
+                                "properties": {
+                                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/FacilityItem"}},
+                                    "total": {"type": "integer"},
+                                    "center": {"type": "object"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "400": _ERROR,
+            },
+        }
+    },
+    "/api/facilities/{facility_id}": {
+        "get": {
+            "summary": "시설 상세 (One facility)",
+            "parameters": [id_param("facility_id", "facility id")],
+            "responses": {
+                "200": {"description": "시설", "content": _json({"$ref": "#/components/schemas/FacilityDetail"})},
+                "404": _NOT_FOUND,
+            },
+        }
+    },
+    "/api/districts": {
+        "get": {
+            "summary": "25개 자치구와 종류별 시설 수 (Districts with counts per kind)",
+            "responses": {
+                "200": {
+                    "description": "자치구 목록",
+                    "content": _json(
+                        {
+                            "type": "object",
+                            "required": ["items"],
+                            "properties": {
+                                "items": {"type": "array", "items": {"$ref": "#/components/schemas/District"}}
+                            },
+                        }
+                    ),
+                }
+            },
+        }
+    },
+    "/api/districts/at": {
+        "get": {
+            "summary": "이 지점은 어느 자치구? (Which district is this point in)",
+            "parameters": [
+                _param("lat", {"type": "number"}, "latitude", True),
+                _param("lon", {"type": "number"}, "longitude", True),
+            ],
+            "responses": {
+                "200": {
+                    "description": "자치구",
+                    "content": _json(
+                        {
+                            "type": "object",
+                            "required": ["code", "name"],
+                            "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+                        }
+                    ),
+                },
+                "400": _ERROR,
+                "404": _NOT_FOUND,
+            },
+        }
+    },
+    "/api/openapi.json": {
+        "get": {
+            "summary": "이 문서 (This OpenAPI document)",
+            "responses": {
+                "200": {
+                    "description": "OpenAPI 3.1",
+                    "content": _json({"type": "object", "required": ["openapi", "paths"]}),
+                }
+            },
+        }
+    },
 }

@@ -1,11 +1,11 @@
 """The OpenAPI document, assembled from each API module's OPENAPI_PATHS and OPENAPI_SCHEMAS."""
+
 from __future__ import annotations
 
 import copy
 import importlib
 import pkgutil
 from pathlib import Path
-
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -46,8 +46,13 @@ def _add_errors(path: str, method: str, operation: dict) -> None:
         codes.append("429")
     responses = operation.setdefault("responses", {})
     for code in codes:
-        responses.setdefault(code, {"description": ERROR_MEANINGS[code],
-                                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+        responses.setdefault(
+            code,
+            {
+                "description": ERROR_MEANINGS[code],
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
+        )
 
 
 def build_spec() -> dict:
@@ -63,8 +68,11 @@ def build_spec() -> dict:
             _add_errors(path, method, operation)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Nadeuri (나들이) API", "version": "1.0.0",
-                 "description": "서울 가족시설 찾기와 예약. Errors are JSON {error, message}."},
+        "info": {
+            "title": "Nadeuri (나들이) API",
+            "version": "1.0.0",
+            "description": "서울 가족시설 찾기와 예약. Errors are JSON {error, message}.",
+        },
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": schemas,

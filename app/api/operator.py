@@ -2,18 +2,19 @@
 
 Operators reach only the facilities assigned to them (another facility → 403), admins every one.
 """
+
 from __future__ import annotations
 
-from app.routing import Routes
-from app.errors import ApiError
-from app.params import body_int, id_param, json_body
 from app.auth.roles import api_roles_required, can_manage_facility
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, Slot
 from app.database import unit_of_work
+from app.errors import ApiError
 from app.extensions import db
 from app.operators import services
+from app.params import body_int, id_param, json_body
+from app.routing import Routes
 from app.timeutil import KST, utcnow
 from app.validation import CAPACITY_MAX
 
@@ -23,9 +24,15 @@ STAFF = ("operator", "admin")
 
 
 def _slot_json(slot: Slot) -> dict:
-    return {"id": slot.id, "facility_id": slot.facility_id, "starts_at": slot.starts_at.astimezone(KST).isoformat(),
-            "ends_at": slot.ends_at.astimezone(KST).isoformat(), "capacity": slot.capacity, "booked": slot.booked,
-            "blocked": slot.blocked}
+    return {
+        "id": slot.id,
+        "facility_id": slot.facility_id,
+        "starts_at": slot.starts_at.astimezone(KST).isoformat(),
+        "ends_at": slot.ends_at.astimezone(KST).isoformat(),
+        "capacity": slot.capacity,
+        "booked": slot.booked,
+        "blocked": slot.blocked,
+    }
 
 
 def _allowed(facility_id: int) -> None:
@@ -74,9 +81,13 @@ def api_operator_no_show(booking_id: int):
     booking = _booking(booking_id)
     with unit_of_work():
         after = services.no_show(db.session, current_api_user(), booking, utcnow())
-        body = {"id": booking.id, "code": after["code"], "status": BookingStatus.NO_SHOW,
-                "banned_until": after["banned_until"].astimezone(KST).isoformat(),
-                "cancelled_bookings": after["cancelled_bookings"]}
+        body = {
+            "id": booking.id,
+            "code": after["code"],
+            "status": BookingStatus.NO_SHOW,
+            "banned_until": after["banned_until"].astimezone(KST).isoformat(),
+            "cancelled_bookings": after["cancelled_bookings"],
+        }
     return body
 
 
@@ -100,58 +111,170 @@ def _error(description: str) -> dict:
 
 
 _AUTH = {"security": [{"bearer": []}], "tags": ["operator"]}
-_DENIED = {"401": _error("인증 필요"), "403": _error("운영자·관리자가 아니거나 담당 시설이 아님"),
-           "404": _error("없음")}
+_DENIED = {
+    "401": _error("인증 필요"),
+    "403": _error("운영자·관리자가 아니거나 담당 시설이 아님"),
+    "404": _error("없음"),
+}
 _SLOT_ID = [id_param("slot_id", "slot id")]
 _BOOKING_ID = [id_param("booking_id", "booking id")]
 
 OPENAPI_SCHEMAS = {
-    "OperatorSlot": {"type": "object", "required": ["id", "capacity", "booked", "blocked"], "properties": {
-        "id": {"type": "integer"}, "facility_id": {"type": "integer"},
-        "starts_at": {"type": "string", "format": "date-time"}, "ends_at": {"type": "string", "format": "date-time"},
-        "capacity": {"type": "integer"}, "booked": {"type": "integer"}, "blocked": {"type": "boolean"}}},
-    "RosterEntry": {"type": "object", "required": ["id", "code", "status", "children"], "properties": {
-        "id": {"type": "integer"}, "code": {"type": "string"},
-        "status": {"type": "string", "enum": list(BookingStatus.values())},
-        "guardian": {"type": "string"}, "guardians": {"type": "integer"}, "contact": {"type": "string"},
-        "walk_in": {"type": "boolean"},
-        "children": {"type": "array", "items": {"type": "object", "properties": {
-            "name": {"type": "string"}, "age": {"type": "integer"}, "unit": {"type": "string"}}}}}},
+    "OperatorSlot": {
+        "type": "object",
+        "required": ["id", "capacity", "booked", "blocked"],
+        "properties": {
+            "id": {"type": "integer"},
+            "facility_id": {"type": "integer"},
+            "starts_at": {"type": "string", "format": "date-time"},
+            "ends_at": {"type": "string", "format": "date-time"},
+            "capacity": {"type": "integer"},
+            "booked": {"type": "integer"},
+            "blocked": {"type": "boolean"},
+        },
+    },
+    "RosterEntry": {
+        "type": "object",
+        "required": ["id", "code", "status", "children"],
+        "properties": {
+            "id": {"type": "integer"},
+            "code": {"type": "string"},
+            "status": {"type": "string", "enum": list(BookingStatus.values())},
+            "guardian": {"type": "string"},
+            "guardians": {"type": "integer"},
+            "contact": {"type": "string"},
+            "walk_in": {"type": "boolean"},
+            "children": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}, "age": {"type": "integer"}, "unit": {"type": "string"}},
+                },
+            },
+        },
+    },
 }
 
 OPENAPI_PATHS = {
-    "/api/operator/slots/{slot_id}/roster": {"get": {
-        **_AUTH, "summary": "회차의 명단 (아이, 보호자, 예약번호, 상태)", "parameters": _SLOT_ID,
-        "responses": {"200": {"description": "명단", "content": {"application/json": {"schema": {
-            "type": "object", "properties": {"slot": {"$ref": "#/components/schemas/OperatorSlot"},
-                                             "items": {"type": "array",
-                                                       "items": {"$ref": "#/components/schemas/RosterEntry"}}}}}}},
-            **_DENIED}}},
-    "/api/operator/slots/{slot_id}": {"patch": {
-        **_AUTH, "summary": "회차 정원 변경 (예약 인원 미만은 거절)", "parameters": _SLOT_ID,
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["capacity"], "properties": {"capacity": {"type": "integer", "minimum": 0, "maximum": CAPACITY_MAX}}}}}},
-        "responses": {"200": {"description": "바뀐 회차", "content": _ref("OperatorSlot")},
-                      "400": _error("capacity 형식 오류"),
-                      "409": {"description": "capacity_below_booked: 영향받는 회차 목록 slots 포함",
-                              "content": {"application/json": {"schema": {"type": "object", "properties": {
-                                  "error": {"type": "string"}, "message": {"type": "string"},
-                                  "slots": {"type": "array", "items": {"type": "object"}}}}}}},
-                      "422": _error("invalid_capacity"), **_DENIED}}},
-    "/api/operator/bookings/{booking_id}/check-in": {"post": {
-        **_AUTH, "summary": "입장 처리", "parameters": _BOOKING_ID,
-        "responses": {"200": {"description": "입장 처리됨", "content": {"application/json": {"schema": {
-            "type": "object", "required": ["id", "code", "status"], "properties": {
-                "id": {"type": "integer"}, "code": {"type": "string"}, "status": {"type": "string"}}}}}},
-                      "409": _error("not_confirmed"), **_DENIED}}},
-    "/api/operator/bookings/{booking_id}/no-show": {"post": {
-        **_AUTH, "summary": "노쇼 처리: 보호자 예약 제한(기본 30일)과 그 기간의 다른 예약 취소", "parameters": _BOOKING_ID,
-        "responses": {"200": {"description": "노쇼 처리됨 (banned_until, cancelled_bookings)", "content": {
-            "application/json": {"schema": {
-                "type": "object", "required": ["id", "code", "status", "banned_until", "cancelled_bookings"],
-                "properties": {"id": {"type": "integer"}, "code": {"type": "string"},
-                               "status": {"type": "string", "enum": [BookingStatus.NO_SHOW.value]},
-                               "banned_until": {"type": "string", "format": "date-time"},
-                               "cancelled_bookings": {"type": "array", "items": {"type": "string"}}}}}}},
-                      "409": _error("not_confirmed"), "422": _error("not_started"), **_DENIED}}},
+    "/api/operator/slots/{slot_id}/roster": {
+        "get": {
+            **_AUTH,
+            "summary": "회차의 명단 (아이, 보호자, 예약번호, 상태)",
+            "parameters": _SLOT_ID,
+            "responses": {
+                "200": {
+                    "description": "명단",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "slot": {"$ref": "#/components/schemas/OperatorSlot"},
+                                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/RosterEntry"}},
+                                },
+                            }
+                        }
+                    },
+                },
+                **_DENIED,
+            },
+        }
+    },
+    "/api/operator/slots/{slot_id}": {
+        "patch": {
+            **_AUTH,
+            "summary": "회차 정원 변경 (예약 인원 미만은 거절)",
+            "parameters": _SLOT_ID,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["capacity"],
+                            "properties": {"capacity": {"type": "integer", "minimum": 0, "maximum": CAPACITY_MAX}},
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": {"description": "바뀐 회차", "content": _ref("OperatorSlot")},
+                "400": _error("capacity 형식 오류"),
+                "409": {
+                    "description": "capacity_below_booked: 영향받는 회차 목록 slots 포함",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "error": {"type": "string"},
+                                    "message": {"type": "string"},
+                                    "slots": {"type": "array", "items": {"type": "object"}},
+                                },
+                            }
+                        }
+                    },
+                },
+                "422": _error("invalid_capacity"),
+                **_DENIED,
+            },
+        }
+    },
+    "/api/operator/bookings/{booking_id}/check-in": {
+        "post": {
+            **_AUTH,
+            "summary": "입장 처리",
+            "parameters": _BOOKING_ID,
+            "responses": {
+                "200": {
+                    "description": "입장 처리됨",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["id", "code", "status"],
+                                "properties": {
+                                    "id": {"type": "integer"},
+                                    "code": {"type": "string"},
+                                    "status": {"type": "string"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "409": _error("not_confirmed"),
+                **_DENIED,
+            },
+        }
+    },
+    "/api/operator/bookings/{booking_id}/no-show": {
+        "post": {
+            **_AUTH,
+            "summary": "노쇼 처리: 보호자 예약 제한(기본 30일)과 그 기간의 다른 예약 취소",
+            "parameters": _BOOKING_ID,
+            "responses": {
+                "200": {
+                    "description": "노쇼 처리됨 (banned_until, cancelled_bookings)",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["id", "code", "status", "banned_until", "cancelled_bookings"],
+                                "properties": {
+                                    "id": {"type": "integer"},
+                                    "code": {"type": "string"},
+                                    "status": {"type": "string", "enum": [BookingStatus.NO_SHOW.value]},
+                                    "banned_until": {"type": "string", "format": "date-time"},
+                                    "cancelled_bookings": {"type": "array", "items": {"type": "string"}},
+                                },
+                            }
+                        }
+                    },
+                },
+                "409": _error("not_confirmed"),
+                "422": _error("not_started"),
+                **_DENIED,
+            },
+        }
+    },
 }

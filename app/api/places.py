@@ -1,13 +1,14 @@
 """Place look-up for the search box: /api/places?q= (no internet geocoder)."""
+
 from __future__ import annotations
 
 from flask import jsonify, request
 
-from app.routing import Routes
 from app.errors import ApiError
-from app.params import number
 from app.extensions import db
 from app.facilities.places import find_places
+from app.params import number
+from app.routing import Routes
 
 bp = Routes()
 
@@ -43,21 +44,46 @@ OPENAPI_SCHEMAS = {
 }
 
 OPENAPI_PATHS = {
-    "/api/places": {"get": {
-        "summary": "장소 찾기: 자치구·도로명·시설 이름으로 중심점 후보 (Place candidates, best first)",
-        "parameters": [
-            {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 100},
-             "description": "자치구 이름(강남구, 강남), 주소 일부(세종대로) 또는 시설 이름"},
-            {"name": "limit", "in": "query", "required": False,
-             "schema": {"type": "integer", "default": 10, "minimum": 1, "maximum": 50}, "description": "최대 후보 수"},
-        ],
-        "responses": {
-            "200": {"description": "후보 (없으면 빈 목록)", "content": {"application/json": {"schema": {
-                "type": "object", "required": ["query", "items"],
-                "properties": {"query": {"type": "string"},
-                               "items": {"type": "array", "items": {"$ref": "#/components/schemas/Place"}}}}}}},
-            "400": {"description": "잘못된 요청",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-        },
-    }},
+    "/api/places": {
+        "get": {
+            "summary": "장소 찾기: 자치구·도로명·시설 이름으로 중심점 후보 (Place candidates, best first)",
+            "parameters": [
+                {
+                    "name": "q",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "maxLength": 100},
+                    "description": "자치구 이름(강남구, 강남), 주소 일부(세종대로) 또는 시설 이름",
+                },
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "integer", "default": 10, "minimum": 1, "maximum": 50},
+                    "description": "최대 후보 수",
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "후보 (없으면 빈 목록)",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["query", "items"],
+                                "properties": {
+                                    "query": {"type": "string"},
+                                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Place"}},
+                                },
+                            }
+                        }
+                    },
+                },
+                "400": {
+                    "description": "잘못된 요청",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
+            },
+        }
+    },
 }

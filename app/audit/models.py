@@ -1,4 +1,5 @@
 """AuditEntry: one operator or admin change."""
+
 from __future__ import annotations
 
 from datetime import datetime

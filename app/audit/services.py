@@ -1,4 +1,5 @@
 """Writing and reading audit entries; services only flush."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,13 +26,18 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def record(session: Session, actor, action: str, target_type: str, target_id, before: Any, after: Any,
-           now: datetime) -> AuditEntry:
+def record(
+    session: Session, actor, action: str, target_type: str, target_id, before: Any, after: Any, now: datetime
+) -> AuditEntry:
     """Add an audit entry for a change made by `actor` (a User or None) and flush."""
     entry = AuditEntry(
-        actor_id=getattr(actor, "id", None), action=action, target_type=target_type,
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        target_type=target_type,
         target_id=None if target_id is None else str(target_id),
-        before=_jsonable(before), after=_jsonable(after), created_at=now,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        created_at=now,
     )
     session.add(entry)
     session.flush()
@@ -60,12 +66,16 @@ def _filtered(query: Select, filters: AuditFilter) -> Select:
     return query
 
 
-def list_entries(session: Session, filters: AuditFilter, limit: int = 50, offset: int = 0) -> tuple[list[AuditEntry], int]:
+def list_entries(
+    session: Session, filters: AuditFilter, limit: int = 50, offset: int = 0
+) -> tuple[list[AuditEntry], int]:
     """Matching entries newest first, and how many match in all."""
     total = session.scalar(_filtered(select(func.count(AuditEntry.id)), filters)) or 0
     rows = session.scalars(
-        _filtered(select(AuditEntry), filters).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-        .limit(limit).offset(offset)
+        _filtered(select(AuditEntry), filters)
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+        .offset(offset)
     ).all()
     return list(rows), total
 

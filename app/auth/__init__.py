@@ -1,4 +1,5 @@
 """Accounts: parents' sign-up and login pages, API tokens, children."""
+
 from __future__ import annotations
 
 from flask import Blueprint

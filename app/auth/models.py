@@ -1,4 +1,5 @@
 """Accounts: parents, operators and city admins; children; API tokens."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -91,6 +92,3 @@ class ApiToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
-
-
-

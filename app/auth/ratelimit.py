@@ -13,6 +13,7 @@ The moving-window strategy counts any 60 seconds, not calendar minutes: with fix
 could send twice the limit across a window edge. If Redis stops answering, each process falls back to
 counting in memory (logged) and goes back to Redis when it answers again: logins keep working.
 """
+
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, request

@@ -1,4 +1,5 @@
 """Role checks for pages and API routes, and who may manage which facility."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -67,6 +68,9 @@ def can_manage_facility(user: User | None, facility_id: int) -> bool:
         return False
     from app.extensions import db
 
-    found = db.session.scalar(select(operator_facilities.c.facility_id).where(
-        operator_facilities.c.user_id == user.id, operator_facilities.c.facility_id == facility_id))
+    found = db.session.scalar(
+        select(operator_facilities.c.facility_id).where(
+            operator_facilities.c.user_id == user.id, operator_facilities.c.facility_id == facility_id
+        )
+    )
     return found is not None

@@ -1,4 +1,5 @@
 """Account pages: sign-up, login, logout and the children list."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -11,8 +12,8 @@ from app.auth.forms import ChildForm, LoginForm, RegisterForm
 from app.database import unit_of_work
 from app.errors import refuse
 from app.extensions import db
-from app.timeutil import KST, utcnow
 from app.routing import Routes
+from app.timeutil import KST, utcnow
 
 bp = Routes()
 
@@ -21,8 +22,13 @@ def _safe_next(default: str) -> str:
     """The `next` target if it stays on this site, else `default` (no open redirects)."""
     target = request.args.get("next") or request.form.get("next") or ""
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc \
-            and "\\" not in target:
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and not parts.scheme
+        and not parts.netloc
+        and "\\" not in target
+    ):
         return target
     return default
 
@@ -57,8 +63,10 @@ def register():
     if form.is_submitted():
         status = 422
         form.validate()
-        problems = {"email": services.email_problem(services.normalise_email(form.email.data)),
-                    "password": services.password_problem(form.password.data)}
+        problems = {
+            "email": services.email_problem(services.normalise_email(form.email.data)),
+            "password": services.password_problem(form.password.data),
+        }
         if _add_errors(form, problems):
             try:
                 with unit_of_work():
@@ -89,8 +97,7 @@ def login():
             else:
                 _start_session(user)
                 return redirect(_safe_next(url_for("facilities.index")))
-    return render_template("auth/login.html", form=form, error_message=error_message,
-                           next=_safe_next("")), status
+    return render_template("auth/login.html", form=form, error_message=error_message, next=_safe_next("")), status
 
 
 @bp.post("/logout")

@@ -1,4 +1,5 @@
 """Account rules: registration, login checks, children. Services flush; the request layer commits."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,10 @@ from app.validation import forbidden_character, text_problem
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MIN_LENGTH_ONE_KIND = 10
 PASSWORD_MAX_LENGTH = 128
-PASSWORD_RULE = (f"{PASSWORD_MIN_LENGTH}자 이상이면 영문자·숫자·특수문자 중 두 종류 이상, "
-                 f"{PASSWORD_MIN_LENGTH_ONE_KIND}자 이상이면 한 종류만 써도 됩니다 (최대 {PASSWORD_MAX_LENGTH}자).")
+PASSWORD_RULE = (
+    f"{PASSWORD_MIN_LENGTH}자 이상이면 영문자·숫자·특수문자 중 두 종류 이상, "
+    f"{PASSWORD_MIN_LENGTH_ONE_KIND}자 이상이면 한 종류만 써도 됩니다 (최대 {PASSWORD_MAX_LENGTH}자)."
+)
 NAME_MAX_LENGTH = 100
 CHILD_NAME_MAX_LENGTH = 50
 CHILD_MAX_AGE_YEARS = 13
@@ -69,8 +72,10 @@ def password_problem(password: str | None) -> str | None:
     if len(password) < PASSWORD_MIN_LENGTH:
         return f"비밀번호는 {PASSWORD_MIN_LENGTH}자 이상이어야 합니다. {PASSWORD_RULE}"
     if len(password) < PASSWORD_MIN_LENGTH_ONE_KIND and password_kinds(password) < 2:
-        return (f"{PASSWORD_MIN_LENGTH_ONE_KIND}자보다 짧은 비밀번호는 영문자·숫자·특수문자 중 두 종류 이상을 "
-                f"섞어야 합니다. 한 종류만 쓰려면 {PASSWORD_MIN_LENGTH_ONE_KIND}자 이상으로 만들어 주세요.")
+        return (
+            f"{PASSWORD_MIN_LENGTH_ONE_KIND}자보다 짧은 비밀번호는 영문자·숫자·특수문자 중 두 종류 이상을 "
+            f"섞어야 합니다. 한 종류만 쓰려면 {PASSWORD_MIN_LENGTH_ONE_KIND}자 이상으로 만들어 주세요."
+        )
     return None
 
 
@@ -91,8 +96,11 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 def register_parent(session: Session, email: str | None, password: str | None, name: str | None) -> User:
     """Create a parent account, or raise AccountError (400 invalid, 409 e-mail taken)."""
     email, name = normalise_email(email), (name or "").strip()
-    for field, problem in (("email", email_problem(email)), ("password", password_problem(password)),
-                           ("name", name_problem(name))):
+    for field, problem in (
+        ("email", email_problem(email)),
+        ("password", password_problem(password)),
+        ("name", name_problem(name)),
+    ):
         if problem:
             raise AccountError("invalid_" + field, problem, 400, field)
     taken = AccountError("email_taken", "이미 가입된 이메일입니다. 로그인하거나 다른 이메일을 쓰세요.", 409, "email")

@@ -5,6 +5,7 @@ Use ``@api_login_required`` on an API view and ``current_api_user()`` inside it.
 session is accepted, and then unsafe methods must carry a CSRF token (X-CSRFToken header), because
 the /api blueprint is exempt from the global CSRF check that bearer clients cannot satisfy.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +37,9 @@ def token_lifetime() -> timedelta:
 def issue_token(session: Session, user: User, now: datetime, lifetime: timedelta | None = None) -> tuple[str, ApiToken]:
     """Create a token for `user`; the raw value is returned once and never stored."""
     raw = secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, token_hash=hash_token(raw), created_at=now,
-                     expires_at=now + (lifetime or token_lifetime()))
+    token = ApiToken(
+        user_id=user.id, token_hash=hash_token(raw), created_at=now, expires_at=now + (lifetime or token_lifetime())
+    )
     session.add(token)
     session.flush()
     return raw, token
@@ -45,7 +47,8 @@ def issue_token(session: Session, user: User, now: datetime, lifetime: timedelta
 
 # One query for token and owner, built once: this runs on every API request, the 09:00 rush included.
 _TOKEN_OWNER = (
-    select(ApiToken.expires_at, User).join(User, User.id == ApiToken.user_id)
+    select(ApiToken.expires_at, User)
+    .join(User, User.id == ApiToken.user_id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
 )
 

@@ -1,4 +1,5 @@
 """Booking engine: policies, session templates, slots and bookings with capacity under concurrency."""
+
 from flask import Blueprint
 
 from app.bookings import routes

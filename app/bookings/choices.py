@@ -1,4 +1,5 @@
 """Booking statuses with their Korean labels (one list for the parent's pages, the roster and the CSV export)."""
+
 from __future__ import annotations
 
 from app.choices import Choices

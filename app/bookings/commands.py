@@ -1,4 +1,5 @@
 """CLI: `flask --app app generate-slots [--weeks N]`."""
+
 from __future__ import annotations
 
 import click

@@ -1,4 +1,5 @@
 """A booking as iCalendar (RFC 5545), built with the icalendar library."""
+
 from __future__ import annotations
 
 from icalendar import Calendar, Event
@@ -6,8 +7,12 @@ from icalendar import Calendar, Event
 from app.bookings.choices import BookingStatus
 from app.timeutil import KST
 
-STATUS_MAP = {BookingStatus.CONFIRMED: "CONFIRMED", BookingStatus.CHECKED_IN: "CONFIRMED",
-              BookingStatus.CANCELLED: "CANCELLED", BookingStatus.NO_SHOW: "CANCELLED"}
+STATUS_MAP = {
+    BookingStatus.CONFIRMED: "CONFIRMED",
+    BookingStatus.CHECKED_IN: "CONFIRMED",
+    BookingStatus.CANCELLED: "CANCELLED",
+    BookingStatus.NO_SHOW: "CANCELLED",
+}
 
 
 def to_ics(booking) -> str:

@@ -1,10 +1,20 @@
 """Booking models: per-facility policy, session templates, classes, closures, slots and bookings."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -94,9 +104,7 @@ class DaycareClass(db.Model):
     """A class (반) of an hourly daycare: its youngest age sets the ratio, teachers × ratio the places."""
 
     __tablename__ = "daycare_classes"
-    __table_args__ = (
-        CheckConstraint("age_years >= 0 AND teachers >= 0", name="ck_daycare_classes_values"),
-    )
+    __table_args__ = (CheckConstraint("age_years >= 0 AND teachers >= 0", name="ck_daycare_classes_values"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id", ondelete="CASCADE"), index=True)
@@ -197,8 +205,12 @@ class BookingChild(db.Model):
     __table_args__ = (
         # The backstop for "one booking per child per slot": cancelled rows drop out of the index.
         Index(
-            "uq_booking_children_active", "slot_id", "child_id", unique=True,
-            sqlite_where=text("active"), postgresql_where=text("active"),
+            "uq_booking_children_active",
+            "slot_id",
+            "child_id",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
         ),
         Index("ix_booking_children_child", "child_id", "active"),
     )

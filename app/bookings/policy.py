@@ -1,4 +1,5 @@
 """Per-facility booking policy: the stored row, or the defaults for the facility's kind."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -11,17 +12,41 @@ from app.facilities.choices import FacilityKind
 # Defaults from the domain notes; every value can be overridden per facility.
 KIND_DEFAULTS: dict[str, dict] = {
     FacilityKind.KIDS_CAFE: dict(
-        opening_mode="days_ahead", days_ahead=14, open_weekday=1, open_time="09:00", same_day=True,
-        same_day_until=None, cancel_deadline_minutes=30, max_children=4, max_guardians=2,
-        one_visit_per_day=True, daily_cap_hours=None, monthly_cap_hours=None, age_basis="korean_year",
-        age_min=None, age_max=None, closed_on_holidays=True,
+        opening_mode="days_ahead",
+        days_ahead=14,
+        open_weekday=1,
+        open_time="09:00",
+        same_day=True,
+        same_day_until=None,
+        cancel_deadline_minutes=30,
+        max_children=4,
+        max_guardians=2,
+        one_visit_per_day=True,
+        daily_cap_hours=None,
+        monthly_cap_hours=None,
+        age_basis="korean_year",
+        age_min=None,
+        age_max=None,
+        closed_on_holidays=True,
     ),
     FacilityKind.HOURLY_DAYCARE: dict(
-        opening_mode="days_ahead", days_ahead=14, open_weekday=1, open_time="00:00", same_day=False,
-        same_day_until=None, cancel_deadline_minutes=30, max_children=2, max_guardians=2,
-        one_visit_per_day=False, daily_cap_hours=4, monthly_cap_hours=60, age_basis="months",
+        opening_mode="days_ahead",
+        days_ahead=14,
+        open_weekday=1,
+        open_time="00:00",
+        same_day=False,
+        same_day_until=None,
+        cancel_deadline_minutes=30,
+        max_children=2,
+        max_guardians=2,
+        one_visit_per_day=False,
+        daily_cap_hours=4,
+        monthly_cap_hours=60,
+        age_basis="months",
         # 6 months up to the 7th birthday.
-        age_min=6, age_max=83, closed_on_holidays=True,
+        age_min=6,
+        age_max=83,
+        closed_on_holidays=True,
     ),
 }
 

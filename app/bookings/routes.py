@@ -2,6 +2,7 @@
 
 Rules live in app.bookings.services; these views parse, check login/ownership, call it and render.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,19 +12,20 @@ from flask_login import current_user, login_required
 
 from app.auth.services import children_of
 from app.bookings import services
+from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, Slot
 from app.bookings.policy import city_policy, get_policy
-from app.bookings.choices import BookingStatus
 from app.bookings.week import booking_week
 from app.database import unit_of_work
 from app.extensions import db
 from app.facilities.choices import WEEKDAY_LABELS, FacilityKind
 from app.facilities.models import Facility
+from app.routing import Routes
 from app.timeutil import KST, utcnow
 from app.validation import GUARDIANS_MAX, HOURS_MAX, ID_MAX, InvalidValue, parse_int
-from app.routing import Routes
 
 bp = Routes()
+
 
 @bp.get("/facilities/<id:facility_id>/week")
 def week_fragment(facility_id: int):
@@ -54,11 +56,13 @@ def _int(raw, default: int, maximum: int = ID_MAX) -> int | None:
 def _form_context(slot: Slot) -> dict:
     facility = slot.facility
     policy = get_policy(db.session, facility)
+    starts, ends = slot.starts_at.astimezone(KST), slot.ends_at.astimezone(KST)
     return {
-        "slot": slot, "facility": facility, "policy": policy,
+        "slot": slot,
+        "facility": facility,
+        "policy": policy,
         "ban_days": city_policy(db.session).no_show_ban_days,
-        "slot_time": f"{slot.starts_at.astimezone(KST):%Y-%m-%d} ({WEEKDAY_LABELS[slot.starts_at.astimezone(KST).weekday()]}) "
-                     f"{slot.starts_at.astimezone(KST):%H:%M}–{slot.ends_at.astimezone(KST):%H:%M}",
+        "slot_time": f"{starts:%Y-%m-%d} ({WEEKDAY_LABELS[starts.weekday()]}) {starts:%H:%M}–{ends:%H:%M}",
         "children": children_of(db.session, current_user),
         "hourly": facility.kind == FacilityKind.HOURLY_DAYCARE,
         "max_hours": policy.daily_cap_hours or 4,
@@ -84,15 +88,17 @@ def new():
     else:
         try:
             with unit_of_work():
-                booking = services.book(db.session, current_user, slot.id, sorted(chosen), guardians, hours,
-                                        now=utcnow())
+                booking = services.book(
+                    db.session, current_user, slot.id, sorted(chosen), guardians, hours, now=utcnow()
+                )
         except services.BookingError as caught:
             error = caught
         else:
             return redirect(url_for("bookings.show", booking_id=booking.id, new=1), code=303)
     context = _form_context(db.session.get(Slot, slot_id))
-    return render_template("bookings/new.html", error=error, chosen=chosen, guardians=guardians or 1,
-                           hours=hours or 1, **context), error.status
+    return render_template(
+        "bookings/new.html", error=error, chosen=chosen, guardians=guardians or 1, hours=hours or 1, **context
+    ), error.status
 
 
 def booking_view(booking: Booking, now: datetime) -> dict:
@@ -113,8 +119,12 @@ def booking_view(booking: Booking, now: datetime) -> dict:
 def show(booking_id: int):
     booking = _own_booking(booking_id)
     policy = get_policy(db.session, booking.facility)
-    return render_template("bookings/show.html", view=booking_view(booking, utcnow()), policy=policy,
-                           just_booked=request.args.get("new") == "1")
+    return render_template(
+        "bookings/show.html",
+        view=booking_view(booking, utcnow()),
+        policy=policy,
+        just_booked=request.args.get("new") == "1",
+    )
 
 
 def _mine(error: services.BookingError | None = None, status: int = 200, error_booking: int | None = None):
@@ -122,8 +132,9 @@ def _mine(error: services.BookingError | None = None, status: int = 200, error_b
     views = [booking_view(b, now) for b in services.bookings_of(db.session, current_user)]
     upcoming = [v for v in views if v["upcoming"]]
     past = [v for v in reversed(views) if not v["upcoming"]]
-    return render_template("bookings/mine.html", upcoming=upcoming, past=past, error=error,
-                           error_booking=error_booking), status
+    return render_template(
+        "bookings/mine.html", upcoming=upcoming, past=past, error=error, error_booking=error_booking
+    ), status
 
 
 @bp.get("/bookings")
@@ -150,7 +161,11 @@ def cancel(booking_id: int):
 def ics(booking_id: int):
     booking = _own_booking(booking_id)
     body = services.booking_ics(booking)
-    return body, 200, {
-        "Content-Type": "text/calendar; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="nadeuri-{booking.code}.ics"',
-    }
+    return (
+        body,
+        200,
+        {
+            "Content-Type": "text/calendar; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="nadeuri-{booking.code}.ics"',
+        },
+    )

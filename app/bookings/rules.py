@@ -1,4 +1,5 @@
 """Booking rules as small pure checks raising BookingError with a stable code and a Korean message."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,10 +13,22 @@ from app.timeutil import KST
 
 # HTTP status per error code: 409 = conflicts with the current state, 422 = not allowed for this request.
 STATUS = {
-    "slot_full": 409, "duplicate": 409, "one_visit_per_day": 409, "daily_cap": 409, "monthly_cap": 409,
-    "too_late_to_cancel": 409, "not_cancellable": 409,
-    "window_not_open": 422, "slot_past": 422, "age_out_of_range": 422, "too_many_children": 422,
-    "too_many_guardians": 422, "banned": 422, "closed": 422, "invalid_children": 422, "invalid_hours": 422,
+    "slot_full": 409,
+    "duplicate": 409,
+    "one_visit_per_day": 409,
+    "daily_cap": 409,
+    "monthly_cap": 409,
+    "too_late_to_cancel": 409,
+    "not_cancellable": 409,
+    "window_not_open": 422,
+    "slot_past": 422,
+    "age_out_of_range": 422,
+    "too_many_children": 422,
+    "too_many_guardians": 422,
+    "banned": 422,
+    "closed": 422,
+    "invalid_children": 422,
+    "invalid_hours": 422,
     "not_found": 404,
 }
 
@@ -83,8 +96,16 @@ class Held:
     hours: int
 
 
-def check_child_conflicts(policy: BookingPolicy, kind: str, slot_ids: set[int], starts_at: datetime,
-                          ends_at: datetime, hours: int, held: list[Held], names: dict[int, str]) -> None:
+def check_child_conflicts(
+    policy: BookingPolicy,
+    kind: str,
+    slot_ids: set[int],
+    starts_at: datetime,
+    ends_at: datetime,
+    hours: int,
+    held: list[Held],
+    names: dict[int, str],
+) -> None:
     """Duplicates, overlaps, one visit a day and the daily/monthly hour caps, against what each child holds."""
     day = kst_day(starts_at)
     for child_id, name in sorted(names.items()):
@@ -98,11 +119,14 @@ def check_child_conflicts(policy: BookingPolicy, kind: str, slot_ids: set[int], 
         if policy.daily_cap_hours is not None:
             used = sum(h.hours for h in counted if kst_day(h.starts_at) == day)
             if used + hours > policy.daily_cap_hours:
-                raise BookingError("daily_cap", f"{name}: 하루 {policy.daily_cap_hours}시간까지 이용할 수 있습니다 "
-                                                f"(이미 {used}시간)")
+                raise BookingError(
+                    "daily_cap", f"{name}: 하루 {policy.daily_cap_hours}시간까지 이용할 수 있습니다 (이미 {used}시간)"
+                )
         if policy.monthly_cap_hours is not None:
             month = (day.year, day.month)
             used = sum(h.hours for h in counted if (kst_day(h.starts_at).year, kst_day(h.starts_at).month) == month)
             if used + hours > policy.monthly_cap_hours:
-                raise BookingError("monthly_cap", f"{name}: 한 달 {policy.monthly_cap_hours}시간까지 이용할 수 "
-                                                  f"있습니다 (이미 {used}시간)")
+                raise BookingError(
+                    "monthly_cap",
+                    f"{name}: 한 달 {policy.monthly_cap_hours}시간까지 이용할 수 있습니다 (이미 {used}시간)",
+                )

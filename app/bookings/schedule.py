@@ -1,4 +1,5 @@
 """Schedules: session templates, closures, public holidays, booking windows and slot generation."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ DEFAULT_CLASSES = (("0세반", 0, 1), ("1-2세반", 1, 1), ("3세 이상반", 3,
 
 
 def hhmm(value: str) -> time:
-    """"09:30" → time(9, 30)."""
+    """ "09:30" → time(9, 30)."""
     h, m = value.split(":")
     return time(int(h), int(m))
 
@@ -35,13 +36,18 @@ def at_kst(day: date, value: str) -> datetime:
 
 def closures_between(session: Session, facility_id: int, first: date, last: date) -> list[Closure]:
     """The facility's closures overlapping first..last, for checking many days with one query."""
-    return list(session.scalars(
-        select(Closure).where(Closure.facility_id == facility_id, Closure.starts_on <= last, Closure.ends_on >= first)
-    ))
+    return list(
+        session.scalars(
+            select(Closure).where(
+                Closure.facility_id == facility_id, Closure.starts_on <= last, Closure.ends_on >= first
+            )
+        )
+    )
 
 
-def closed_reason(session: Session, facility_id: int, policy: BookingPolicy, day: date,
-                  closures: list[Closure] | None = None) -> str | None:
+def closed_reason(
+    session: Session, facility_id: int, policy: BookingPolicy, day: date, closures: list[Closure] | None = None
+) -> str | None:
     """Why the facility is closed on `day` (closure or public holiday), or None.
 
     `closures`, from ``closures_between``, spares a query per day when checking a range.
@@ -106,8 +112,17 @@ def default_templates(facility: Facility, fallback_capacity: int) -> list[Sessio
             t = nxt
         for wd in range(7):
             if DAYCARE_DAYS >> wd & 1:
-                made += [SessionTemplate(facility_id=facility.id, weekday=wd, starts=s, ends=e,
-                                         capacity_individual=None, capacity_group=0) for s, e in hours]
+                made += [
+                    SessionTemplate(
+                        facility_id=facility.id,
+                        weekday=wd,
+                        starts=s,
+                        ends=e,
+                        capacity_individual=None,
+                        capacity_group=0,
+                    )
+                    for s, e in hours
+                ]
         return made
     individual = facility.capacity_individual or fallback_capacity
     group = facility.capacity_group or 0
@@ -117,9 +132,17 @@ def default_templates(facility: Facility, fallback_capacity: int) -> list[Sessio
         weekend = wd >= 5
         sessions = KIDS_CAFE_WEEKEND_SESSIONS if weekend else KIDS_CAFE_WEEKDAY_SESSIONS
         # Weekend sessions are individual-only at many branches.
-        made += [SessionTemplate(facility_id=facility.id, weekday=wd, starts=s, ends=e,
-                                 capacity_individual=individual, capacity_group=0 if weekend else group)
-                 for s, e in sessions]
+        made += [
+            SessionTemplate(
+                facility_id=facility.id,
+                weekday=wd,
+                starts=s,
+                ends=e,
+                capacity_individual=individual,
+                capacity_group=0 if weekend else group,
+            )
+            for s, e in sessions
+        ]
     return made
 
 
@@ -134,8 +157,9 @@ def ensure_templates(session: Session, facility: Facility, fallback_capacity: in
     return rows
 
 
-def generate_slots(session: Session, today: date, weeks: int = 4, fallback_capacity: int = 20,
-                   facility_ids: list[int] | None = None) -> int:
+def generate_slots(
+    session: Session, today: date, weeks: int = 4, fallback_capacity: int = 20, facility_ids: list[int] | None = None
+) -> int:
     """Create missing slots from today for `weeks` weeks; idempotent. Returns how many were created."""
     query = select(Facility).where(Facility.kind.in_(BOOKABLE_KINDS)).order_by(Facility.id)
     if facility_ids is not None:
@@ -145,10 +169,18 @@ def generate_slots(session: Session, today: date, weeks: int = 4, fallback_capac
     for facility in session.scalars(query).all():
         policy = get_policy(session, facility)
         templates = ensure_templates(session, facility, fallback_capacity)
-        hourly = daycare_capacity(session, facility.id, policy) if facility.kind == FacilityKind.HOURLY_DAYCARE else None
-        existing = set(session.scalars(select(Slot.starts_at).where(
-            Slot.facility_id == facility.id, Slot.starts_at >= at_kst(today, "00:00"),
-            Slot.starts_at < at_kst(end, "00:00"))).all())
+        hourly = (
+            daycare_capacity(session, facility.id, policy) if facility.kind == FacilityKind.HOURLY_DAYCARE else None
+        )
+        existing = set(
+            session.scalars(
+                select(Slot.starts_at).where(
+                    Slot.facility_id == facility.id,
+                    Slot.starts_at >= at_kst(today, "00:00"),
+                    Slot.starts_at < at_kst(end, "00:00"),
+                )
+            ).all()
+        )
         closures = closures_between(session, facility.id, today, end)
         rows = []
         day = today
@@ -159,9 +191,17 @@ def generate_slots(session: Session, today: date, weeks: int = 4, fallback_capac
                     if starts in existing:
                         continue
                     capacity = t.capacity_individual if t.capacity_individual is not None else hourly
-                    rows.append(dict(facility_id=facility.id, starts_at=starts, ends_at=at_kst(day, t.ends),
-                                     capacity=capacity or 0, capacity_group=t.capacity_group, booked=0,
-                                     blocked=False))
+                    rows.append(
+                        dict(
+                            facility_id=facility.id,
+                            starts_at=starts,
+                            ends_at=at_kst(day, t.ends),
+                            capacity=capacity or 0,
+                            capacity_group=t.capacity_group,
+                            booked=0,
+                            blocked=False,
+                        )
+                    )
             day += timedelta(days=1)
         if rows:
             # One executemany per facility: the unit of work per object took a minute for the real data.

@@ -3,6 +3,7 @@
 Services only flush; the caller commits, or rolls back on BookingError (a refused booking has
 written nothing, except when the database backstop fired: then the rollback is required).
 """
+
 from __future__ import annotations
 
 import secrets
@@ -18,15 +19,31 @@ from app.bookings.choices import ACTIVE_STATUSES, BookingStatus
 from app.bookings.models import Booking, BookingChild, BookingPolicy, Slot
 from app.bookings.policy import city_policy, default_policy, get_policy
 from app.bookings.rules import (
-    BookingError, Held, check_ages, check_ban, check_child_conflicts, check_counts, kst_day,
+    BookingError,
+    Held,
+    check_ages,
+    check_ban,
+    check_child_conflicts,
+    check_counts,
+    kst_day,
 )
 from app.bookings.schedule import at_kst, check_window, closed_reason, closures_between
 from app.facilities.choices import FacilityKind
 from app.facilities.models import Facility
 from app.timeutil import KST
 
-__all__ = ["BookingError", "slots_for_day", "slots_for_days", "book", "cancel", "bookings_of", "booking_of", "booking_ics",
-           "mark_no_show", "backstop_error"]
+__all__ = [
+    "BookingError",
+    "slots_for_day",
+    "slots_for_days",
+    "book",
+    "cancel",
+    "bookings_of",
+    "booking_of",
+    "booking_ics",
+    "mark_no_show",
+    "backstop_error",
+]
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
@@ -50,24 +67,39 @@ def slots_for_days(session: Session, facility_id: int, first: date, days: int, n
     last = first + timedelta(days=days - 1)
     policy = get_policy(session, facility)
     closures = closures_between(session, facility_id, first, last)
-    closed = {first + timedelta(days=i) for i in range(days)
-              if closed_reason(session, facility_id, policy, first + timedelta(days=i), closures) is not None}
+    closed = {
+        first + timedelta(days=i)
+        for i in range(days)
+        if closed_reason(session, facility_id, policy, first + timedelta(days=i), closures) is not None
+    }
     slots = session.scalars(
-        select(Slot).where(Slot.facility_id == facility_id, Slot.starts_at >= at_kst(first, "00:00"),
-                           Slot.starts_at < at_kst(last + timedelta(days=1), "00:00")).order_by(Slot.starts_at)
+        select(Slot)
+        .where(
+            Slot.facility_id == facility_id,
+            Slot.starts_at >= at_kst(first, "00:00"),
+            Slot.starts_at < at_kst(last + timedelta(days=1), "00:00"),
+        )
+        .order_by(Slot.starts_at)
     ).all()
     by_day: dict[date, list[dict]] = {first + timedelta(days=i): [] for i in range(days)}
     for s in slots:
         day = kst_day(s.starts_at)
-        by_day[day].append({
-            "id": s.id,
-            "starts_at": s.starts_at.astimezone(KST).isoformat(),
-            "ends_at": s.ends_at.astimezone(KST).isoformat(),
-            "capacity": s.capacity,
-            "remaining": s.remaining,
-            "bookable": (day not in closed and not s.blocked and s.remaining > 0 and s.starts_at > now
-                         and check_window(policy, s.starts_at, now).ok),
-        })
+        by_day[day].append(
+            {
+                "id": s.id,
+                "starts_at": s.starts_at.astimezone(KST).isoformat(),
+                "ends_at": s.ends_at.astimezone(KST).isoformat(),
+                "capacity": s.capacity,
+                "remaining": s.remaining,
+                "bookable": (
+                    day not in closed
+                    and not s.blocked
+                    and s.remaining > 0
+                    and s.starts_at > now
+                    and check_window(policy, s.starts_at, now).ok
+                ),
+            }
+        )
     return by_day
 
 
@@ -76,8 +108,10 @@ def _run_of_slots(session: Session, first: Slot, hours: int) -> list[Slot]:
     if hours == 1:
         return [first]
     run = session.scalars(
-        select(Slot).where(Slot.facility_id == first.facility_id, Slot.starts_at >= first.starts_at)
-        .order_by(Slot.starts_at).limit(hours)
+        select(Slot)
+        .where(Slot.facility_id == first.facility_id, Slot.starts_at >= first.starts_at)
+        .order_by(Slot.starts_at)
+        .limit(hours)
     ).all()
     contiguous = all(a.ends_at == b.starts_at for a, b in zip(run, run[1:]))
     if len(run) < hours or not contiguous or kst_day(run[-1].starts_at) != kst_day(first.starts_at):
@@ -93,8 +127,11 @@ def _lock_children(session: Session, child_ids: list[int]) -> tuple[list[Child],
     write-locked by BEGIN IMMEDIATE (app/database.py), and the clause is simply not rendered.
     """
     rows = session.execute(
-        select(Child, User.banned_until).join(User, User.id == Child.parent_id)
-        .where(Child.id.in_(child_ids)).order_by(Child.id).with_for_update(of=Child)
+        select(Child, User.banned_until)
+        .join(User, User.id == Child.parent_id)
+        .where(Child.id.in_(child_ids))
+        .order_by(Child.id)
+        .with_for_update(of=Child)
     ).all()
     return [r[0] for r in rows], max((r[1] for r in rows if r[1] is not None), default=None)
 
@@ -105,12 +142,25 @@ def _held(session: Session, child_ids: list[int], around: datetime) -> list[Held
     start = at_kst(day.replace(day=1), "00:00") - timedelta(days=1)
     end = at_kst((day.replace(day=28) + timedelta(days=4)).replace(day=1), "00:00") + timedelta(days=1)
     rows = session.execute(
-        select(BookingChild.child_id, Booking.id, Booking.slot_id, Booking.facility_id, Facility.kind,
-               Booking.starts_at, Booking.ends_at, Booking.hours)
+        select(
+            BookingChild.child_id,
+            Booking.id,
+            Booking.slot_id,
+            Booking.facility_id,
+            Facility.kind,
+            Booking.starts_at,
+            Booking.ends_at,
+            Booking.hours,
+        )
         .join(Booking, Booking.id == BookingChild.booking_id)
         .join(Facility, Facility.id == Booking.facility_id)
-        .where(BookingChild.child_id.in_(child_ids), BookingChild.active,
-               Booking.status.in_(ACTIVE_STATUSES), Booking.starts_at >= start, Booking.starts_at < end)
+        .where(
+            BookingChild.child_id.in_(child_ids),
+            BookingChild.active,
+            Booking.status.in_(ACTIVE_STATUSES),
+            Booking.starts_at >= start,
+            Booking.starts_at < end,
+        )
         .distinct()
     ).all()
     return [Held(*row) for row in rows]
@@ -118,14 +168,23 @@ def _held(session: Session, child_ids: list[int], around: datetime) -> list[Held
 
 # One round trip for the slot, its facility and policy, built once: a rush is mostly this query and a refusal.
 _SLOT_FACILITY_POLICY = (
-    select(Slot, Facility, BookingPolicy).join(Facility, Facility.id == Slot.facility_id)
-    .outerjoin(BookingPolicy, BookingPolicy.facility_id == Slot.facility_id).where(Slot.id == bindparam("slot_id"))
+    select(Slot, Facility, BookingPolicy)
+    .join(Facility, Facility.id == Slot.facility_id)
+    .outerjoin(BookingPolicy, BookingPolicy.facility_id == Slot.facility_id)
+    .where(Slot.id == bindparam("slot_id"))
     .options(load_only(Facility.id, Facility.kind, Facility.name, Facility.age_min, Facility.age_max))
 )
 
 
-def book(session: Session, user: User, slot_id: int, child_ids: list[int], guardians: int = 1,
-         hours: int = 1, now: datetime | None = None) -> Booking:
+def book(
+    session: Session,
+    user: User,
+    slot_id: int,
+    child_ids: list[int],
+    guardians: int = 1,
+    hours: int = 1,
+    now: datetime | None = None,
+) -> Booking:
     """Book a slot (hourly daycare: `hours` consecutive slots) for the user's children, or raise BookingError."""
     if now is None:
         raise ValueError("now is required")
@@ -169,21 +228,40 @@ def book(session: Session, user: User, slot_id: int, child_ids: list[int], guard
     check_ban(banned_until, now)
     check_ages(policy, facility, children, day)
     starts_at, ends_at = run[0].starts_at, run[-1].ends_at
-    check_child_conflicts(policy, facility.kind, {s.id for s in run}, starts_at, ends_at, hours,
-                          _held(session, child_ids, starts_at), {c.id: c.name for c in children})
+    check_child_conflicts(
+        policy,
+        facility.kind,
+        {s.id for s in run},
+        starts_at,
+        ends_at,
+        hours,
+        _held(session, child_ids, starts_at),
+        {c.id: c.name for c in children},
+    )
     try:
         # Several hours: a savepoint undoes the earlier hours' counters if a later hour is full.
         with session.begin_nested() if len(run) > 1 else nullcontext():
             for s in sorted(run, key=lambda s: s.id):
                 result = session.execute(
-                    update(Slot).where(Slot.id == s.id, Slot.booked + n <= Slot.capacity, Slot.blocked.is_(False))
-                    .values(booked=Slot.booked + n).execution_options(synchronize_session=False)
+                    update(Slot)
+                    .where(Slot.id == s.id, Slot.booked + n <= Slot.capacity, Slot.blocked.is_(False))
+                    .values(booked=Slot.booked + n)
+                    .execution_options(synchronize_session=False)
                 )
                 if result.rowcount != 1:
                     raise BookingError("slot_full", "남은 자리가 없습니다")
-            booking = Booking(code=new_code(), user_id=user.id, slot_id=slot.id, facility_id=facility.id,
-                              status=BookingStatus.CONFIRMED, guardians=guardians, hours=hours, starts_at=starts_at,
-                              ends_at=ends_at, created_at=now)
+            booking = Booking(
+                code=new_code(),
+                user_id=user.id,
+                slot_id=slot.id,
+                facility_id=facility.id,
+                status=BookingStatus.CONFIRMED,
+                guardians=guardians,
+                hours=hours,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                created_at=now,
+            )
             booking.places = [BookingChild(slot_id=s.id, child_id=c, active=True) for s in run for c in child_ids]
             session.add(booking)
             session.flush()
@@ -215,7 +293,8 @@ def backstop_error(exc: IntegrityError) -> BookingError | None:
 def release_places(session: Session, booking: Booking, status: str, now: datetime) -> bool:
     """Move an active booking to `status` and give its places back; False if it was no longer active."""
     result = session.execute(
-        update(Booking).where(Booking.id == booking.id, Booking.status == BookingStatus.CONFIRMED)
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == BookingStatus.CONFIRMED)
         .values(status=status, cancelled_at=now if status == BookingStatus.CANCELLED else None)
         .execution_options(synchronize_session=False)
     )
@@ -224,10 +303,18 @@ def release_places(session: Session, booking: Booking, status: str, now: datetim
     n = len(booking.child_ids)
     slot_ids = sorted({p.slot_id for p in booking.places})
     if status == BookingStatus.CANCELLED:
-        session.execute(update(BookingChild).where(BookingChild.booking_id == booking.id)
-                        .values(active=False).execution_options(synchronize_session=False))
-        session.execute(update(Slot).where(Slot.id.in_(slot_ids)).values(booked=Slot.booked - n)
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            update(BookingChild)
+            .where(BookingChild.booking_id == booking.id)
+            .values(active=False)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(Slot)
+            .where(Slot.id.in_(slot_ids))
+            .values(booked=Slot.booked - n)
+            .execution_options(synchronize_session=False)
+        )
     session.expire(booking)
     for p in booking.places:
         session.expire(p)
@@ -244,8 +331,10 @@ def cancel(session: Session, user: User, booking_id: int, now: datetime) -> Book
         raise BookingError("not_cancellable", "이미 취소되었거나 이용한 예약입니다")
     deadline = booking.starts_at - timedelta(minutes=policy.cancel_deadline_minutes)
     if now > deadline:
-        raise BookingError("too_late_to_cancel",
-                           f"취소는 시작 {policy.cancel_deadline_minutes}분 전({deadline.astimezone(KST):%H:%M})까지입니다")
+        raise BookingError(
+            "too_late_to_cancel",
+            f"취소는 시작 {policy.cancel_deadline_minutes}분 전({deadline.astimezone(KST):%H:%M})까지입니다",
+        )
     if not release_places(session, booking, BookingStatus.CANCELLED, now):
         raise BookingError("not_cancellable", "이미 취소되었거나 이용한 예약입니다")
     session.flush()
@@ -260,9 +349,16 @@ def mark_no_show(session: Session, booking: Booking, now: datetime) -> list[Book
         raise BookingError("not_cancellable", "확정 상태인 예약만 노쇼로 처리할 수 있습니다")
     until = now + timedelta(days=city_policy(session).no_show_ban_days)
     user.banned_until = max(until, user.banned_until or until)
-    others = session.scalars(select(Booking).where(
-        Booking.user_id == user.id, Booking.status == BookingStatus.CONFIRMED, Booking.starts_at >= now,
-        Booking.starts_at < until).order_by(Booking.id)).all()
+    others = session.scalars(
+        select(Booking)
+        .where(
+            Booking.user_id == user.id,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.starts_at >= now,
+            Booking.starts_at < until,
+        )
+        .order_by(Booking.id)
+    ).all()
     cancelled = [b for b in others if release_places(session, b, BookingStatus.CANCELLED, now)]
     session.flush()
     return cancelled
@@ -270,10 +366,14 @@ def mark_no_show(session: Session, booking: Booking, now: datetime) -> list[Book
 
 def bookings_of(session: Session, user: User) -> list[Booking]:
     """The user's bookings, soonest first, with facility and children loaded."""
-    return list(session.scalars(
-        select(Booking).where(Booking.user_id == user.id).order_by(Booking.starts_at, Booking.id)
-        .options(selectinload(Booking.places).selectinload(BookingChild.child), selectinload(Booking.facility))
-    ).all())
+    return list(
+        session.scalars(
+            select(Booking)
+            .where(Booking.user_id == user.id)
+            .order_by(Booking.starts_at, Booking.id)
+            .options(selectinload(Booking.places).selectinload(BookingChild.child), selectinload(Booking.facility))
+        ).all()
+    )
 
 
 def booking_ics(booking: Booking) -> str:

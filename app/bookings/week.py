@@ -1,4 +1,5 @@
 """The week of slots a facility page shows: gathered by the view in one slot query, shown by bookings/_week.html."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -14,7 +15,7 @@ MAX_WEEKS_AHEAD = 8
 
 
 def day_label(day: date) -> str:
-    """"11/24 (화)"."""
+    """ "11/24 (화)"."""
     return f"{day.month}/{day.day} ({WEEKDAY_LABELS[day.weekday()]})"
 
 
@@ -47,7 +48,9 @@ def booking_week(session: Session, facility_id: int, raw_start: str | None, now:
     prev_start = max(start - timedelta(days=WEEK_DAYS), today)
     next_start = start + timedelta(days=WEEK_DAYS)
     return {
-        "start": start.isoformat(), "days": days, "today": today.isoformat(),
+        "start": start.isoformat(),
+        "days": days,
+        "today": today.isoformat(),
         "max": (today + timedelta(weeks=MAX_WEEKS_AHEAD)).isoformat(),
         "prev": prev_start.isoformat() if start > today else None,
         "next": next_start.isoformat() if next_start <= today + timedelta(weeks=MAX_WEEKS_AHEAD) else None,

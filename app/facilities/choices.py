@@ -1,4 +1,5 @@
 """Facility kinds, import flag reasons and weekday names, each value with its Korean label."""
+
 from __future__ import annotations
 
 from app.choices import Choices

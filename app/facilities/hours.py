@@ -1,4 +1,5 @@
 """Opening hours: is a facility open at a given moment, and what are today's hours."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,7 +9,6 @@ import holidays
 
 from app.facilities.choices import WEEKDAY_LABELS
 from app.timeutil import KST
-
 
 
 @lru_cache(maxsize=16)

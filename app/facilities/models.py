@@ -1,4 +1,5 @@
 """Facilities and districts: what the finder shows."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """The 25 district outlines, simplified for drawing (the stored boundaries are ~850 KB)."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -24,12 +25,14 @@ def _build() -> dict:
     for d in db.session.execute(select(District).order_by(District.code)).scalars():
         geom = shape(d.geometry).simplify(SIMPLIFY_DEG, preserve_topology=True)
         gj = mapping(geom)
-        features.append({
-            "type": "Feature",
-            # The code only: maps need no names, and names are data (never for Folium, see app.maps.data).
-            "properties": {"code": d.code},
-            "geometry": {"type": gj["type"], "coordinates": _round(gj["coordinates"])},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                # The code only: maps need no names, and names are data (never for Folium, see app.maps.data).
+                "properties": {"code": d.code},
+                "geometry": {"type": gj["type"], "coordinates": _round(gj["coordinates"])},
+            }
+        )
         min_lon, min_lat, max_lon, max_lat = geom.bounds
         bounds[d.code] = [[min_lat, min_lon], [max_lat, max_lon]]
     return {"geojson": {"type": "FeatureCollection", "features": features}, "bounds": bounds}

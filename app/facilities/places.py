@@ -3,6 +3,7 @@
 Candidates come best first: a district by name, a facility whose name is the text, an address
 part (e.g. a road name) many facilities share, then facilities whose names contain the text.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,13 +25,22 @@ def _district_candidates(conn: Connection, q: str) -> list[dict]:
     out = []
     if not key:
         return out
-    for d in conn.execute(select(District.code, District.name, District.center_lat, District.center_lon)
-                          .order_by(District.code)):
+    for d in conn.execute(
+        select(District.code, District.name, District.center_lat, District.center_lon).order_by(District.code)
+    ):
         exact = key == d.name or key + "구" == d.name
         if exact or (len(key) >= 2 and d.name.startswith(key)):
-            out.append({"type": "district", "label": f"서울 {d.name}", "district": d.code,
-                        "lat": d.center_lat, "lon": d.center_lon, "count": None,
-                        "score": 100 if exact else 80})
+            out.append(
+                {
+                    "type": "district",
+                    "label": f"서울 {d.name}",
+                    "district": d.code,
+                    "lat": d.center_lat,
+                    "lon": d.center_lon,
+                    "count": None,
+                    "score": 100 if exact else 80,
+                }
+            )
     return out
 
 
@@ -40,8 +50,12 @@ def _contains(column, q: str):
 
 def _address_candidates(conn: Connection, q: str) -> list[dict]:
     groups: dict[str, list] = {}
-    rows = conn.execute(select(F.address, F.lat, F.lon, F.district_code).where(F.lat.is_not(None))
-                        .where(_contains(F.address, q)).limit(MAX_SCAN)).all()
+    rows = conn.execute(
+        select(F.address, F.lat, F.lon, F.district_code)
+        .where(F.lat.is_not(None))
+        .where(_contains(F.address, q))
+        .limit(MAX_SCAN)
+    ).all()
     lowered = q.lower()
     for row in rows:
         address = row.address or ""
@@ -50,7 +64,7 @@ def _address_candidates(conn: Connection, q: str) -> list[dict]:
             continue
         # Group by the address up to the end of the word the text sits in: one road, one candidate.
         space = address.find(" ", start + len(q))
-        key = _norm(address[:space if space >= 0 else len(address)]).removeprefix("서울특별시 ")
+        key = _norm(address[: space if space >= 0 else len(address)]).removeprefix("서울특별시 ")
         groups.setdefault(key, []).append(row)
     out = []
     district_names = {name for (name,) in conn.execute(select(District.name))}
@@ -59,19 +73,42 @@ def _address_candidates(conn: Connection, q: str) -> list[dict]:
             continue
         lat = sum(r.lat for r in members) / len(members)
         lon = sum(r.lon for r in members) / len(members)
-        out.append({"type": "address", "label": key, "district": members[0].district_code,
-                    "lat": round(lat, 6), "lon": round(lon, 6), "count": len(members),
-                    "score": 60 + min(len(members), 19)})
+        out.append(
+            {
+                "type": "address",
+                "label": key,
+                "district": members[0].district_code,
+                "lat": round(lat, 6),
+                "lon": round(lon, 6),
+                "count": len(members),
+                "score": 60 + min(len(members), 19),
+            }
+        )
     return out
 
 
 def _facility_candidates(conn: Connection, q: str) -> list[dict]:
-    rows = conn.execute(select(F.id, F.name, F.address, F.lat, F.lon, F.district_code).where(F.lat.is_not(None))
-                        .where(_contains(F.name, q)).order_by(F.name, F.id).limit(MAX_SCAN)).all()
-    return [{"type": "facility", "label": r.name, "address": r.address, "facility_id": r.id,
-             "district": r.district_code, "lat": r.lat, "lon": r.lon, "count": None,
-             "score": 90 if r.name.lower() == q.lower() else 50}
-            for r in rows]
+    rows = conn.execute(
+        select(F.id, F.name, F.address, F.lat, F.lon, F.district_code)
+        .where(F.lat.is_not(None))
+        .where(_contains(F.name, q))
+        .order_by(F.name, F.id)
+        .limit(MAX_SCAN)
+    ).all()
+    return [
+        {
+            "type": "facility",
+            "label": r.name,
+            "address": r.address,
+            "facility_id": r.id,
+            "district": r.district_code,
+            "lat": r.lat,
+            "lon": r.lon,
+            "count": None,
+            "score": 90 if r.name.lower() == q.lower() else 50,
+        }
+        for r in rows
+    ]
 
 
 def find_places(conn: Connection, text: str, limit: int = 10) -> list[dict]:

@@ -1,4 +1,5 @@
 """Search parameters → SearchQuery: one parser for the API (/api/facilities) and the finder page."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -41,7 +42,9 @@ def parse_search(args) -> services.SearchQuery:
     lat, lon = number(args, "lat"), number(args, "lon")
     district = _district_code(args.get("district"))
     if (lat is None) != (lon is None):
-        raise ApiError("invalid_parameter", "lat과 lon은 함께 주어야 합니다", 400, parameter="lon" if lon is None else "lat")
+        raise ApiError(
+            "invalid_parameter", "lat과 lon은 함께 주어야 합니다", 400, parameter="lon" if lon is None else "lat"
+        )
     if lat is None and district is None:
         raise ApiError("invalid_parameter", "lat·lon 또는 district 중 하나는 필요합니다", 400, parameter="district")
     if lat is not None:

@@ -1,9 +1,10 @@
 """The finder: facilities near a point, filtered, nearest first."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask import has_app_context
 from sqlalchemy import Connection, bindparam, exists, func, or_, select
@@ -17,8 +18,22 @@ from app.timeutil import KST
 
 F = Facility.__table__.c
 LIST_COLUMNS = [
-    F.id, F.kind, F.name, F.address, F.district_code, F.lat, F.lon, F.phone, F.age_min, F.age_max,
-    F.open_days, F.opens_at, F.closes_at, F.always_open, F.closed_on_holidays, F.is_demo,
+    F.id,
+    F.kind,
+    F.name,
+    F.address,
+    F.district_code,
+    F.lat,
+    F.lon,
+    F.phone,
+    F.age_min,
+    F.age_max,
+    F.open_days,
+    F.opens_at,
+    F.closes_at,
+    F.always_open,
+    F.closed_on_holidays,
+    F.is_demo,
     *[F[a] for a in AMENITIES],
 ]
 HOURS_KEYS = ("open_days", "opens_at", "closes_at", "always_open", "closed_on_holidays")
@@ -55,12 +70,14 @@ def filtered(q: SearchQuery, dialect_name: str | None = None):
     """
     kinds = tuple(sorted(set(q.kinds)))
     return _statement(kinds, bool(q.district), q.age is not None, tuple(sorted(q.amenities)), dialect_name), {
-        "kinds": q.kinds, "district": q.district, "age": q.age}
+        "kinds": q.kinds,
+        "district": q.district,
+        "age": q.age,
+    }
 
 
 @lru_cache(maxsize=256)
-def _statement(kinds: tuple[str, ...], district: bool, age: bool, amenities: tuple[str, ...],
-               near_dialect: str | None):
+def _statement(kinds: tuple[str, ...], district: bool, age: bool, amenities: tuple[str, ...], near_dialect: str | None):
     stmt = select(*LIST_COLUMNS).where(F.lat.is_not(None))
     if kinds:
         stmt = stmt.where(F.kind.in_(bindparam("kinds", expanding=True)))
@@ -89,7 +106,7 @@ def search(conn: Connection, q: SearchQuery, today: date | None = None) -> Searc
     fields = [c.key for c in LIST_COLUMNS]
     if q.open_at is not None:
         rows = [(d, r) for d, r in ((d, dict(zip(fields, r))) for d, r in rows) if is_open_at(r, q.open_at)]
-    page = rows[q.offset:q.offset + q.limit]
+    page = rows[q.offset : q.offset + q.limit]
     if q.open_at is None:
         page = [(d, dict(zip(fields, r))) for d, r in page]
     today = today or datetime.now(KST).date()
@@ -129,15 +146,24 @@ def district_center(conn: Connection, code: str | None) -> tuple[float, float]:
 def district_counts(conn: Connection) -> list[dict]:
     """Every district with its facility count per kind."""
     counts: dict[str, dict[str, int]] = {}
-    for code, kind, n in conn.execute(
-        select(F.district_code, F.kind, func.count()).group_by(F.district_code, F.kind)
-    ):
+    for code, kind, n in conn.execute(select(F.district_code, F.kind, func.count()).group_by(F.district_code, F.kind)):
         counts.setdefault(code, {})[kind] = n
     out = []
-    for d in conn.execute(select(District.code, District.name, District.name_en, District.center_lat,
-                                 District.center_lon).order_by(District.code)):
-        out.append({"code": d.code, "name": d.name, "name_en": d.name_en, "lat": d.center_lat, "lon": d.center_lon,
-                    "counts": counts.get(d.code, {})})
+    for d in conn.execute(
+        select(District.code, District.name, District.name_en, District.center_lat, District.center_lon).order_by(
+            District.code
+        )
+    ):
+        out.append(
+            {
+                "code": d.code,
+                "name": d.name,
+                "name_en": d.name_en,
+                "lat": d.center_lat,
+                "lon": d.center_lon,
+                "counts": counts.get(d.code, {}),
+            }
+        )
     return out
 
 

@@ -1,4 +1,5 @@
 """The finder pages (search with map and list, facility detail), blueprint 'facilities'."""
+
 from flask import Blueprint
 
 from app.finder import routes

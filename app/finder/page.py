@@ -3,6 +3,7 @@
 The form shares the API's parameter parsing (app.facilities.search.parse_search) and adds what a
 page needs: a place text resolved on the server, a default view, and values to fill the form back.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,13 +13,13 @@ from sqlalchemy import Connection
 from werkzeug.datastructures import MultiDict
 
 from app.errors import ApiError
-from app.facilities.search import parse_search
 from app.facilities import services
 from app.facilities.choices import FacilityKind
 from app.facilities.models import AMENITIES
+from app.facilities.places import find_places
+from app.facilities.search import parse_search
 from app.geo.districts import bundled_index
 from app.maps.format import distance_text
-from app.facilities.places import find_places
 
 CITY_HALL = (37.5663, 126.9779)
 DEFAULT_RADIUS_M = 2000
@@ -51,7 +52,7 @@ class FinderPage:
 
     @property
     def listed(self) -> list[dict]:
-        return self.items[self.list_start - 1:self.list_start - 1 + LIST_LIMIT]
+        return self.items[self.list_start - 1 : self.list_start - 1 + LIST_LIMIT]
 
     @property
     def list_pages(self) -> int:
@@ -91,7 +92,9 @@ def _form_values(args) -> dict:
     kinds = [k for raw in args.getlist("kind") for k in raw.split(",") if k in FacilityKind.values()]
     return {
         "q": (args.get("q") or "").strip()[:PLACE_MAX_CHARS],
-        "lat": args.get("lat", ""), "lon": args.get("lon", ""), "place": (args.get("place") or "")[:PLACE_MAX_CHARS],
+        "lat": args.get("lat", ""),
+        "lon": args.get("lon", ""),
+        "place": (args.get("place") or "")[:PLACE_MAX_CHARS],
         "district": args.get("district", ""),
         "kinds": kinds or list(FacilityKind.values()),
         "age": args.get("age", ""),
@@ -116,8 +119,9 @@ def _where_label(form: dict, district: str | None, has_point: bool, resolved: di
 def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
     """Parse the form, resolve a place text, search, and say what was searched."""
     form = _form_values(args)
-    params = MultiDict([(k, v) for k, v in args.items(multi=True)
-                        if k not in ("q", "place", "limit", "offset", "list_page")])
+    params = MultiDict(
+        [(k, v) for k, v in args.items(multi=True) if k not in ("q", "place", "limit", "offset", "list_page")]
+    )
     for key in ("lat", "lon", "district", "age", "open_at", "radius_m"):
         if not (params.get(key) or "").strip():
             params.pop(key, None)
@@ -127,9 +131,14 @@ def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
     if form["q"] and not has_point:
         candidates = find_places(conn, form["q"])
         if not candidates:
-            return FinderPage(form, form["q"], radius_m=None, status=400,
-                              error=f"'{form['q']}'에 맞는 장소를 찾지 못했습니다. "
-                              "자치구 이름(예: 강남구)이나 도로명(예: 세종대로)으로 찾아 보세요.")
+            return FinderPage(
+                form,
+                form["q"],
+                radius_m=None,
+                status=400,
+                error=f"'{form['q']}'에 맞는 장소를 찾지 못했습니다. "
+                "자치구 이름(예: 강남구)이나 도로명(예: 세종대로)으로 찾아 보세요.",
+            )
         resolved, alternatives = candidates[0], candidates[1:6]
         if resolved["type"] == "district" and "district" not in params:
             params["district"] = resolved["district"]
@@ -148,9 +157,14 @@ def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
     query.limit, query.offset = MAP_LIMIT, 0
     result = services.search(conn, query, today=now.date())
     page = FinderPage(
-        form=form, where=_where_label(form, query.district, has_point, resolved, default), items=result.items,
-        total=result.total, center=result.center, radius_m=query.radius_m if has_point else None,
-        district=None if has_point else query.district, alternatives=alternatives,
+        form=form,
+        where=_where_label(form, query.district, has_point, resolved, default),
+        items=result.items,
+        total=result.total,
+        center=result.center,
+        radius_m=query.radius_m if has_point else None,
+        district=None if has_point else query.district,
+        alternatives=alternatives,
     )
     list_page = args.get("list_page", "1")
     page.list_page = min(int(list_page), page.list_pages) if list_page.isdigit() and int(list_page) > 0 else 1
@@ -158,7 +172,9 @@ def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
 
 
 SOURCE_LINK_LABELS = {
-    "detail_url": "시설 안내 (공식 누리집)", "reserve_url": "공식 예약 페이지", "source_url": "데이터 출처",
+    "detail_url": "시설 안내 (공식 누리집)",
+    "reserve_url": "공식 예약 페이지",
+    "source_url": "데이터 출처",
     "homepage": "홈페이지",
 }
 

@@ -1,4 +1,5 @@
 """Finder pages: the search page and a facility's page."""
+
 from datetime import datetime
 
 from flask import abort, current_app, render_template, request
@@ -6,14 +7,14 @@ from flask import abort, current_app, render_template, request
 from app.bookings.week import booking_week
 from app.extensions import db
 from app.facilities import services
-from app.facilities.hours import holiday_name
 from app.facilities.choices import FacilityKind, FlagReason
+from app.facilities.hours import holiday_name
 from app.facilities.models import AMENITY_LABELS
-from app.maps.builder import build_facility_map, build_results_map, kind_legend
-from app.finder.page import LIST_LIMIT, RADIUS_CHOICES, district_choices, run_finder, source_links
 from app.facilities.outlines import district_outlines
-from app.timeutil import KST, utcnow
+from app.finder.page import LIST_LIMIT, RADIUS_CHOICES, district_choices, run_finder, source_links
+from app.maps.builder import build_facility_map, build_results_map, kind_legend
 from app.routing import Routes
+from app.timeutil import KST, utcnow
 
 bp = Routes()
 
@@ -27,12 +28,26 @@ def _tiles() -> dict:
 def index():
     now = datetime.now(KST)
     page = run_finder(db.session.connection(), request.args, now)
-    map_parts = build_results_map(page.items, center=page.center, radius_m=page.radius_m,
-                                  district_code=page.district, outlines=district_outlines(), **_tiles())
+    map_parts = build_results_map(
+        page.items,
+        center=page.center,
+        radius_m=page.radius_m,
+        district_code=page.district,
+        outlines=district_outlines(),
+        **_tiles(),
+    )
     return render_template(
-        "facilities/index.html", page=page, map=map_parts, legend=kind_legend(), kinds=FacilityKind.values(),
-        kind_labels=FacilityKind.labels(), amenity_labels=AMENITY_LABELS, districts=district_choices(),
-        radius_choices=RADIUS_CHOICES, today_holiday=holiday_name(now.date()), list_limit=LIST_LIMIT,
+        "facilities/index.html",
+        page=page,
+        map=map_parts,
+        legend=kind_legend(),
+        kinds=FacilityKind.values(),
+        kind_labels=FacilityKind.labels(),
+        amenity_labels=AMENITY_LABELS,
+        districts=district_choices(),
+        radius_choices=RADIUS_CHOICES,
+        today_holiday=holiday_name(now.date()),
+        list_limit=LIST_LIMIT,
     ), page.status
 
 
@@ -46,7 +61,14 @@ def detail(facility_id: int):
     map_parts = build_facility_map(info, outlines=district_outlines(), **_tiles())
     week = booking_week(db.session, facility.id, request.args.get("week"), utcnow()) if facility.bookable else None
     return render_template(
-        "facilities/detail.html", facility=facility, info=info, map=map_parts, links=source_links(info["details"]),
+        "facilities/detail.html",
+        facility=facility,
+        info=info,
+        map=map_parts,
+        links=source_links(info["details"]),
         week=week,
-        amenity_labels=AMENITY_LABELS, flag_reasons=FlagReason.labels(), today=today, today_holiday=holiday_name(today),
+        amenity_labels=AMENITY_LABELS,
+        flag_reasons=FlagReason.labels(),
+        today=today,
+        today_holiday=holiday_name(today),
     )

@@ -6,6 +6,7 @@ UTM-K): café buffers are unioned and intersected with each district polygon (ar
 행정동 counts as covered when its centroid lies within walk_m of a café (dong share). The 행정동
 layer comes from NADEURI_DATA_DIR because its licence does not allow shipping it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -105,13 +106,16 @@ def walk_metres(minutes: float, metres_per_minute: float) -> float:
 # The tables by name, as app.geo.spatial's triggers use them: geo sits below the facilities package (it
 # must not import its models), and these are the only columns it reads.
 _districts = table("districts", column("code", String), column("name", String), column("geometry", JSON))
-_facilities = table("facilities", column("id", Integer), column("kind", String), column("lat", Float),
-                    column("lon", Float))
+_facilities = table(
+    "facilities", column("id", Integer), column("kind", String), column("lat", Float), column("lon", Float)
+)
 
 
 def load_districts(session: Session) -> list[dict]:
     """District polygons from the districts table, or the bundled file when the table is empty."""
-    rows = session.execute(select(_districts.c.code, _districts.c.name, _districts.c.geometry).order_by(_districts.c.code)).all()
+    rows = session.execute(
+        select(_districts.c.code, _districts.c.name, _districts.c.geometry).order_by(_districts.c.code)
+    ).all()
     if not rows:
         return sorted(read_district_features(), key=lambda f: f["code"])
     out = []
@@ -144,13 +148,15 @@ def _read_dongs_cached(path: str, _mtime_ns: int) -> list[dict]:
         name = str(props.get("adm_nm", "")).split()[-1] if props.get("adm_nm") else ""
         # The layer is read as it is (never imported): a hidden character is taken out and reported.
         found = forbidden_character(name)
-        out.append({
-            "code": str(props.get("adm_cd2") or props.get("adm_cd")),
-            "name": without_forbidden(name) if found else name,
-            "sgg": str(props["sgg"]),
-            "geometry": geom if geom.is_valid else shapely.make_valid(geom),
-            "cleaned": found,
-        })
+        out.append(
+            {
+                "code": str(props.get("adm_cd2") or props.get("adm_cd")),
+                "name": without_forbidden(name) if found else name,
+                "sgg": str(props["sgg"]),
+                "geometry": geom if geom.is_valid else shapely.make_valid(geom),
+                "cleaned": found,
+            }
+        )
     return sorted(out, key=lambda d: d["code"])
 
 
@@ -161,9 +167,13 @@ def default_dong_path() -> Path:
     return Path(current_app.config["NADEURI_DATA_DIR"]) / DONG_FILE
 
 
-def compute_coverage(session: Session, minutes: float = DEFAULT_MINUTES,
-                     metres_per_minute: float = DEFAULT_METRES_PER_MINUTE, dong_path: Path | str | None = None,
-                     gap_count: int = 10) -> CoverageReport:
+def compute_coverage(
+    session: Session,
+    minutes: float = DEFAULT_MINUTES,
+    metres_per_minute: float = DEFAULT_METRES_PER_MINUTE,
+    dong_path: Path | str | None = None,
+    gap_count: int = 10,
+) -> CoverageReport:
     """Coverage of the districts by kids cafés within a walk of `minutes` (see the module docstring)."""
     walk_metres(minutes, metres_per_minute)  # reject bad input before reading any file
     path = Path(dong_path) if dong_path is not None else default_dong_path()
@@ -175,25 +185,33 @@ def compute_coverage(session: Session, minutes: float = DEFAULT_MINUTES,
             notes.append(f"행정동 이름 {len(cleaned)}개에서 보이지 않는 문자를 지웠습니다: " + ", ".join(cleaned[:5]))
     else:
         notes.append(f"행정동 파일이 없어 행정동 커버율을 계산하지 않았습니다: {path}")
-    report = coverage_from(load_districts(session), load_cafes(session), dongs, minutes, metres_per_minute,
-                           gap_count=gap_count)
+    report = coverage_from(
+        load_districts(session), load_cafes(session), dongs, minutes, metres_per_minute, gap_count=gap_count
+    )
     report.dong_source = str(path) if dongs is not None else None
     report.notes = notes + report.notes
     return report
 
 
-def coverage_from(districts: list[dict], cafes: list[tuple[float, float]], dongs: list[dict] | None,
-                  minutes: float = DEFAULT_MINUTES, metres_per_minute: float = DEFAULT_METRES_PER_MINUTE,
-                  gap_count: int = 10) -> CoverageReport:
+def coverage_from(
+    districts: list[dict],
+    cafes: list[tuple[float, float]],
+    dongs: list[dict] | None,
+    minutes: float = DEFAULT_MINUTES,
+    metres_per_minute: float = DEFAULT_METRES_PER_MINUTE,
+    gap_count: int = 10,
+) -> CoverageReport:
     """The computation on plain inputs: district dicts, café (lat, lon) pairs, 행정동 dicts or None."""
     walk_m = walk_metres(minutes, metres_per_minute)
     notes: list[str] = []
-    d = gpd.GeoDataFrame({"code": [x["code"] for x in districts], "name": [x["name"] for x in districts]},
-                         geometry=[x["geometry"] for x in districts], crs=WGS84).to_crs(METRIC_CRS)
+    d = gpd.GeoDataFrame(
+        {"code": [x["code"] for x in districts], "name": [x["name"] for x in districts]},
+        geometry=[x["geometry"] for x in districts],
+        crs=WGS84,
+    ).to_crs(METRIC_CRS)
     points = gpd.GeoSeries(gpd.points_from_xy([c[1] for c in cafes], [c[0] for c in cafes]), crs=WGS84)
     points = points.to_crs(METRIC_CRS)
-    covered = (shapely.union_all(points.buffer(walk_m, quad_segs=BUFFER_QUAD_SEGS).values)
-               if len(points) else Polygon())
+    covered = shapely.union_all(points.buffer(walk_m, quad_segs=BUFFER_QUAD_SEGS).values) if len(points) else Polygon()
     shapely.prepare(covered)
 
     areas = d.geometry.area.to_numpy()
@@ -207,12 +225,19 @@ def coverage_from(districts: list[dict], cafes: list[tuple[float, float]], dongs
     rows = []
     for i, (code, name) in enumerate(zip(d["code"], d["name"])):
         n, n_cov = per_district.get(code, (0, 0))
-        rows.append(DistrictCoverage(
-            code=code, name=name, cafes=cafe_counts[i],
-            area_km2=round(float(areas[i]) / 1e6, 4), covered_km2=round(float(covered_areas[i]) / 1e6, 4),
-            area_share=_share(covered_areas[i], areas[i]),
-            dongs=n, dongs_covered=n_cov, dong_share=(_share(n_cov, n) if dongs is not None and n else None),
-        ))
+        rows.append(
+            DistrictCoverage(
+                code=code,
+                name=name,
+                cafes=cafe_counts[i],
+                area_km2=round(float(areas[i]) / 1e6, 4),
+                covered_km2=round(float(covered_areas[i]) / 1e6, 4),
+                area_share=_share(covered_areas[i], areas[i]),
+                dongs=n,
+                dongs_covered=n_cov,
+                dong_share=(_share(n_cov, n) if dongs is not None and n else None),
+            )
+        )
 
     seoul = shapely.union_all(d.geometry.values)
     city_covered = seoul.intersection(covered)
@@ -220,20 +245,29 @@ def coverage_from(districts: list[dict], cafes: list[tuple[float, float]], dongs
     n_covered = sum(1 for r in dong_rows if r.covered)
     drawn = gpd.GeoSeries([city_covered.simplify(DRAW_SIMPLIFY_M)], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
     located = [r for r in dong_rows if r.nearest_m is not None]
-    gaps = sorted(located, key=lambda r: (-r.nearest_m, r.code))[:max(gap_count, 0)]
+    gaps = sorted(located, key=lambda r: (-r.nearest_m, r.code))[: max(gap_count, 0)]
     if not cafes:
         notes.append("좌표가 있는 키즈카페가 없습니다.")
     return CoverageReport(
-        minutes=minutes, metres_per_minute=metres_per_minute, walk_m=walk_m,
-        rows=rows, area_share=_share(city_covered.area, seoul.area),
+        minutes=minutes,
+        metres_per_minute=metres_per_minute,
+        walk_m=walk_m,
+        rows=rows,
+        area_share=_share(city_covered.area, seoul.area),
         dong_share=_share(n_covered, n_dongs) if dongs is not None and n_dongs else None,
-        cafes=len(cafes), dongs_total=n_dongs, dongs_covered=n_covered, covered=drawn,
-        dongs=dong_rows, gaps=gaps, notes=notes,
+        cafes=len(cafes),
+        dongs_total=n_dongs,
+        dongs_covered=n_covered,
+        covered=drawn,
+        dongs=dong_rows,
+        gaps=gaps,
+        notes=notes,
     )
 
 
-def _dongs(d: gpd.GeoDataFrame, points: gpd.GeoSeries, dongs: list[dict] | None, walk_m: float,
-           notes: list[str]) -> tuple[list[DongCoverage], dict[str, tuple[int, int]]]:
+def _dongs(
+    d: gpd.GeoDataFrame, points: gpd.GeoSeries, dongs: list[dict] | None, walk_m: float, notes: list[str]
+) -> tuple[list[DongCoverage], dict[str, tuple[int, int]]]:
     if dongs is None:
         return [], {}
     names = dict(zip(d["code"], d["name"]))
@@ -253,11 +287,18 @@ def _dongs(d: gpd.GeoDataFrame, points: gpd.GeoSeries, dongs: list[dict] | None,
     rows, per_district = [], {}
     for x, pt, metres in zip(matched, lonlat.values, nearest):
         covered = metres is not None and metres <= walk_m
-        rows.append(DongCoverage(
-            code=x["code"], name=x["name"], district_code=x["sgg"], district_name=names[x["sgg"]],
-            lat=round(pt.y, 6), lon=round(pt.x, 6),
-            nearest_m=None if metres is None else round(metres, 1), covered=covered,
-        ))
+        rows.append(
+            DongCoverage(
+                code=x["code"],
+                name=x["name"],
+                district_code=x["sgg"],
+                district_name=names[x["sgg"]],
+                lat=round(pt.y, 6),
+                lon=round(pt.x, 6),
+                nearest_m=None if metres is None else round(metres, 1),
+                covered=covered,
+            )
+        )
         n, n_cov = per_district.get(x["sgg"], (0, 0))
         per_district[x["sgg"]] = (n + 1, n_cov + int(covered))
     return rows, per_district
@@ -271,9 +312,15 @@ def _share(part: float, whole: float) -> float:
 
 
 CSV_COLUMNS = [
-    ("자치구코드", "code"), ("자치구", "name"), ("키즈카페수", "cafes"), ("면적_km2", "area_km2"),
-    ("커버면적_km2", "covered_km2"), ("면적커버율", "area_share"), ("행정동수", "dongs"),
-    ("커버행정동수", "dongs_covered"), ("행정동커버율", "dong_share"),
+    ("자치구코드", "code"),
+    ("자치구", "name"),
+    ("키즈카페수", "cafes"),
+    ("면적_km2", "area_km2"),
+    ("커버면적_km2", "covered_km2"),
+    ("면적커버율", "area_share"),
+    ("행정동수", "dongs"),
+    ("커버행정동수", "dongs_covered"),
+    ("행정동커버율", "dong_share"),
 ]
 
 
@@ -284,7 +331,12 @@ def coverage_csv(report: CoverageReport) -> bytes:
     writer.writerow([f"{ko}({key})" for ko, key in CSV_COLUMNS])
     for row in report.rows:
         values = asdict(row)
-        writer.writerow([spreadsheet_cell(None if values[key] is None else
-                                          (f"{values[key]:.4f}" if key.endswith("_share") else values[key]))
-                         for _, key in CSV_COLUMNS])
+        writer.writerow(
+            [
+                spreadsheet_cell(
+                    None if values[key] is None else (f"{values[key]:.4f}" if key.endswith("_share") else values[key])
+                )
+                for _, key in CSV_COLUMNS
+            ]
+        )
     return buffer.getvalue().encode("utf-8-sig")

@@ -1,4 +1,5 @@
 """District boundaries: which 자치구 a point is in, and whether it is in Seoul at all."""
+
 from __future__ import annotations
 
 import json
@@ -26,12 +27,14 @@ def read_district_features(path: Path = BUNDLED_DISTRICTS) -> list[dict]:
         geom = shape(feature["geometry"])
         if not geom.is_valid:
             geom = shapely.make_valid(geom)
-        out.append({
-            "code": str(props.get("code") or props.get("SIG_CD")),
-            "name": props.get("name") or props.get("SIG_KOR_NM"),
-            "name_en": props.get("name_en") or props.get("SIG_ENG_NM"),
-            "geometry": geom,
-        })
+        out.append(
+            {
+                "code": str(props.get("code") or props.get("SIG_CD")),
+                "name": props.get("name") or props.get("SIG_KOR_NM"),
+                "name_en": props.get("name_en") or props.get("SIG_ENG_NM"),
+                "geometry": geom,
+            }
+        )
     return out
 
 

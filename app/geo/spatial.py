@@ -5,6 +5,7 @@ PostgreSQL: a stored generated ``geog`` column with a GiST index.
 Both narrow the search to a small candidate set; exact distances are then computed here, the
 same way on both databases, so results do not depend on the backend.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 import geoalchemy2  # noqa: F401  (registers PostGIS types, so reflecting `geog` works)
 from sqlalchemy import Connection, Float, bindparam, column, select, table, text, union_all
 from sqlalchemy.sql.elements import ColumnElement
-
 
 EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE_LAT = 111_320.0
@@ -25,10 +25,18 @@ KIND_BAND_DEG = 100.0
 # The bands are stored in the index (migration 0007 froze the same table), so they are written out here rather
 # than derived from the facilities package's list of kinds (which sits above geo); tests/geo check they match.
 KIND_BANDS = {"kids_cafe": 0, "hourly_daycare": 1, "kids_ok_zone": 2, "family_restroom": 3}
-_BAND = "(CASE {kind} " + " ".join(f"WHEN '{k}' THEN {b * KIND_BAND_DEG}" for k, b in KIND_BANDS.items()) + \
-    f" ELSE {len(KIND_BANDS) * KIND_BAND_DEG} END)"
-_ENTRY = "{p}.id, {p}.lat + " + _BAND.format(kind="{p}.kind") + ", {p}.lat + " + _BAND.format(kind="{p}.kind") + \
-    ", {p}.lon, {p}.lon"
+_BAND = (
+    "(CASE {kind} "
+    + " ".join(f"WHEN '{k}' THEN {b * KIND_BAND_DEG}" for k, b in KIND_BANDS.items())
+    + f" ELSE {len(KIND_BANDS) * KIND_BAND_DEG} END)"
+)
+_ENTRY = (
+    "{p}.id, {p}.lat + "
+    + _BAND.format(kind="{p}.kind")
+    + ", {p}.lat + "
+    + _BAND.format(kind="{p}.kind")
+    + ", {p}.lon, {p}.lon"
+)
 
 # The live definition (the test databases and create_all use it). Migrations carry their own copy: a change here
 # needs a migration making the same change, or tests/test_migrations.py fails.
@@ -58,7 +66,10 @@ _POSTGRES_DDL = [
 _SQLITE_DROP = ["DROP TABLE IF EXISTS facility_rtree"] + [
     f"DROP TRIGGER IF EXISTS facility_rtree_{op}" for op in ("insert", "update", "delete")
 ]
-_POSTGRES_DROP = ["DROP INDEX IF EXISTS ix_facilities_geog", "ALTER TABLE IF EXISTS facilities DROP COLUMN IF EXISTS geog"]
+_POSTGRES_DROP = [
+    "DROP INDEX IF EXISTS ix_facilities_geog",
+    "ALTER TABLE IF EXISTS facilities DROP COLUMN IF EXISTS geog",
+]
 
 # Names the migrations' autogenerate must leave alone: they are managed here.
 MANAGED_NAMES = ("facility_rtree", "geog", "ix_facilities_geog")
@@ -106,7 +117,9 @@ def bbox_around(lat: float, lon: float, radius_m: float) -> BBox:
     return BBox(lat - dlat, lat + dlat, lon - dlon, lon + dlon)
 
 
-_rtree = table("facility_rtree", column("id"), column("min_lat"), column("max_lat"), column("min_lon"), column("max_lon"))
+_rtree = table(
+    "facility_rtree", column("id"), column("min_lat"), column("max_lat"), column("min_lon"), column("max_lon")
+)
 
 
 def within_clause(dialect_name: str, id_col, kinds: tuple[str, ...] = ()) -> ColumnElement:
@@ -139,12 +152,26 @@ def within_params(lat: float, lon: float, radius_m: float) -> dict[str, float]:
     """The bind parameters of ``within_clause`` for a circle (both dialects)."""
     box = bbox_around(lat, lon, radius_m)
     # 1 % margin on PostGIS: its sphere and the exact filter here may differ by a hair.
-    return {"wc_lat": lat, "wc_lon": lon, "wc_r": radius_m * 1.01,
-            "wc_min_lat": box.min_lat, "wc_max_lat": box.max_lat, "wc_min_lon": box.min_lon, "wc_max_lon": box.max_lon}
+    return {
+        "wc_lat": lat,
+        "wc_lon": lon,
+        "wc_r": radius_m * 1.01,
+        "wc_min_lat": box.min_lat,
+        "wc_max_lat": box.max_lat,
+        "wc_min_lon": box.min_lon,
+        "wc_max_lon": box.max_lon,
+    }
 
 
-def nearby_rows(connection: Connection, narrowed, params: dict, lat: float, lon: float, radius_m: float,
-                keys: tuple[str, str, str] = ("id", "lat", "lon")):
+def nearby_rows(
+    connection: Connection,
+    narrowed,
+    params: dict,
+    lat: float,
+    lon: float,
+    radius_m: float,
+    keys: tuple[str, str, str] = ("id", "lat", "lon"),
+):
     """Run a statement that includes ``within_clause``; return (distance_m, row) within radius_m, nearest first.
 
     ``keys`` name the id, latitude and longitude columns of the statement's rows.

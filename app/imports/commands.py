@@ -1,4 +1,5 @@
 """CLI commands for loading data: `flask --app app import-data [DIR]` and `flask --app app load-demo`."""
+
 from __future__ import annotations
 
 import sys
@@ -20,8 +21,12 @@ def register(app: Flask) -> None:
 
 @click.command("import-data")
 @click.argument("directory", required=False)
-@click.option("--source-crs", default=None, metavar="EPSG:XXXX",
-              help="CRS of Korean TM coordinates (default: guessed by magnitude, EPSG:5174).")
+@click.option(
+    "--source-crs",
+    default=None,
+    metavar="EPSG:XXXX",
+    help="CRS of Korean TM coordinates (default: guessed by magnitude, EPSG:5174).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def import_data_command(directory: str | None, source_crs: str | None, quiet: bool) -> None:
     """Import the facility files in DIRECTORY (default NADEURI_DATA_DIR) in one transaction."""
@@ -35,8 +40,7 @@ def import_data_command(directory: str | None, source_crs: str | None, quiet: bo
         with unit_of_work():  # all or nothing: a bad file leaves the database unchanged
             report = import_directory(db.session, folder, utcnow(), source_crs=source_crs, progress=not quiet)
     except NoDataError as exc:
-        click.echo(f"import-data: {exc}. Nothing imported (use `flask --app app load-demo` for demo data).",
-                   err=True)
+        click.echo(f"import-data: {exc}. Nothing imported (use `flask --app app load-demo` for demo data).", err=True)
         sys.exit(EXIT_NO_DATA)
     except ImportDataError as exc:
         click.echo(f"import-data: error: {exc}", err=True)

@@ -1,4 +1,5 @@
 """Deterministic demo facilities at random points inside the district polygons (bulk Core inserts)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,12 @@ from app.imports.parsing import ALL_DAYS, WEEKDAYS
 from app.timeutil import utcnow
 
 CHUNK = 5000
-NAME_PREFIX = {FacilityKind.KIDS_CAFE: "데모 키즈카페", FacilityKind.HOURLY_DAYCARE: "데모 시간제보육 어린이집",
-               FacilityKind.KIDS_OK_ZONE: "데모 키즈오케이존", FacilityKind.FAMILY_RESTROOM: "데모 가족화장실"}
+NAME_PREFIX = {
+    FacilityKind.KIDS_CAFE: "데모 키즈카페",
+    FacilityKind.HOURLY_DAYCARE: "데모 시간제보육 어린이집",
+    FacilityKind.KIDS_OK_ZONE: "데모 키즈오케이존",
+    FacilityKind.FAMILY_RESTROOM: "데모 가족화장실",
+}
 TUE_SUN = ALL_DAYS & ~1
 CAFE_AGES = ((0, 6), (3, 9), (4, 10), (0, 3), (2, 7))
 ZONE_TYPES = ("한식", "양식", "중식", "일식", "카페", "제과", "패스트푸드")
@@ -43,35 +48,93 @@ def random_points(features: list[dict], count: int, rng: np.random.Generator) ->
     return np.concatenate(lats), np.concatenate(lons), codes
 
 
-def _row(i: int, kind: FacilityKind, number: int, lat: float, lon: float, code: str, name: str, r: np.ndarray, now) -> dict:
+def _row(
+    i: int, kind: FacilityKind, number: int, lat: float, lon: float, code: str, name: str, r: np.ndarray, now
+) -> dict:
     row = dict(
-        kind=kind.value, source="demo", source_id=f"demo-{i}", source_hash="demo", name=f"{NAME_PREFIX[kind]} {number}",
-        address=f"서울특별시 {name} 데모로 {number}", phone=None, district_code=code, stated_district=name,
-        lat=float(lat), lon=float(lon), age_min=None, age_max=None, capacity_individual=None, capacity_group=None,
-        open_days=ALL_DAYS, opens_at=None, closes_at=None, always_open=False, closed_on_holidays=False,
-        hours_text=None, days_text=None, closed_days_text=None, diaper_table=False, kids_menu=False,
-        child_chair=False, nursing_room=False, stroller_access=bool(r[0] < 0.5), parking=bool(r[1] < 0.4),
-        details={"demo": True}, is_demo=True, created_at=now, updated_at=now,
+        kind=kind.value,
+        source="demo",
+        source_id=f"demo-{i}",
+        source_hash="demo",
+        name=f"{NAME_PREFIX[kind]} {number}",
+        address=f"서울특별시 {name} 데모로 {number}",
+        phone=None,
+        district_code=code,
+        stated_district=name,
+        lat=float(lat),
+        lon=float(lon),
+        age_min=None,
+        age_max=None,
+        capacity_individual=None,
+        capacity_group=None,
+        open_days=ALL_DAYS,
+        opens_at=None,
+        closes_at=None,
+        always_open=False,
+        closed_on_holidays=False,
+        hours_text=None,
+        days_text=None,
+        closed_days_text=None,
+        diaper_table=False,
+        kids_menu=False,
+        child_chair=False,
+        nursing_room=False,
+        stroller_access=bool(r[0] < 0.5),
+        parking=bool(r[1] < 0.4),
+        details={"demo": True},
+        is_demo=True,
+        created_at=now,
+        updated_at=now,
     )
     if kind == FacilityKind.KIDS_CAFE:
         age_min, age_max = CAFE_AGES[int(r[2] * len(CAFE_AGES))]
         cap = 10 + int(r[3] * 40)
-        row.update(age_min=age_min, age_max=age_max, capacity_individual=cap, capacity_group=cap if r[4] < 0.6 else None,
-                   open_days=TUE_SUN, opens_at="09:30", closes_at="17:30", closed_on_holidays=True,
-                   days_text="화~일", closed_days_text="월, 공휴일", diaper_table=bool(r[5] < 0.7),
-                   nursing_room=bool(r[6] < 0.5), details={"demo": True, "cafe_type": "일반형 키즈카페"})
+        row.update(
+            age_min=age_min,
+            age_max=age_max,
+            capacity_individual=cap,
+            capacity_group=cap if r[4] < 0.6 else None,
+            open_days=TUE_SUN,
+            opens_at="09:30",
+            closes_at="17:30",
+            closed_on_holidays=True,
+            days_text="화~일",
+            closed_days_text="월, 공휴일",
+            diaper_table=bool(r[5] < 0.7),
+            nursing_room=bool(r[6] < 0.5),
+            details={"demo": True, "cafe_type": "일반형 키즈카페"},
+        )
     elif kind == FacilityKind.HOURLY_DAYCARE:
-        row.update(age_min=0, age_max=7, open_days=WEEKDAYS, opens_at="07:30", closes_at="19:30",
-                   closed_on_holidays=True, diaper_table=True, details={"demo": True, "capacity": 20 + int(r[3] * 60)})
+        row.update(
+            age_min=0,
+            age_max=7,
+            open_days=WEEKDAYS,
+            opens_at="07:30",
+            closes_at="19:30",
+            closed_on_holidays=True,
+            diaper_table=True,
+            details={"demo": True, "capacity": 20 + int(r[3] * 60)},
+        )
     elif kind == FacilityKind.KIDS_OK_ZONE:
         opens = 10 + int(r[2] * 2)
-        row.update(kids_menu=True, child_chair=True, opens_at=f"{opens:02d}:00", closes_at="21:00",
-                   details={"demo": True, "category": ZONE_TYPES[int(r[3] * len(ZONE_TYPES))]})
+        row.update(
+            kids_menu=True,
+            child_chair=True,
+            opens_at=f"{opens:02d}:00",
+            closes_at="21:00",
+            details={"demo": True, "category": ZONE_TYPES[int(r[3] * len(ZONE_TYPES))]},
+        )
     else:
         always = r[2] < 0.4
-        row.update(always_open=bool(always), opens_at=None if always else "06:00",
-                   closes_at=None if always else "22:00", diaper_table=True, child_chair=bool(r[3] < 0.6),
-                   nursing_room=bool(r[4] < 0.2), hours_text="상시" if always else "정시(06:00~22:00)")
+        row.update(
+            always_open=bool(always),
+            opens_at=None if always else "06:00",
+            closes_at=None if always else "22:00",
+            diaper_table=True,
+            child_chair=bool(r[3] < 0.6),
+            nursing_room=bool(r[4] < 0.2),
+            hours_text="상시" if always else "정시(06:00~22:00)",
+        )
     return row
 
 

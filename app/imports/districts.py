@@ -1,4 +1,5 @@
 """Loading district boundaries into the database."""
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,9 @@ def check_district_features(path: Path, features: list[dict]) -> None:
     for n, feature in enumerate(features, start=1):
         where = f"feature {n}"
         if not _CODE.fullmatch(feature["code"]):
-            raise ImportDataError(path, f"자치구 코드는 숫자 5자리여야 합니다: {feature['code']!r}", where, "code (SIG_CD)")
+            raise ImportDataError(
+                path, f"자치구 코드는 숫자 5자리여야 합니다: {feature['code']!r}", where, "code (SIG_CD)"
+            )
         for key, column, limit, required in _NAME_FIELDS:
             value = feature[key]
             if value is None or value == "":
@@ -43,7 +46,9 @@ def check_district_features(path: Path, features: list[dict]) -> None:
                 raise ImportDataError(path, f"이름은 {limit}자 이하여야 합니다 ({len(value)}자)", where, column)
         for key in ("code", "name"):
             if (key, feature[key]) in seen:
-                raise ImportDataError(path, f"같은 자치구가 두 번 있습니다 (feature {seen[key, feature[key]]})", where, key)
+                raise ImportDataError(
+                    path, f"같은 자치구가 두 번 있습니다 (feature {seen[key, feature[key]]})", where, key
+                )
             seen[key, feature[key]] = n
 
 

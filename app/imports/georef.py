@@ -1,4 +1,5 @@
 """Coordinates to WGS84, the 자치구 of each point (geopandas sjoin), and data-quality flags."""
+
 from __future__ import annotations
 
 import re
@@ -35,7 +36,8 @@ def district_frame(features: list[dict]) -> gpd.GeoDataFrame:
     """The district polygons (already repaired) as a GeoDataFrame with code and name."""
     return gpd.GeoDataFrame(
         {"code": [f["code"] for f in features], "name": [f["name"] for f in features]},
-        geometry=[f["geometry"] for f in features], crs=WGS84,
+        geometry=[f["geometry"] for f in features],
+        crs=WGS84,
     )
 
 
@@ -61,8 +63,9 @@ def choose_tm_crs(northings: list[float], source_crs: str | None) -> str:
     return "EPSG:5186" if typical > TM_NORTHING_5186 else DEFAULT_TM_CRS
 
 
-def locate(file: SourceFile, records: list[Record], districts: gpd.GeoDataFrame,
-           source_crs: str | None = None) -> tuple[list[Located], str | None]:
+def locate(
+    file: SourceFile, records: list[Record], districts: gpd.GeoDataFrame, source_crs: str | None = None
+) -> tuple[list[Located], str | None]:
     """Convert every record's coordinates to WGS84 and assign its district; returns the TM CRS used, if any."""
     out = [Located() for _ in records]
     tm: list[int] = []
@@ -83,8 +86,9 @@ def locate(file: SourceFile, records: list[Record], districts: gpd.GeoDataFrame,
     if tm:
         crs_used = choose_tm_crs([out[i].lat for i in tm], source_crs)
         try:
-            points = gpd.GeoSeries(gpd.points_from_xy([out[i].lon for i in tm], [out[i].lat for i in tm]),
-                                   crs=crs_used).to_crs(WGS84)
+            points = gpd.GeoSeries(
+                gpd.points_from_xy([out[i].lon for i in tm], [out[i].lat for i in tm]), crs=crs_used
+            ).to_crs(WGS84)
         except Exception as exc:  # pyproj raises several types for a bad CRS name
             raise ImportDataError(file.path, f"cannot convert from {crs_used}: {exc}") from None
         for i, point in zip(tm, points):
@@ -97,8 +101,9 @@ def _assign_districts(located: list[Located], districts: gpd.GeoDataFrame) -> No
     idx = [i for i, loc in enumerate(located) if loc.lat is not None]
     if not idx:
         return
-    points = gpd.GeoDataFrame({"i": idx}, geometry=gpd.points_from_xy([located[i].lon for i in idx],
-                                                                        [located[i].lat for i in idx]), crs=WGS84)
+    points = gpd.GeoDataFrame(
+        {"i": idx}, geometry=gpd.points_from_xy([located[i].lon for i in idx], [located[i].lat for i in idx]), crs=WGS84
+    )
     joined = gpd.sjoin(points, districts[["code", "geometry"]], how="left", predicate="intersects")
     joined = joined[~joined.index.duplicated(keep="first")]
     for i, code in zip(joined["i"], joined["code"]):
@@ -126,8 +131,9 @@ def placeholder_points(records: list[Record], located: list[Located]) -> set[tup
     return found
 
 
-def flag(records: list[Record], located: list[Located], codes_by_name: dict[str, str],
-         names_by_code: dict[str, str]) -> None:
+def flag(
+    records: list[Record], located: list[Located], codes_by_name: dict[str, str], names_by_code: dict[str, str]
+) -> None:
     """Fill each Located's flags and final district (kept rows are never moved)."""
     placeholders = placeholder_points(records, located)
     for rec, loc in zip(records, located):

@@ -1,4 +1,5 @@
 """Source rows turned into facility values, one mapper per layout; a row a kind does not take is skipped."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,8 +15,12 @@ from app.imports.sources import ImportDataError, SourceFile, SourceRow
 
 # Bumped when the mapping changes, so a re-import rewrites rows whose source text is unchanged.
 MAPPING_VERSION = "1"
-SOURCES = {"kids_cafes": "seoul_kids_cafes", "daycare": "seoul_daycare", "toilets": "seoul_public_toilets",
-           "cot_theme": "smart_seoul_map"}
+SOURCES = {
+    "kids_cafes": "seoul_kids_cafes",
+    "daycare": "seoul_daycare",
+    "toilets": "seoul_public_toilets",
+    "cot_theme": "smart_seoul_map",
+}
 KIDS_CAFE_HOURS = ("09:30", "17:30")
 DAYCARE_HOURS = ("07:30", "19:30")
 _DISTRICT_IN_ADDRESS = re.compile(r"(?:서울특별시|서울시|서울)\s*([가-힣]{1,4}구)(?=\s|$)")
@@ -70,8 +75,15 @@ def _required(row: SourceRow, file: SourceFile, column: str) -> str:
 
 
 def _base(row: SourceRow, file: SourceFile, id_col: str, kind: str | None, x_col: str, y_col: str) -> Record:
-    return Record(line=row.line, source_id=_required(row, file, id_col)[:80], kind=kind,
-                  x=p.clean(row.cells.get(x_col)), y=p.clean(row.cells.get(y_col)), x_column=x_col, y_column=y_col)
+    return Record(
+        line=row.line,
+        source_id=_required(row, file, id_col)[:80],
+        kind=kind,
+        x=p.clean(row.cells.get(x_col)),
+        y=p.clean(row.cells.get(y_col)),
+        x_column=x_col,
+        y_column=y_col,
+    )
 
 
 def map_kids_cafe(row: SourceRow, file: SourceFile) -> Record:
@@ -84,21 +96,47 @@ def map_kids_cafe(row: SourceRow, file: SourceFile) -> Record:
     age_min, age_max = p.parse_age_range(c.get("age"))
     cap_ind, cap_grp = p.parse_capacity(c.get("capacity"))
     values = dict(
-        name=_required(row, file, "name"), address=c.get("address"), phone=_phone(c.get("phone")),
-        age_min=age_min, age_max=age_max, capacity_individual=cap_ind, capacity_group=cap_grp,
-        days_text=c.get("operation_days"), closed_days_text=c.get("closed_days"), hours_text=None,
-        closed_on_holidays=bool(closed and closed.holidays), parking=c.get("parking_available") == "True",
-        opens_at=None, closes_at=None, always_open=False, open_days=p.ALL_DAYS,
+        name=_required(row, file, "name"),
+        address=c.get("address"),
+        phone=_phone(c.get("phone")),
+        age_min=age_min,
+        age_max=age_max,
+        capacity_individual=cap_ind,
+        capacity_group=cap_grp,
+        days_text=c.get("operation_days"),
+        closed_days_text=c.get("closed_days"),
+        hours_text=None,
+        closed_on_holidays=bool(closed and closed.holidays),
+        parking=c.get("parking_available") == "True",
+        opens_at=None,
+        closes_at=None,
+        always_open=False,
+        open_days=p.ALL_DAYS,
     )
-    details = {k: c[k] for k in ("cafe_type", "detail_url", "reserve_url", "image_url", "source_url",
-                                 "feature_summary", "parking_info", "operation_period", "age", "capacity") if c.get(k)}
+    details = {
+        k: c[k]
+        for k in (
+            "cafe_type",
+            "detail_url",
+            "reserve_url",
+            "image_url",
+            "source_url",
+            "feature_summary",
+            "parking_info",
+            "operation_period",
+            "age",
+            "capacity",
+        )
+        if c.get(k)
+    }
     details["open_saturday"] = {"True": True, "False": False}.get(c.get("open_saturday") or "")
     details["open_sunday"] = {"True": True, "False": False}.get(c.get("open_sunday") or "")
     if open_mask is not None:
         values["open_days"] = open_mask & ~(closed.mask if closed else 0)
         if in_days_text and in_days_text.opens_at:
-            values.update(opens_at=in_days_text.opens_at, closes_at=in_days_text.closes_at,
-                          hours_text=c.get("operation_days"))
+            values.update(
+                opens_at=in_days_text.opens_at, closes_at=in_days_text.closes_at, hours_text=c.get("operation_days")
+            )
         else:
             values["opens_at"], values["closes_at"] = KIDS_CAFE_HOURS
             details["hours_default"] = True
@@ -121,25 +159,52 @@ def map_daycare(row: SourceRow, file: SourceFile) -> Record:
     if kind is None:
         return rec
     details = {
-        "daycare_type": c.get("어린이집유형"), "status": c.get("운영현황"), "services": services,
-        "capacity": _int(c.get("정원")), "enrolled": _int(c.get("현원")), "rooms": _int(c.get("보육실수")),
-        "staff": _int(c.get("보육교직원수")), "homepage": c.get("홈페이지주소"), "shuttle": c.get("통학차량운영여부"),
-        "licensed_on": c.get("인가일자"), "data_date": c.get("데이터기준일자"), "hours_default": True,
+        "daycare_type": c.get("어린이집유형"),
+        "status": c.get("운영현황"),
+        "services": services,
+        "capacity": _int(c.get("정원")),
+        "enrolled": _int(c.get("현원")),
+        "rooms": _int(c.get("보육실수")),
+        "staff": _int(c.get("보육교직원수")),
+        "homepage": c.get("홈페이지주소"),
+        "shuttle": c.get("통학차량운영여부"),
+        "licensed_on": c.get("인가일자"),
+        "data_date": c.get("데이터기준일자"),
+        "hours_default": True,
         "classes": {k.split("-", 1)[1]: _int(v) for k, v in c.items() if k.startswith("반수-") and _int(v)},
         "children": {k.split("-", 1)[1]: _int(v) for k, v in c.items() if k.startswith("아동수-") and _int(v)},
     }
     rec.values = dict(
-        name=_required(row, file, "어린이집명"), address=rec.address, phone=_phone(c.get("전화번호")),
-        age_min=0, age_max=7, open_days=p.WEEKDAYS, opens_at=DAYCARE_HOURS[0], closes_at=DAYCARE_HOURS[1],
-        always_open=False, closed_on_holidays=True, hours_text=None, days_text=None, closed_days_text=None,
-        parking=False, details={k: v for k, v in details.items() if v not in (None, "", {})},
+        name=_required(row, file, "어린이집명"),
+        address=rec.address,
+        phone=_phone(c.get("전화번호")),
+        age_min=0,
+        age_max=7,
+        open_days=p.WEEKDAYS,
+        opens_at=DAYCARE_HOURS[0],
+        closes_at=DAYCARE_HOURS[1],
+        always_open=False,
+        closed_on_holidays=True,
+        hours_text=None,
+        days_text=None,
+        closed_days_text=None,
+        parking=False,
+        details={k: v for k, v in details.items() if v not in (None, "", {})},
     )
     return rec
 
 
-TOILET_DETAIL_COLUMNS = {"유형": "toilet_type", "소재지 용도": "location_use", "화장실 현황": "toilets",
-                         "장애인화장실 현황": "accessible_toilets", "편의시설 (기타설비)": "equipment",
-                         "안내표지": "signage", "소재지": "location", "비고": "note", "지번주소": "jibun_address"}
+TOILET_DETAIL_COLUMNS = {
+    "유형": "toilet_type",
+    "소재지 용도": "location_use",
+    "화장실 현황": "toilets",
+    "장애인화장실 현황": "accessible_toilets",
+    "편의시설 (기타설비)": "equipment",
+    "안내표지": "signage",
+    "소재지": "location",
+    "비고": "note",
+    "지번주소": "jibun_address",
+}
 
 
 def map_toilet(row: SourceRow, file: SourceFile) -> Record:
@@ -158,12 +223,24 @@ def map_toilet(row: SourceRow, file: SourceFile) -> Record:
     details = {key: c[col] for col, key in TOILET_DETAIL_COLUMNS.items() if c.get(col)}
     details["family_restroom"] = named_family
     rec.values = dict(
-        name=_required(row, file, "건물명")[:200], address=rec.address, phone=_phone(c.get("전화번호")),
-        age_min=None, age_max=None, hours_text=c.get("개방시간"), days_text=None, closed_days_text=None,
-        open_days=hours.open_days if hours else p.ALL_DAYS, opens_at=hours.opens_at if hours else None,
-        closes_at=hours.closes_at if hours else None, always_open=bool(hours and hours.always_open),
-        closed_on_holidays=bool(hours and hours.closed_on_holidays), diaper_table=diaper,
-        child_chair=p.has_child_chair(text), nursing_room=p.has_nursing_room(text), parking=False, details=details,
+        name=_required(row, file, "건물명")[:200],
+        address=rec.address,
+        phone=_phone(c.get("전화번호")),
+        age_min=None,
+        age_max=None,
+        hours_text=c.get("개방시간"),
+        days_text=None,
+        closed_days_text=None,
+        open_days=hours.open_days if hours else p.ALL_DAYS,
+        opens_at=hours.opens_at if hours else None,
+        closes_at=hours.closes_at if hours else None,
+        always_open=bool(hours and hours.always_open),
+        closed_on_holidays=bool(hours and hours.closed_on_holidays),
+        diaper_table=diaper,
+        child_chair=p.has_child_chair(text),
+        nursing_room=p.has_nursing_room(text),
+        parking=False,
+        details=details,
     )
     return rec
 
@@ -174,13 +251,29 @@ def map_cot(row: SourceRow, file: SourceFile) -> Record:
     rec = _base(row, file, "COT_CONTS_ID", FacilityKind.KIDS_OK_ZONE.value, "COT_COORD_X", "COT_COORD_Y")
     rec.address = c.get("COT_ADDR_FULL_NEW") or c.get("COT_ADDR_FULL_OLD")
     rec.stated_district = c.get("COT_GU_NAME") or district_from_address(rec.address)
-    details = {k.removeprefix("COT_").lower(): v for k, v in c.items()
-               if v and k.startswith("COT_") and k not in ("COT_COORD_X", "COT_COORD_Y", "COT_CONTS_NAME")}
+    details = {
+        k.removeprefix("COT_").lower(): v
+        for k, v in c.items()
+        if v and k.startswith("COT_") and k not in ("COT_COORD_X", "COT_COORD_Y", "COT_CONTS_NAME")
+    }
     rec.values = dict(
-        name=html.unescape(_required(row, file, "COT_CONTS_NAME"))[:200], address=rec.address,
-        phone=_phone(c.get("COT_TEL_NO")), age_min=None, age_max=None, open_days=p.ALL_DAYS, opens_at=None,
-        closes_at=None, always_open=False, closed_on_holidays=False, hours_text=None, days_text=None,
-        closed_days_text=None, kids_menu=True, child_chair=True, parking=False, details=details,
+        name=html.unescape(_required(row, file, "COT_CONTS_NAME"))[:200],
+        address=rec.address,
+        phone=_phone(c.get("COT_TEL_NO")),
+        age_min=None,
+        age_max=None,
+        open_days=p.ALL_DAYS,
+        opens_at=None,
+        closes_at=None,
+        always_open=False,
+        closed_on_holidays=False,
+        hours_text=None,
+        days_text=None,
+        closed_days_text=None,
+        kids_menu=True,
+        child_chair=True,
+        parking=False,
+        details=details,
     )
     return rec
 

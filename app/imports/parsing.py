@@ -3,6 +3,7 @@
 Every parser returns None (or empty fields) for text it does not understand: an unknown is
 better than a guess. Weekday masks use bit 0 = Monday … bit 6 = Sunday (Facility.open_days).
 """
+
 from __future__ import annotations
 
 import re
@@ -52,7 +53,7 @@ def clean(value) -> str | None:
 
 
 def parse_age_range(text: str | None) -> tuple[int | None, int | None]:
-    """"4 ~ 10세 (연나이 기준) ..." → (4, 10); "만 3세 이상" → (3, None); unknown → (None, None)."""
+    """ "4 ~ 10세 (연나이 기준) ..." → (4, 10); "만 3세 이상" → (3, None); unknown → (None, None)."""
     if not text:
         return None, None
     m = re.search(r"(\d{1,2})\s*(?:세|개월)?\s*[~\-–]\s*(\d{1,2})\s*세", text)
@@ -69,7 +70,7 @@ def parse_age_range(text: str | None) -> tuple[int | None, int | None]:
 
 
 def parse_capacity(text: str | None) -> tuple[int | None, int | None]:
-    """"개인 33 명 단체 33 명" → (33, 33); "개인 40 명" → (40, None); "30명" → (30, None)."""
+    """ "개인 33 명 단체 33 명" → (33, 33); "개인 40 명" → (40, None); "30명" → (30, None)."""
     if not text:
         return None, None
     ind = re.search(r"개인\s*(\d+)\s*명", text)
@@ -82,6 +83,7 @@ def parse_capacity(text: str | None) -> tuple[int | None, int | None]:
 
 def _strip_parens(text: str) -> str:
     """Drop parenthesised asides, but keep a bracket that only lists days: "주말(토, 일)" → "토, 일"."""
+
     def keep(m: re.Match) -> str:
         inner = m.group(1)
         if re.fullmatch(rf"[\s,{DAY_CHARS}요일·/]+", inner):
@@ -209,15 +211,18 @@ def _days_in_clauses(text: str) -> tuple[int, int, bool]:
             for n, i in enumerate(reversed(before)):
                 start, end, _mask, is_range = tokens[i]
                 gap = clause[end:cut]
-                if n and (is_range or not re.fullmatch(r"(?:요일)?[\s,·/및]*(?:(?:법정\s*)?공휴일|휴일|국경일)?[\s,·/및]*", gap)):
+                if n and (
+                    is_range
+                    or not re.fullmatch(r"(?:요일)?[\s,·/및]*(?:(?:법정\s*)?공휴일|휴일|국경일)?[\s,·/및]*", gap)
+                ):
                     break
                 closed_idx.add(i)
                 cut = start
-            span = clause[cut:closing.start()]
-            if _HOLIDAY.search(span) or _HOLIDAY.fullmatch(clause[:closing.start()].strip(" ,:")):
+            span = clause[cut : closing.start()]
+            if _HOLIDAY.search(span) or _HOLIDAY.fullmatch(clause[: closing.start()].strip(" ,:")):
                 holidays = True
             # "둘째,넷째월요일" closes only some weeks: not a weekly rule, so ignore those days.
-            partial = bool(_PARTIAL.search(clause[max(0, cut - 8):closing.start()]))
+            partial = bool(_PARTIAL.search(clause[max(0, cut - 8) : closing.start()]))
         for i, (_s, _e, mask, _r) in enumerate(tokens):
             if i not in closed_idx:
                 open_mask |= mask
@@ -262,7 +267,7 @@ def _mentions(pattern: re.Pattern, text: str) -> bool:
 
 
 def has_diaper_table(text: str) -> bool:
-    """"기저귀교환대2…", "기저귀 교환대 설치" → True; "기저귀교환대0", "기저귀교환대 없음" → False."""
+    """ "기저귀교환대2…", "기저귀 교환대 설치" → True; "기저귀교환대0", "기저귀교환대 없음" → False."""
     return _mentions(_DIAPER, text)
 
 

@@ -3,6 +3,7 @@
 Services only flush; the caller (CLI or admin upload) commits, so a failing file leaves the
 database exactly as it was.
 """
+
 from __future__ import annotations
 
 import sys
@@ -63,8 +64,10 @@ class FileReport:
         what = FacilityKind(self.kind).label if self.kind else self.layout
         flags = ", ".join(f"{k} {v}" for k, v in sorted(self.flagged.items())) or "none"
         extra = f", {self.encoding}" + (f", TM {self.crs}" if self.crs else "")
-        line = (f"{Path(self.path).name} [{what}{extra}]: read {self.read}, new {self.new}, updated {self.updated}, "
-                f"unchanged {self.unchanged}, skipped {self.skipped}, flagged: {flags} ({self.seconds:.2f} s)")
+        line = (
+            f"{Path(self.path).name} [{what}{extra}]: read {self.read}, new {self.new}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, skipped {self.skipped}, flagged: {flags} ({self.seconds:.2f} s)"
+        )
         if self.missing:
             line += f"; not in this file any more: {self.missing} (kept, flagged not_in_source)"
         if self.skipped_flagged:
@@ -109,8 +112,9 @@ class DistrictContext:
         self.names_by_code = {f["code"]: f["name"] for f in features}
 
 
-def import_directory(session: Session, path: str | Path, now: datetime, source_crs: str | None = None,
-                     progress: bool = False) -> ImportReport:
+def import_directory(
+    session: Session, path: str | Path, now: datetime, source_crs: str | None = None, progress: bool = False
+) -> ImportReport:
     """Import every recognised file in a folder (boundaries first) in the caller's transaction."""
     started = time.perf_counter()
     folder = Path(path)
@@ -152,9 +156,15 @@ def remove_demo(session: Session) -> int:
     return result.rowcount or 0
 
 
-def import_file(session: Session, path: str | Path, now: datetime, source_crs: str | None = None,
-                context: DistrictContext | None = None, progress: bool = False,
-                source: SourceFile | None = None) -> FileReport:
+def import_file(
+    session: Session,
+    path: str | Path,
+    now: datetime,
+    source_crs: str | None = None,
+    context: DistrictContext | None = None,
+    progress: bool = False,
+    source: SourceFile | None = None,
+) -> FileReport:
     """Import one facility file; districts must already be loaded (bundled ones are used when not given)."""
     started = time.perf_counter()
     source = source or read_source(Path(path))
@@ -167,8 +177,13 @@ def import_file(session: Session, path: str | Path, now: datetime, source_crs: s
     report = FileReport(str(source.path), source.layout, encoding=source.encoding, read=len(source.rows))
     mapper = MAPPERS[source.layout]
     cleaned = [clean_row(row, source.layout) for row in source.rows]
-    rows = tqdm(cleaned, desc=source.path.name, unit="row", file=sys.stderr,
-                disable=not progress or len(source.rows) < PROGRESS_MIN_ROWS)
+    rows = tqdm(
+        cleaned,
+        desc=source.path.name,
+        unit="row",
+        file=sys.stderr,
+        disable=not progress or len(source.rows) < PROGRESS_MIN_ROWS,
+    )
     records: list[Record] = [mapper(row, source) for row, _ in rows]
     _check_unique(source, records)
     located, report.crs = locate(source, records, context.frame, source_crs)
@@ -190,12 +205,21 @@ def import_file(session: Session, path: str | Path, now: datetime, source_crs: s
         details = dict(rec.values.get("details") or {})
         if loc.swapped:
             details["coordinates_swapped"] = True
-        prepared.append({
-            **rec.values, "details": details, "kind": rec.kind, "source": SOURCES[source.layout],
-            "source_id": rec.source_id, "source_hash": row_hash(row.cells), "lat": loc.lat, "lon": loc.lon,
-            "district_code": loc.district_code if loc.district_code in known_districts else None,
-            "stated_district": (rec.stated_district or None) and rec.stated_district[:20], "is_demo": False,
-        })
+        prepared.append(
+            {
+                **rec.values,
+                "details": details,
+                "kind": rec.kind,
+                "source": SOURCES[source.layout],
+                "source_id": rec.source_id,
+                "source_hash": row_hash(row.cells),
+                "lat": loc.lat,
+                "lon": loc.lon,
+                "district_code": loc.district_code if loc.district_code in known_districts else None,
+                "stated_district": (rec.stated_district or None) and rec.stated_district[:20],
+                "is_demo": False,
+            }
+        )
         flags.append(FlagRow(rec.source_id, dict(loc.flags)))
         report.flagged.update(loc.flags.keys())
     counts = upsert_facilities(session, SOURCES[source.layout], prepared, flags, now)
@@ -209,10 +233,16 @@ def _check_unique(source: SourceFile, records: list[Record]) -> None:
     seen: dict[str, int | str] = {}
     for rec in records:
         if rec.source_id in seen:
-            raise ImportDataError(source.path, f"duplicate id {rec.source_id!r} (first on {seen[rec.source_id]})",
-                                  rec.line, _id_column(source))
+            raise ImportDataError(
+                source.path,
+                f"duplicate id {rec.source_id!r} (first on {seen[rec.source_id]})",
+                rec.line,
+                _id_column(source),
+            )
         seen[rec.source_id] = rec.line
 
 
 def _id_column(source: SourceFile) -> str:
-    return {"kids_cafes": "id", "daycare": "어린이집코드", "toilets": "연번", "cot_theme": "COT_CONTS_ID"}[source.layout]
+    return {"kids_cafes": "id", "daycare": "어린이집코드", "toilets": "연번", "cot_theme": "COT_CONTS_ID"}[
+        source.layout
+    ]

@@ -1,4 +1,5 @@
 """Reading source files: encodings, CSV/JSON rows with line numbers, and recognising each layout."""
+
 from __future__ import annotations
 
 import csv
@@ -12,9 +13,27 @@ from app.errors import DomainError
 UTF8_BOM = b"\xef\xbb\xbf"
 # Columns that identify each CSV layout; a file with most but not all of them is malformed.
 LAYOUT_COLUMNS = {
-    "kids_cafes": ("id", "name", "district", "address", "age", "capacity", "operation_days", "closed_days",
-                   "lat", "lng"),
-    "daycare": ("시군구명", "어린이집코드", "어린이집명", "상세주소", "시설 위도(좌표값)", "시설 경도(좌표값)", "제공서비스"),
+    "kids_cafes": (
+        "id",
+        "name",
+        "district",
+        "address",
+        "age",
+        "capacity",
+        "operation_days",
+        "closed_days",
+        "lat",
+        "lng",
+    ),
+    "daycare": (
+        "시군구명",
+        "어린이집코드",
+        "어린이집명",
+        "상세주소",
+        "시설 위도(좌표값)",
+        "시설 경도(좌표값)",
+        "제공서비스",
+    ),
     "toilets": ("연번", "도로명주소", "지번주소", "x 좌표", "y 좌표", "건물명", "구 명칭", "개방시간"),
 }
 COT_REQUIRED = ("COT_CONTS_ID", "COT_CONTS_NAME", "COT_COORD_X", "COT_COORD_Y")
@@ -60,7 +79,7 @@ class SourceFile:
 def decode(path: Path, raw: bytes) -> tuple[str, str]:
     """The text and its encoding: UTF-8 (with or without BOM), else CP949; undecodable bytes are an error."""
     if raw.startswith(UTF8_BOM):
-        raw = raw[len(UTF8_BOM):]
+        raw = raw[len(UTF8_BOM) :]
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf_error:
@@ -76,7 +95,7 @@ def _decode_error(path: Path, raw: bytes, offset: int, encoding: str) -> ImportD
     line = raw.count(b"\n", 0, offset) + 1
     line_start = raw.rfind(b"\n", 0, offset) + 1
     header_end = raw.find(b"\n")
-    header = next(csv.reader([raw[:header_end if header_end >= 0 else len(raw)].decode(encoding, "replace")]), [])
+    header = next(csv.reader([raw[: header_end if header_end >= 0 else len(raw)].decode(encoding, "replace")]), [])
     before = raw[line_start:offset].decode(encoding, "replace")
     index = len(next(csv.reader([before]), [""])) - 1 if before else 0
     column = header[index].strip() if line > 1 and 0 <= index < len(header) else None

@@ -1,4 +1,5 @@
 """Writing facilities in bulk: insert new, update changed in place (same id), keep unchanged, sync flags."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,17 +25,23 @@ class FlagRow:
 
 def _chunks(items: list, size: int = CHUNK):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
-def upsert_facilities(session: Session, source: str, rows: list[dict], flags: list[FlagRow],
-                      now: datetime) -> dict[str, int]:
+def upsert_facilities(
+    session: Session, source: str, rows: list[dict], flags: list[FlagRow], now: datetime
+) -> dict[str, int]:
     """Insert/update facilities keyed by (source, source_id); returns counts new/updated/unchanged/missing."""
-    existing = {r.source_id: r for r in session.execute(
-        select(F.c.id, F.c.source_id, F.c.source_hash, F.c.district_code).where(F.c.source == source))}
+    existing = {
+        r.source_id: r
+        for r in session.execute(
+            select(F.c.id, F.c.source_id, F.c.source_hash, F.c.district_code).where(F.c.source == source)
+        )
+    }
     current_flags: dict[int, set[str]] = {}
     for fid, reason in session.execute(
-            select(FL.c.facility_id, FL.c.reason).join(F, F.c.id == FL.c.facility_id).where(F.c.source == source)):
+        select(FL.c.facility_id, FL.c.reason).join(F, F.c.id == FL.c.facility_id).where(F.c.source == source)
+    ):
         current_flags.setdefault(fid, set()).add(reason)
     wanted = {f.source_id: f.reasons for f in flags}
     new, changed = [], []
@@ -43,8 +50,11 @@ def upsert_facilities(session: Session, source: str, rows: list[dict], flags: li
         old = existing.get(row["source_id"])
         if old is None:
             new.append({**row, "created_at": now, "updated_at": now})
-        elif (old.source_hash == row["source_hash"] and old.district_code == row["district_code"]
-              and current_flags.get(old.id, set()) == set(wanted[row["source_id"]])):
+        elif (
+            old.source_hash == row["source_hash"]
+            and old.district_code == row["district_code"]
+            and current_flags.get(old.id, set()) == set(wanted[row["source_id"]])
+        ):
             unchanged += 1
         else:
             changed.append({**row, "_id": old.id, "updated_at": now})
@@ -60,8 +70,10 @@ def upsert_facilities(session: Session, source: str, rows: list[dict], flags: li
     listed = {r["source_id"] for r in rows}
     missing = {sid: old.id for sid, old in existing.items() if sid not in listed}
     for sid, fid in missing.items():
-        wanted[sid] = {**{r: None for r in current_flags.get(fid, set())},
-                       "not_in_source": f"{now:%Y-%m-%d} 적재 파일에 없음"}
+        wanted[sid] = {
+            **{r: None for r in current_flags.get(fid, set())},
+            "not_in_source": f"{now:%Y-%m-%d} 적재 파일에 없음",
+        }
     touched = {r["source_id"] for r in new} | {r["source_id"] for r in changed} | set(missing)
     if touched:
         _sync_flags(session, source, touched, wanted, now)
@@ -69,11 +81,15 @@ def upsert_facilities(session: Session, source: str, rows: list[dict], flags: li
     return {"new": len(new), "updated": len(changed), "unchanged": unchanged, "missing": len(missing)}
 
 
-def _sync_flags(session: Session, source: str, touched: set[str], wanted: dict[str, dict[str, str]],
-                now: datetime) -> None:
+def _sync_flags(
+    session: Session, source: str, touched: set[str], wanted: dict[str, dict[str, str]], now: datetime
+) -> None:
     """Drop flags whose reason no longer holds and add new ones; an admin's status on a kept flag survives."""
-    ids = {sid: fid for fid, sid in session.execute(select(F.c.id, F.c.source_id).where(F.c.source == source))
-           if sid in touched}
+    ids = {
+        sid: fid
+        for fid, sid in session.execute(select(F.c.id, F.c.source_id).where(F.c.source == source))
+        if sid in touched
+    }
     have: dict[int, set[str]] = {}
     for chunk in _chunks(list(ids.values())):
         for fid, reason in session.execute(select(FL.c.facility_id, FL.c.reason).where(FL.c.facility_id.in_(chunk))):
@@ -82,8 +98,11 @@ def _sync_flags(session: Session, source: str, touched: set[str], wanted: dict[s
     for sid, fid in ids.items():
         reasons = wanted.get(sid, {})
         stale += [{"_fid": fid, "_reason": r} for r in have.get(fid, set()) - set(reasons)]
-        fresh += [{"facility_id": fid, "reason": r, "detail": d, "status": "open", "created_at": now}
-                  for r, d in reasons.items() if r not in have.get(fid, set())]
+        fresh += [
+            {"facility_id": fid, "reason": r, "detail": d, "status": "open", "created_at": now}
+            for r, d in reasons.items()
+            if r not in have.get(fid, set())
+        ]
     if stale:
         stmt = delete(FL).where(FL.c.facility_id == bindparam("_fid"), FL.c.reason == bindparam("_reason"))
         session.connection().execute(stmt, stale)

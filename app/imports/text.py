@@ -5,6 +5,7 @@ facility is not dropped for an invisible character) with the flag `suspicious_te
 names each column and character, so an admin can check the source. Cells are checked as read and
 the mapped values again, since mapping decodes text (HTML entities in COT names, %-escapes in phones).
 """
+
 from __future__ import annotations
 
 from app.imports.sources import SourceRow

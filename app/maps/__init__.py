@@ -1,4 +1,5 @@
 """Map drawing (Folium) from service results, and the map library's files."""
+
 from flask import Blueprint
 
 from app.maps import routes

@@ -1,19 +1,31 @@
 """Front-end packages from npm that the app serves itself: an allow-list, never a CDN."""
+
 from __future__ import annotations
 
 from flask import url_for
 
 # Exactly these files may be served from NODE_MODULES_DIR; anything else is a 404.
 ALLOWED: dict[str, frozenset[str]] = {
-    "leaflet": frozenset({
-        "dist/leaflet.js", "dist/leaflet.js.map", "dist/leaflet.css",
-        "dist/images/layers.png", "dist/images/layers-2x.png",
-        "dist/images/marker-icon.png", "dist/images/marker-icon-2x.png", "dist/images/marker-shadow.png",
-    }),
-    "leaflet.markercluster": frozenset({
-        "dist/leaflet.markercluster.js", "dist/leaflet.markercluster.js.map",
-        "dist/MarkerCluster.css", "dist/MarkerCluster.Default.css",
-    }),
+    "leaflet": frozenset(
+        {
+            "dist/leaflet.js",
+            "dist/leaflet.js.map",
+            "dist/leaflet.css",
+            "dist/images/layers.png",
+            "dist/images/layers-2x.png",
+            "dist/images/marker-icon.png",
+            "dist/images/marker-icon-2x.png",
+            "dist/images/marker-shadow.png",
+        }
+    ),
+    "leaflet.markercluster": frozenset(
+        {
+            "dist/leaflet.markercluster.js",
+            "dist/leaflet.markercluster.js.map",
+            "dist/MarkerCluster.css",
+            "dist/MarkerCluster.Default.css",
+        }
+    ),
 }
 
 

@@ -10,15 +10,16 @@ template again, so a name like "{{ 7*7 }}" would be evaluated on the server (see
 Facility rows and the district outlines travel in <script type="application/json"> elements we
 write ourselves, next to the map's <div>; the outlines carry geometry only, no names.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import folium
 from branca.element import MacroElement
+from flask import url_for
 from folium.plugins import MarkerCluster
 from folium.template import Template
-from flask import url_for
 from markupsafe import escape
 
 from app.facilities.choices import FacilityKind
@@ -31,11 +32,12 @@ MAX_ZOOM = 19
 OUTLINE_STYLE = {"color": "#5c6b7a", "weight": 1.2, "opacity": 0.7, "fillColor": "#dfe7ef", "fillOpacity": 0.25}
 
 
-
 def kind_legend() -> list[dict]:
     """Label, colour and icon URL per kind, for the legend beside the map."""
-    return [{"kind": k.value, "label": k.label, "color": k.color, "icon": url_for("static", filename=k.icon)}
-            for k in FacilityKind]
+    return [
+        {"kind": k.value, "label": k.label, "color": k.color, "icon": url_for("static", filename=k.icon)}
+        for k in FacilityKind
+    ]
 
 
 @dataclass
@@ -95,8 +97,13 @@ class FacilityLayer(JsonData, MarkerCluster):
         self.default_js, self.default_css = cluster_js(), cluster_css()
         detail = url_for("facilities.detail", facility_id=0)[:-1]
         choice = FacilityKind(kind)
-        config = {"kind": choice.value, "label": choice.label, "color": choice.color, "detailUrl": detail,
-                  "icon": url_for("static", filename=choice.icon)}
+        config = {
+            "kind": choice.value,
+            "label": choice.label,
+            "color": choice.color,
+            "detailUrl": detail,
+            "icon": url_for("static", filename=choice.icon),
+        }
         self.data = {"config": config, "rows": [facility_row(i) for i in items]}
 
 
@@ -118,8 +125,15 @@ class OutlineLayer(JsonData, MacroElement):
 
 def facility_row(item: dict) -> list:
     """[lat, lon, id, name, distance, today's hours, address]: the compact row the browser reads."""
-    return [round(item["lat"], 6), round(item["lon"], 6), item["id"], item["name"],
-            distance_text(item.get("distance_m")), item.get("hours_today") or "", item.get("address") or ""]
+    return [
+        round(item["lat"], 6),
+        round(item["lon"], 6),
+        item["id"],
+        item["name"],
+        distance_text(item.get("distance_m")),
+        item.get("hours_today") or "",
+        item.get("address") or "",
+    ]
 
 
 def _base_map(location, zoom: int, tile_url: str, attribution: str, outlines: dict, label: str) -> PageMap:
@@ -144,16 +158,39 @@ def _split(m: PageMap) -> MapParts:
     return MapParts(root.header.render(), root.html.render() + data_elements(m), root.script.render())
 
 
-def build_results_map(items: list[dict], *, center: tuple[float, float], radius_m: float | None,
-                      district_code: str | None, outlines: dict, tile_url: str = "",
-                      attribution: str = "") -> MapParts:
+def build_results_map(
+    items: list[dict],
+    *,
+    center: tuple[float, float],
+    radius_m: float | None,
+    district_code: str | None,
+    outlines: dict,
+    tile_url: str = "",
+    attribution: str = "",
+) -> MapParts:
     """The search-results map: district outlines, the search circle, one clustered layer per kind."""
     m = _base_map(center, 14, tile_url, attribution, outlines, "검색 결과 지도")
     if radius_m is not None and district_code is None:
-        folium.Circle(center, radius=radius_m, color="#e8590c", weight=1.5, dash_array="6 6", fill=True,
-                      fill_opacity=0.04, interactive=False).add_to(m)
-        folium.CircleMarker(center, radius=7, color="#ffffff", weight=2, fill=True, fill_color="#e8590c",
-                            fill_opacity=1, tooltip="검색 위치").add_to(m)
+        folium.Circle(
+            center,
+            radius=radius_m,
+            color="#e8590c",
+            weight=1.5,
+            dash_array="6 6",
+            fill=True,
+            fill_opacity=0.04,
+            interactive=False,
+        ).add_to(m)
+        folium.CircleMarker(
+            center,
+            radius=7,
+            color="#ffffff",
+            weight=2,
+            fill=True,
+            fill_color="#e8590c",
+            fill_opacity=1,
+            tooltip="검색 위치",
+        ).add_to(m)
         box = bbox_around(center[0], center[1], radius_m)
         m.fit_bounds([[box.min_lat, box.min_lon], [box.max_lat, box.max_lon]])
     elif district_code in outlines["bounds"]:

@@ -5,6 +5,7 @@ served by the app itself (app.maps.assets), so building the map needs a request 
 No name or figure passes through Folium (its output is compiled as a Jinja template again, see
 app.maps.data): they travel in JSON data elements, and the tooltips are DOM nodes built with textContent.
 """
+
 from __future__ import annotations
 
 import folium
@@ -86,19 +87,23 @@ class Legend(JsonData, MacroElement):
 
 def _district_tip(row) -> list[str]:
     """Tooltip lines; the first is shown bold. Plain text: the browser puts it in with textContent."""
-    return [row.name, f"면적 커버율 {percent(row.area_share)}",
-            f"행정동 커버율 {percent(row.dong_share)} ({row.dongs_covered}/{row.dongs})", f"키즈카페 {row.cafes}곳"]
+    return [
+        row.name,
+        f"면적 커버율 {percent(row.area_share)}",
+        f"행정동 커버율 {percent(row.dong_share)} ({row.dongs_covered}/{row.dongs})",
+        f"키즈카페 {row.cafes}곳",
+    ]
 
 
-def build_coverage_map(report: CoverageReport, outlines: dict, *, tile_url: str = "", attribution: str = "",
-                       gaps: int = 10) -> folium.Map:
+def build_coverage_map(
+    report: CoverageReport, outlines: dict, *, tile_url: str = "", attribution: str = "", gaps: int = 10
+) -> folium.Map:
     """A folium.Map: districts by area share, covered area, top `gaps` worst-served 행정동 and a legend.
 
     `outlines` is a FeatureCollection of the districts with a `code` property (app.facilities.outlines).
     Every name and figure is in the layers' data elements (see app.maps.data); render with coverage_map_html.
     """
-    m = folium.Map(location=SEOUL_CENTER, zoom_start=11, tiles=None, control_scale=True,
-                   zoom_snap=0.25)
+    m = folium.Map(location=SEOUL_CENTER, zoom_start=11, tiles=None, control_scale=True, zoom_snap=0.25)
     m.default_js = map_js() + [("nadeuri_map_js", url_for("static", filename="js/nadeuri-map.js"))]
     m.default_css = map_css()
     if tile_url:
@@ -109,20 +114,37 @@ def build_coverage_map(report: CoverageReport, outlines: dict, *, tile_url: str 
         row = rows.get(str(feature["properties"].get("code")))
         if row is None:
             continue
-        features.append({"type": "Feature", "geometry": feature["geometry"],
-                         "properties": {"color": share_color(row.area_share), "tip": _district_tip(row)}})
-    CoverageLayer("coverageDistricts", {"type": "FeatureCollection", "features": features},
-                  "자치구별 면적 커버율").add_to(m)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": feature["geometry"],
+                "properties": {"color": share_color(row.area_share), "tip": _district_tip(row)},
+            }
+        )
+    CoverageLayer(
+        "coverageDistricts", {"type": "FeatureCollection", "features": features}, "자치구별 면적 커버율"
+    ).add_to(m)
     if not report.covered.is_empty:
-        CoverageLayer("coverageArea", {"geometry": report.covered_geojson(), "style": COVERED_STYLE},
-                      f"도보 {float(report.minutes):g}분 이내 ({float(report.walk_m):.0f}m)").add_to(m)
-    gap_points = [{"lat": g.lat, "lon": g.lon, "color": GAP_COLOR,
-                   "tip": [f"{g.district_name} {g.name}", f"가장 가까운 키즈카페 {g.nearest_m:,.0f}m"]}
-                  for g in report.gaps[:gaps]]
+        CoverageLayer(
+            "coverageArea",
+            {"geometry": report.covered_geojson(), "style": COVERED_STYLE},
+            f"도보 {float(report.minutes):g}분 이내 ({float(report.walk_m):.0f}m)",
+        ).add_to(m)
+    gap_points = [
+        {
+            "lat": g.lat,
+            "lon": g.lon,
+            "color": GAP_COLOR,
+            "tip": [f"{g.district_name} {g.name}", f"가장 가까운 키즈카페 {g.nearest_m:,.0f}m"],
+        }
+        for g in report.gaps[:gaps]
+    ]
     if gap_points:
         CoverageLayer("coverageGaps", {"points": gap_points}, "키즈카페에서 가장 먼 행정동").add_to(m)
-    Legend(f"면적 커버율 (도보 {float(report.minutes):g}분)", legend_items()
-           + [(COVERED_STYLE["fillColor"], "키즈카페 도보권"), (GAP_COLOR, "가장 먼 행정동")]).add_to(m)
+    Legend(
+        f"면적 커버율 (도보 {float(report.minutes):g}분)",
+        legend_items() + [(COVERED_STYLE["fillColor"], "키즈카페 도보권"), (GAP_COLOR, "가장 먼 행정동")],
+    ).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds([[37.413, 126.764], [37.715, 127.184]])
     return m
@@ -134,7 +156,9 @@ def coverage_map_html(report: CoverageReport, outlines: dict, **kwargs) -> str:
     root = m.get_root()
     root.render()
     icon = url_for("static", filename=FacilityKind.KIDS_CAFE.icon)  # the site's icon: no /favicon.ico 404
-    return ("<!DOCTYPE html>\n<html lang=\"ko\">\n<head>\n<title>자치구별 커버리지 지도</title>\n"
-            f'<link rel="icon" href="{icon}" type="image/svg+xml">\n'
-            f"{root.header.render()}\n</head>\n<body>\n{root.html.render()}\n{data_elements(m)}\n"
-            f"<script>\n{root.script.render()}\n</script>\n</body>\n</html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="ko">\n<head>\n<title>자치구별 커버리지 지도</title>\n'
+        f'<link rel="icon" href="{icon}" type="image/svg+xml">\n'
+        f"{root.header.render()}\n</head>\n<body>\n{root.html.render()}\n{data_elements(m)}\n"
+        f"<script>\n{root.script.render()}\n</script>\n</body>\n</html>\n"
+    )

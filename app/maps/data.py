@@ -7,6 +7,7 @@ of ours may reach Folium. Text from files, forms or the database goes into JSON 
 written here, after Folium has rendered, and static/js/nadeuri-map.js reads them and puts the text
 on the page with textContent (or as DOM nodes for Leaflet tooltips and popups), never as HTML.
 """
+
 from __future__ import annotations
 
 import json

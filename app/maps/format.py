@@ -1,4 +1,5 @@
 """Small display formats shared by the map popups and the result list."""
+
 from __future__ import annotations
 
 

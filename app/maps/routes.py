@@ -1,4 +1,5 @@
 """Map assets (Leaflet and plugins) served by the app itself from npm's packages."""
+
 from pathlib import Path
 
 from flask import abort, current_app, send_from_directory

@@ -1,4 +1,5 @@
 """Operator console: facility settings, rosters, check-in, no-shows, walk-ins and utilisation."""
+
 from flask import Blueprint
 
 from app.operators import routes, settings_routes

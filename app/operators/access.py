@@ -1,4 +1,5 @@
 """Who may use the operator pages, and for which facility (shared by routes.py and settings_routes.py)."""
+
 from __future__ import annotations
 
 from datetime import date

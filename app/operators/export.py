@@ -1,4 +1,5 @@
 """Roster CSV for Korean Excel: UTF-8 with a BOM (Excel then reads Hangul correctly), CRLF rows."""
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,20 @@ def roster_csv(sessions: list[tuple]) -> bytes:
     for slot, rows in sessions:
         for r in rows:
             for child in r["children"]:
-                writer.writerow([_cell(v) for v in (
-                    slot_label(slot), r["code"], BookingStatus(r["status"]).label, child["name"],
-                    f"{child['age']}{child['unit']}", r["guardian"], r["guardians"], r["contact"],
-                    "예" if r["walk_in"] else "")])
+                writer.writerow(
+                    [
+                        _cell(v)
+                        for v in (
+                            slot_label(slot),
+                            r["code"],
+                            BookingStatus(r["status"]).label,
+                            child["name"],
+                            f"{child['age']}{child['unit']}",
+                            r["guardian"],
+                            r["guardians"],
+                            r["contact"],
+                            "예" if r["walk_in"] else "",
+                        )
+                    ]
+                )
     return out.getvalue().encode("utf-8-sig")

@@ -1,4 +1,5 @@
 """Parsing of operator form input into typed values; a bad field raises FormError with a Korean message."""
+
 from __future__ import annotations
 
 import re

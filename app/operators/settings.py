@@ -3,6 +3,7 @@
 Template and class changes are applied to future slots; a change that would put a slot's capacity
 below what is already booked is refused as a whole, listing the slots (the caller rolls back).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -29,21 +30,35 @@ WEEKS_GENERATED = 4
 
 def templates_of(session: Session, facility_id: int) -> list[SessionTemplate]:
     """The facility's weekly sessions, by weekday and start."""
-    return list(session.scalars(select(SessionTemplate).where(SessionTemplate.facility_id == facility_id)
-                                .order_by(SessionTemplate.weekday, SessionTemplate.starts)).all())
+    return list(
+        session.scalars(
+            select(SessionTemplate)
+            .where(SessionTemplate.facility_id == facility_id)
+            .order_by(SessionTemplate.weekday, SessionTemplate.starts)
+        ).all()
+    )
 
 
 def _template_json(t: SessionTemplate) -> dict:
-    return {"weekday": t.weekday, "starts": t.starts, "ends": t.ends,
-            "capacity_individual": t.capacity_individual, "capacity_group": t.capacity_group}
+    return {
+        "weekday": t.weekday,
+        "starts": t.starts,
+        "ends": t.ends,
+        "capacity_individual": t.capacity_individual,
+        "capacity_group": t.capacity_group,
+    }
 
 
 def _future_slots_of(session: Session, facility_id: int, weekday: int, starts: str, now: datetime) -> list[Slot]:
     """Future slots generated from a template (same Seoul weekday and start time)."""
-    rows = session.scalars(select(Slot).where(Slot.facility_id == facility_id, Slot.starts_at > now)
-                           .order_by(Slot.starts_at)).all()
-    return [s for s in rows if s.starts_at.astimezone(KST).weekday() == weekday
-            and s.starts_at.astimezone(KST).strftime("%H:%M") == starts]
+    rows = session.scalars(
+        select(Slot).where(Slot.facility_id == facility_id, Slot.starts_at > now).order_by(Slot.starts_at)
+    ).all()
+    return [
+        s
+        for s in rows
+        if s.starts_at.astimezone(KST).weekday() == weekday and s.starts_at.astimezone(KST).strftime("%H:%M") == starts
+    ]
 
 
 def _apply_capacity(slots: list[Slot], capacity: int, group: int | None = None) -> None:
@@ -57,33 +72,69 @@ def _apply_capacity(slots: list[Slot], capacity: int, group: int | None = None) 
             s.capacity_group = group
 
 
-def add_template(session: Session, actor: User, facility: Facility, weekday: int, starts: str, ends: str,
-                 capacity: int | None, group: int, today: date, now: datetime) -> SessionTemplate:
+def add_template(
+    session: Session,
+    actor: User,
+    facility: Facility,
+    weekday: int,
+    starts: str,
+    ends: str,
+    capacity: int | None,
+    group: int,
+    today: date,
+    now: datetime,
+) -> SessionTemplate:
     """Add a weekly session and create its slots for the coming weeks."""
     if starts >= ends:
         raise OperatorError("invalid_time", "끝나는 시각은 시작 시각보다 늦어야 합니다", 422)
-    clash = session.scalar(select(SessionTemplate.id).where(
-        SessionTemplate.facility_id == facility.id, SessionTemplate.weekday == weekday,
-        SessionTemplate.starts == starts))
+    clash = session.scalar(
+        select(SessionTemplate.id).where(
+            SessionTemplate.facility_id == facility.id,
+            SessionTemplate.weekday == weekday,
+            SessionTemplate.starts == starts,
+        )
+    )
     if clash is not None:
         raise OperatorError("duplicate", "같은 요일·시작 시각의 회차가 이미 있습니다", 409)
     existing = templates_of(session, facility.id)
     if not existing:
         # Without templates generate_slots would add the kind's defaults too: store the defaults first.
         from app.bookings.schedule import ensure_templates
+
         ensure_templates(session, facility, 20)
-    template = SessionTemplate(facility_id=facility.id, weekday=weekday, starts=starts, ends=ends,
-                               capacity_individual=capacity, capacity_group=group)
+    template = SessionTemplate(
+        facility_id=facility.id,
+        weekday=weekday,
+        starts=starts,
+        ends=ends,
+        capacity_individual=capacity,
+        capacity_group=group,
+    )
     session.add(template)
     session.flush()
     created = generate_slots(session, today, weeks=WEEKS_GENERATED, facility_ids=[facility.id])
-    record(session, actor, "template.add", "facility", facility.id, None,
-           {**_template_json(template), "slots_created": created}, now)
+    record(
+        session,
+        actor,
+        "template.add",
+        "facility",
+        facility.id,
+        None,
+        {**_template_json(template), "slots_created": created},
+        now,
+    )
     return template
 
 
-def update_template(session: Session, actor: User, facility: Facility, template: SessionTemplate,
-                    capacity: int | None, group: int, now: datetime) -> SessionTemplate:
+def update_template(
+    session: Session,
+    actor: User,
+    facility: Facility,
+    template: SessionTemplate,
+    capacity: int | None,
+    group: int,
+    now: datetime,
+) -> SessionTemplate:
     """Change a session's capacities and apply them to its future slots (refused below booked)."""
     before = _template_json(template)
     template.capacity_individual, template.capacity_group = capacity, group
@@ -92,24 +143,36 @@ def update_template(session: Session, actor: User, facility: Facility, template:
         capacity = daycare_capacity(session, facility.id, get_policy(session, facility))
     _apply_capacity(slots, capacity, group)
     session.flush()
-    record(session, actor, "template.update", "facility", facility.id, before,
-           {**_template_json(template), "slots_changed": len(slots)}, now)
+    record(
+        session,
+        actor,
+        "template.update",
+        "facility",
+        facility.id,
+        before,
+        {**_template_json(template), "slots_changed": len(slots)},
+        now,
+    )
     return template
 
 
-def remove_template(session: Session, actor: User, facility: Facility, template: SessionTemplate,
-                    now: datetime) -> int:
+def remove_template(session: Session, actor: User, facility: Facility, template: SessionTemplate, now: datetime) -> int:
     """Remove a weekly session: its future slots go (refused while any holds a booking). Returns slots removed."""
     slots = _future_slots_of(session, facility.id, template.weekday, template.starts, now)
     held = [s for s in slots if s.booked > 0]
     if held:
         listed = ", ".join(f"{slot_label(s)} 예약 {s.booked}명" for s in held)
-        raise OperatorError("slots_booked", f"예약이 있는 회차는 삭제할 수 없습니다. 먼저 예약을 정리해 주세요: {listed}",
-                            409, [{"id": s.id, "when": slot_label(s), "booked": s.booked} for s in held])
+        raise OperatorError(
+            "slots_booked",
+            f"예약이 있는 회차는 삭제할 수 없습니다. 먼저 예약을 정리해 주세요: {listed}",
+            409,
+            [{"id": s.id, "when": slot_label(s), "booked": s.booked} for s in held],
+        )
     removed = 0
     for s in slots:
-        if session.scalar(select(exists().where(Booking.slot_id == s.id))) or \
-                session.scalar(select(exists().where(BookingChild.slot_id == s.id))):
+        if session.scalar(select(exists().where(Booking.slot_id == s.id))) or session.scalar(
+            select(exists().where(BookingChild.slot_id == s.id))
+        ):
             s.blocked = True  # cancelled bookings still point at it: keep the row, closed to booking
         else:
             session.delete(s)
@@ -123,8 +186,13 @@ def remove_template(session: Session, actor: User, facility: Facility, template:
 
 def classes_of(session: Session, facility_id: int) -> list[DaycareClass]:
     """The daycare's classes (반)."""
-    return list(session.scalars(select(DaycareClass).where(DaycareClass.facility_id == facility_id)
-                                .order_by(DaycareClass.age_years, DaycareClass.id)).all())
+    return list(
+        session.scalars(
+            select(DaycareClass)
+            .where(DaycareClass.facility_id == facility_id)
+            .order_by(DaycareClass.age_years, DaycareClass.id)
+        ).all()
+    )
 
 
 def _reapply_daycare_capacity(session: Session, facility: Facility, now: datetime) -> int:
@@ -138,8 +206,16 @@ def _reapply_daycare_capacity(session: Session, facility: Facility, now: datetim
     return capacity
 
 
-def save_class(session: Session, actor: User, facility: Facility, class_id: int | None, name: str,
-               age_years: int, teachers: int, now: datetime) -> DaycareClass:
+def save_class(
+    session: Session,
+    actor: User,
+    facility: Facility,
+    class_id: int | None,
+    name: str,
+    age_years: int,
+    teachers: int,
+    now: datetime,
+) -> DaycareClass:
     """Add or change a class (name, youngest age, teachers on duty) and re-derive hourly places."""
     name = (name or "").strip()
     if not name or len(name) > 40 or age_years < 0 or age_years > 7 or teachers < 0 or teachers > 20:
@@ -156,8 +232,16 @@ def save_class(session: Session, actor: User, facility: Facility, class_id: int 
     row.name, row.age_years, row.teachers = name, age_years, teachers
     session.flush()
     capacity = _reapply_daycare_capacity(session, facility, now)
-    record(session, actor, "class.save", "facility", facility.id, before,
-           {"id": row.id, "name": name, "age_years": age_years, "teachers": teachers, "hourly_capacity": capacity}, now)
+    record(
+        session,
+        actor,
+        "class.save",
+        "facility",
+        facility.id,
+        before,
+        {"id": row.id, "name": name, "age_years": age_years, "teachers": teachers, "hourly_capacity": capacity},
+        now,
+    )
     return row
 
 
@@ -175,29 +259,55 @@ def remove_class(session: Session, actor: User, facility: Facility, class_id: in
 
 def closures_of(session: Session, facility_id: int) -> list[Closure]:
     """The facility's closures, latest first."""
-    return list(session.scalars(select(Closure).where(Closure.facility_id == facility_id)
-                                .order_by(Closure.starts_on.desc())).all())
+    return list(
+        session.scalars(
+            select(Closure).where(Closure.facility_id == facility_id).order_by(Closure.starts_on.desc())
+        ).all()
+    )
 
 
 def bookings_in(session: Session, facility_id: int, starts_on: date, ends_on: date) -> list[Booking]:
     """Confirmed bookings whose session falls in the closure's days."""
-    return list(session.scalars(
-        select(Booking).where(Booking.facility_id == facility_id, Booking.status == BookingStatus.CONFIRMED,
-                              Booking.starts_at >= at_kst(starts_on, "00:00"),
-                              Booking.starts_at < at_kst(ends_on + timedelta(days=1), "00:00"))
-        .order_by(Booking.starts_at, Booking.id)
-        .options(selectinload(Booking.user), selectinload(Booking.places).selectinload(BookingChild.child))
-    ).all())
+    return list(
+        session.scalars(
+            select(Booking)
+            .where(
+                Booking.facility_id == facility_id,
+                Booking.status == BookingStatus.CONFIRMED,
+                Booking.starts_at >= at_kst(starts_on, "00:00"),
+                Booking.starts_at < at_kst(ends_on + timedelta(days=1), "00:00"),
+            )
+            .order_by(Booking.starts_at, Booking.id)
+            .options(selectinload(Booking.user), selectinload(Booking.places).selectinload(BookingChild.child))
+        ).all()
+    )
 
 
 def affected_json(bookings: list[Booking]) -> list[dict]:
     """Who a closure touches: booking code, time, guardian and children."""
-    return [{"id": b.id, "code": b.code, "user_id": b.user_id, "guardian": b.user.name,
-             "when": slot_label(b.slot), "children": [c.name for c in b.children]} for b in bookings]
+    return [
+        {
+            "id": b.id,
+            "code": b.code,
+            "user_id": b.user_id,
+            "guardian": b.user.name,
+            "when": slot_label(b.slot),
+            "children": [c.name for c in b.children],
+        }
+        for b in bookings
+    ]
 
 
-def add_closure(session: Session, actor: User, facility: Facility, starts_on: date, ends_on: date, reason: str,
-                confirmed: bool, now: datetime) -> tuple[Closure | None, list[dict]]:
+def add_closure(
+    session: Session,
+    actor: User,
+    facility: Facility,
+    starts_on: date,
+    ends_on: date,
+    reason: str,
+    confirmed: bool,
+    now: datetime,
+) -> tuple[Closure | None, list[dict]]:
     """Close days. Over confirmed bookings, nothing happens until `confirmed`; then they are cancelled.
 
     Returns (closure or None when confirmation is needed, the affected bookings).
@@ -217,14 +327,28 @@ def add_closure(session: Session, actor: User, facility: Facility, starts_on: da
     closure = Closure(facility_id=facility.id, starts_on=starts_on, ends_on=ends_on, reason=(reason or "")[:200])
     session.add(closure)
     session.flush()
-    record(session, actor, "closure.add", "facility", facility.id, None,
-           {"closure_id": closure.id, "starts_on": starts_on, "ends_on": ends_on, "reason": closure.reason,
-            "cancelled_bookings": affected}, now)
+    record(
+        session,
+        actor,
+        "closure.add",
+        "facility",
+        facility.id,
+        None,
+        {
+            "closure_id": closure.id,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "reason": closure.reason,
+            "cancelled_bookings": affected,
+        },
+        now,
+    )
     return closure, affected
 
 
-def remove_closure(session: Session, actor: User, facility: Facility, closure_id: int, today: date,
-                   now: datetime) -> None:
+def remove_closure(
+    session: Session, actor: User, facility: Facility, closure_id: int, today: date, now: datetime
+) -> None:
     """Reopen closed days (cancelled bookings stay cancelled) and create their missing slots."""
     row = session.get(Closure, closure_id)
     if row is None or row.facility_id != facility.id:

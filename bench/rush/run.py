@@ -7,6 +7,7 @@ children and API tokens; then gunicorn on 127.0.0.1 (--port, default 5103) and `
 /api/bookings. Reports attempts/s, p50/p99 latency, outcome codes and overbooked places (must be 0),
 counted in the database afterwards. Prints a Markdown table. Loopback only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,17 +29,17 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from benchutil import ensure_pg_database  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.auth.models import ApiToken, Child, User  # noqa: E402
-from app.bookings.models import BookingChild, BookingPolicy, Slot  # noqa: E402
+from app.bookings.models import BookingChild, Slot  # noqa: E402
 from app.bookings.policy import default_policy  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.facilities.models import Facility  # noqa: E402
 from app.timeutil import KST, utcnow  # noqa: E402
-from benchutil import ensure_pg_database  # noqa: E402
 
 PG_URL = os.environ.get("RUSH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/nadeuri_rush")
 HOST = "127.0.0.1"
@@ -58,8 +59,17 @@ def prepare(url: str, parents: int, n_slots: int, capacity: int):
                 conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
         upgrade()
         s = db.session
-        cafe = Facility(kind="kids_cafe", source="bench", source_id="rush", source_hash="x", name="인기 키즈카페",
-                        age_min=0, age_max=10, open_days=0b1111111, details={})
+        cafe = Facility(
+            kind="kids_cafe",
+            source="bench",
+            source_id="rush",
+            source_hash="x",
+            name="인기 키즈카페",
+            age_min=0,
+            age_max=10,
+            open_days=0b1111111,
+            details={},
+        )
         s.add(cafe)
         s.flush()
         policy = default_policy("kids_cafe", cafe.id)
@@ -71,21 +81,45 @@ def prepare(url: str, parents: int, n_slots: int, capacity: int):
         for i, (hh, mm) in enumerate(starts):
             d = day + timedelta(days=i // 4)
             start = datetime(d.year, d.month, d.day, hh, mm, tzinfo=KST)
-            slots.append(Slot(facility_id=cafe.id, starts_at=start, ends_at=start + timedelta(hours=2),
-                              capacity=capacity, booked=0))
+            slots.append(
+                Slot(
+                    facility_id=cafe.id,
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=2),
+                    capacity=capacity,
+                    booked=0,
+                )
+            )
         warm = datetime(day.year, day.month, day.day, 10, 0, tzinfo=KST) + timedelta(days=7)
-        s.add_all(slots + [Slot(facility_id=cafe.id, starts_at=warm, ends_at=warm + timedelta(hours=2),
-                                capacity=parents, booked=0)])
+        s.add_all(
+            slots
+            + [Slot(facility_id=cafe.id, starts_at=warm, ends_at=warm + timedelta(hours=2), capacity=parents, booked=0)]
+        )
         now, expires = utcnow(), utcnow() + timedelta(days=1)
-        s.execute(insert(User), [dict(email=f"rush{i}@example.com", password_hash="x", name=f"부모{i}", role="parent",
-                                      is_locked=False, created_at=now) for i in range(parents)])
+        s.execute(
+            insert(User),
+            [
+                dict(
+                    email=f"rush{i}@example.com",
+                    password_hash="x",
+                    name=f"부모{i}",
+                    role="parent",
+                    is_locked=False,
+                    created_at=now,
+                )
+                for i in range(parents)
+            ],
+        )
         user_ids = s.scalars(select(User.id).order_by(User.id)).all()
-        s.execute(insert(Child), [dict(parent_id=u, name=f"아이{u}", birth_date=date(2021, 5, 1), created_at=now)
-                                  for u in user_ids])
+        s.execute(
+            insert(Child),
+            [dict(parent_id=u, name=f"아이{u}", birth_date=date(2021, 5, 1), created_at=now) for u in user_ids],
+        )
         child_of = dict(s.execute(select(Child.parent_id, Child.id)).all())
         tokens = [(hashlib.sha256(f"rush-token-{u}".encode()).hexdigest(), f"rush-token-{u}", u) for u in user_ids]
-        s.execute(insert(ApiToken), [dict(user_id=u, token_hash=h, created_at=now, expires_at=expires)
-                                     for h, _, u in tokens])
+        s.execute(
+            insert(ApiToken), [dict(user_id=u, token_hash=h, created_at=now, expires_at=expires) for h, _, u in tokens]
+        )
         s.commit()
         warm_id = s.scalar(select(Slot.id).where(Slot.starts_at == warm))
         result = cafe.id, [sl.id for sl in slots], warm_id, [(raw, child_of[u]) for _, raw, u in tokens]
@@ -96,8 +130,19 @@ def prepare(url: str, parents: int, n_slots: int, capacity: int):
 def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-only")
     proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-b", f"{HOST}:{port}",
-         "--log-level", "warning", "app:create_app()"], cwd=ROOT, env=env)
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "-w",
+            str(workers),
+            "-b",
+            f"{HOST}:{port}",
+            "--log-level",
+            "warning",
+            "app:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -113,8 +158,12 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
 
 def _call(port: int, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    conn.request(method, path, json.dumps(body) if body is not None else None,
-                 {"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    conn.request(
+        method,
+        path,
+        json.dumps(body) if body is not None else None,
+        {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
     resp = conn.getresponse()
     data = resp.read()
     conn.close()
@@ -139,8 +188,9 @@ def worker_cpu_seconds(master_pid: int) -> float:
     """User+system CPU of gunicorn's workers so far (Linux /proc); a figure other load cannot inflate."""
     try:
         children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-        ticks = sum(sum(int(v) for v in Path(f"/proc/{c}/stat").read_text().rsplit(")", 1)[1].split()[11:13])
-                    for c in children)
+        ticks = sum(
+            sum(int(v) for v in Path(f"/proc/{c}/stat").read_text().rsplit(")", 1)[1].split()[11:13]) for c in children
+        )
     except OSError:
         return float("nan")
     return ticks / os.sysconf("SC_CLK_TCK")
@@ -163,8 +213,9 @@ def rush(port: int, slot_ids: list[int], parents: list[tuple[str, int]], attempt
             body = json.dumps({"slot_id": slot_id, "child_ids": [child_id], "guardians": 1})
             t0 = time.perf_counter()
             conn = http.client.HTTPConnection(HOST, port, timeout=30)
-            conn.request("POST", "/api/bookings", body, {"Content-Type": "application/json",
-                                                          "Authorization": f"Bearer {token}"})
+            conn.request(
+                "POST", "/api/bookings", body, {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+            )
             resp = conn.getresponse()
             data = resp.read()
             conn.close()
@@ -192,8 +243,11 @@ def audit(url: str, slot_ids: list[int]) -> tuple[int, int, int]:
     with app.app_context():
         over = mismatch = placed = 0
         for slot in db.session.scalars(select(Slot).where(Slot.id.in_(slot_ids))):
-            active = db.session.scalar(select(func.count()).select_from(BookingChild)
-                                       .where(BookingChild.slot_id == slot.id, BookingChild.active))
+            active = db.session.scalar(
+                select(func.count())
+                .select_from(BookingChild)
+                .where(BookingChild.slot_id == slot.id, BookingChild.active)
+            )
             over += max(0, active - slot.capacity)
             mismatch += active != slot.booked
             placed += active
@@ -230,18 +284,39 @@ def main() -> None:
                 server.wait(timeout=30)
             over, mismatch, placed = audit(url, slot_ids)
             other = {k: v for k, v in outcomes.items() if k not in ("confirmed", "slot_full")}
-            rows.append((name, len(lat), seconds, len(lat) / seconds, percentile(lat, 50), percentile(lat, 99),
-                         outcomes["confirmed"], args.slots * args.capacity, outcomes["slot_full"], other, over,
-                         mismatch, placed, cpu_ms))
-    print(f"\n{args.attempts} attempts, {args.clients} clients, gunicorn -w {args.workers} (sync), "
-          f"{args.slots} slots x {args.capacity} places, {args.parents} parents\n")
-    print("| db | attempts | s | attempts/s | p50 ms | p99 ms | confirmed / places | slot_full | other refusals "
-          "| overbooked | counter≠rows | app CPU ms/attempt |")
+            rows.append(
+                (
+                    name,
+                    len(lat),
+                    seconds,
+                    len(lat) / seconds,
+                    percentile(lat, 50),
+                    percentile(lat, 99),
+                    outcomes["confirmed"],
+                    args.slots * args.capacity,
+                    outcomes["slot_full"],
+                    other,
+                    over,
+                    mismatch,
+                    placed,
+                    cpu_ms,
+                )
+            )
+    print(
+        f"\n{args.attempts} attempts, {args.clients} clients, gunicorn -w {args.workers} (sync), "
+        f"{args.slots} slots x {args.capacity} places, {args.parents} parents\n"
+    )
+    print(
+        "| db | attempts | s | attempts/s | p50 ms | p99 ms | confirmed / places | slot_full | other refusals "
+        "| overbooked | counter≠rows | app CPU ms/attempt |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         other = ", ".join(f"{k} {v}" for k, v in sorted(r[9].items())) or "-"
-        print(f"| {r[0]} | {r[1]} | {r[2]:.1f} | {r[3]:.0f} | {r[4]:.0f} | {r[5]:.0f} | {r[6]} / {r[7]} | {r[8]} "
-              f"| {other} | {r[10]} | {r[11]} | {r[13]:.1f} |")
+        print(
+            f"| {r[0]} | {r[1]} | {r[2]:.1f} | {r[3]:.0f} | {r[4]:.0f} | {r[5]:.0f} | {r[6]} / {r[7]} | {r[8]} "
+            f"| {other} | {r[10]} | {r[11]} | {r[13]:.1f} |"
+        )
     print("\napp CPU = gunicorn workers' CPU time per attempt (2 cores / that = the app's ceiling on this machine)")
     if any(r[10] or r[11] or r[6] != r[12] for r in rows):
         sys.exit("OVERBOOKED or counter mismatch")

@@ -1,4 +1,5 @@
 """Admin fixtures: `world`, one of everything a route can name, with a user per role of the role matrix."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -29,8 +30,17 @@ def world(db, make_facility):
     slot = Slot(facility_id=mine.id, starts_at=starts, ends_at=starts + timedelta(hours=1), capacity=5, booked=1)
     db.session.add_all([child, slot])
     db.session.flush()
-    booking = Booking(code="MATRIX-0001", user_id=parent.id, slot_id=slot.id, facility_id=mine.id, guardians=1,
-                      hours=1, starts_at=slot.starts_at, ends_at=slot.ends_at, created_at=starts - timedelta(days=3))
+    booking = Booking(
+        code="MATRIX-0001",
+        user_id=parent.id,
+        slot_id=slot.id,
+        facility_id=mine.id,
+        guardians=1,
+        hours=1,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        created_at=starts - timedelta(days=3),
+    )
     booking.places = [BookingChild(slot_id=slot.id, child_id=child.id)]
     template = SessionTemplate(facility_id=mine.id, weekday=0, starts="10:00", ends="11:00", capacity_individual=5)
     klass = DaycareClass(facility_id=mine.id, name="햇님반", age_years=2, teachers=1)
@@ -38,9 +48,18 @@ def world(db, make_facility):
     flag = FacilityFlag(facility_id=mine.id, reason="district_mismatch", detail="test")
     db.session.add_all([booking, template, klass, closure, flag])
     db.session.commit()
-    ids = {"facility_id": mine.id, "booking_id": booking.id, "child_id": child.id, "slot_id": slot.id,
-           "template_id": template.id, "class_id": klass.id, "closure_id": closure.id, "flag_id": flag.id,
-           "user_id": parent.id, **STATIC_ARGS}
+    ids = {
+        "facility_id": mine.id,
+        "booking_id": booking.id,
+        "child_id": child.id,
+        "slot_id": slot.id,
+        "template_id": template.id,
+        "class_id": klass.id,
+        "closure_id": closure.id,
+        "flag_id": flag.id,
+        "user_id": parent.id,
+        **STATIC_ARGS,
+    }
     return users, ids
 
 

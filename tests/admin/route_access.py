@@ -2,6 +2,7 @@
 
 Used by test_role_matrix.py and test_security_headers.py; a new route fails the matrix until it is classified here.
 """
+
 from __future__ import annotations
 
 ROLES = ("anonymous", "parent", "operator", "other_operator", "admin")
@@ -47,9 +48,13 @@ EXACT = {
     "/api/auth/token": EVERYONE,  # POST is open; DELETE revokes the bearer token sent (test_auth_api.py)
     "/healthz": EVERYONE,  # the load balancer's health check (app/serving.py)
 }
-QUERY = {"/api/districts/at": "?lat=37.5665&lon=126.978", "/bookings/new": "?slot={slot_id}",
-         "/api/facilities": "?lat=37.5665&lon=126.978", "/api/places": "?q=중구",
-         "/api/facilities/<id:facility_id>/slots": "?date=2030-01-07"}
+QUERY = {
+    "/api/districts/at": "?lat=37.5665&lon=126.978",
+    "/bookings/new": "?slot={slot_id}",
+    "/api/facilities": "?lat=37.5665&lon=126.978",
+    "/api/places": "?q=중구",
+    "/api/facilities/<id:facility_id>/slots": "?date=2030-01-07",
+}
 STATIC_ARGS = {"filename": "css/app.css"}
 VENDOR_ARGS = {"package": "leaflet", "filename": "dist/leaflet.css"}
 
@@ -89,7 +94,6 @@ def outcome(response) -> str:
 def site_rules(app):
     """Every URL rule of `app`, sorted."""
     return sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
-
 
 
 def get_urls(app, ids: dict):

@@ -1,4 +1,5 @@
 """Admin coverage: API shape and figures, page, map frame and CSV; access and bad input."""
+
 import math
 
 from app.geo.cafe_coverage import compute_coverage

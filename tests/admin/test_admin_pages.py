@@ -1,4 +1,5 @@
 """Admin console pages: upload, flags, accounts, audit log; each change is audited."""
+
 import io
 
 from sqlalchemy import func, select
@@ -33,19 +34,25 @@ def _upload(client, *files):
 
 
 def _toilets() -> bytes:
-    return _csv(synth.TOILET_COLUMNS, [
-        # Three rows on one point in three districts: placeholder_coordinates.
-        synth.toilet(1, synth.CITY_HALL, "마포구"), synth.toilet(2, synth.CITY_HALL, "강남구"),
-        synth.toilet(3, synth.CITY_HALL, "송파구"),
-        synth.toilet(4, synth.GANGNAM_OFFICE, "송파구"),  # district_mismatch
-        synth.toilet(5, synth.MAPO_OFFICE, "마포구"),
-    ])
+    return _csv(
+        synth.TOILET_COLUMNS,
+        [
+            # Three rows on one point in three districts: placeholder_coordinates.
+            synth.toilet(1, synth.CITY_HALL, "마포구"),
+            synth.toilet(2, synth.CITY_HALL, "강남구"),
+            synth.toilet(3, synth.CITY_HALL, "송파구"),
+            synth.toilet(4, synth.GANGNAM_OFFICE, "송파구"),  # district_mismatch
+            synth.toilet(5, synth.MAPO_OFFICE, "마포구"),
+        ],
+    )
 
 
 def test_upload_shows_the_cli_report_and_audits(client, db):
     admin = _admin(client, db)
-    cafes = _csv(synth.KIDS_CAFE_COLUMNS, [synth.kids_cafe(1, synth.CITY_HALL, "중구"),
-                                           synth.kids_cafe(2, synth.MAPO_OFFICE, "마포구")])
+    cafes = _csv(
+        synth.KIDS_CAFE_COLUMNS,
+        [synth.kids_cafe(1, synth.CITY_HALL, "중구"), synth.kids_cafe(2, synth.MAPO_OFFICE, "마포구")],
+    )
     response = _upload(client, ("cafés <1>.csv", cafes), ("화장실.csv", _toilets()))
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html
@@ -89,8 +96,9 @@ def test_flags_filter_fix_and_accept_are_audited(client, db):
     page = client.get("/admin/flags?reason=district_mismatch").get_data(as_text=True)
     assert "district_mismatch" in page and "테스트 화장실 4" in page and "테스트 화장실 1" not in page
     assert "표기된 자치구와 좌표의 자치구가 다름" in page  # the reason in words, not only its code
-    response = client.post(f"/admin/flags/{placeholder.id}/fix", data={"lat": "37.5663", "lon": "126.9016",
-                                                                        "district_code": "11440"})
+    response = client.post(
+        f"/admin/flags/{placeholder.id}/fix", data={"lat": "37.5663", "lon": "126.9016", "district_code": "11440"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     fixed = db.session.get(FacilityFlag, placeholder.id)
@@ -100,9 +108,14 @@ def test_flags_filter_fix_and_accept_are_audited(client, db):
     assert client.post(f"/admin/flags/{mismatch.id}/accept").status_code == 302
     db.session.expire_all()
     assert db.session.get(FacilityFlag, mismatch.id).status == "accepted"
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "flag.accept")).after["flag_status"] == "accepted"
+    assert (
+        db.session.scalar(select(AuditEntry).where(AuditEntry.action == "flag.accept")).after["flag_status"]
+        == "accepted"
+    )
     open_page = client.get("/admin/flags?status=open").get_data(as_text=True)
-    assert f"/admin/flags/{mismatch.id}/accept" not in open_page and f"/admin/flags/{placeholder.id}/fix" not in open_page
+    assert (
+        f"/admin/flags/{mismatch.id}/accept" not in open_page and f"/admin/flags/{placeholder.id}/fix" not in open_page
+    )
 
 
 def test_flag_fix_refuses_coordinates_outside_seoul(client, db):
@@ -117,13 +130,23 @@ def test_flag_fix_refuses_coordinates_outside_seoul(client, db):
 def test_create_operator_assign_unassign_and_audit(client, db, make_facility):
     admin = _admin(client, db)
     a, b = make_facility(), make_facility()
-    response = client.post("/admin/users", data={"email": "op@example.com", "name": "운영", "role": "operator",
-                                                 "password": "cafe-keeper-9", "facilities": f"{a.id}"})
+    response = client.post(
+        "/admin/users",
+        data={
+            "email": "op@example.com",
+            "name": "운영",
+            "role": "operator",
+            "password": "cafe-keeper-9",
+            "facilities": f"{a.id}",
+        },
+    )
     assert response.status_code == 302
     op = db.session.scalar(select(User).where(User.email == "op@example.com"))
     assert [f.id for f in op.facilities] == [a.id]
-    bad = client.post("/admin/users", data={"email": "op2@example.com", "role": "operator",
-                                            "password": "cafe-keeper-9", "facilities": "99999"})
+    bad = client.post(
+        "/admin/users",
+        data={"email": "op2@example.com", "role": "operator", "password": "cafe-keeper-9", "facilities": "99999"},
+    )
     assert bad.status_code == 422 and "99999" in bad.get_data(as_text=True)
     client.post(f"/admin/users/{op.id}/facilities", data={"facility_id": str(b.id), "action": "assign"})
     client.post(f"/admin/users/{op.id}/facilities", data={"facility_id": str(a.id), "action": "unassign"})

@@ -1,4 +1,5 @@
 """Audit entries and the role decorators."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -15,8 +16,9 @@ def test_record_flushes_json_and_lists_newest_first(db):
     admin = make_user(db.session, "admin")
     first = record(db.session, admin, "slot.capacity", "slot", 7, {"capacity": 10}, {"capacity": 8}, NOW)
     assert first.id is not None  # flushed
-    record(db.session, None, "facility.fix", "facility", "3", {"day": date(2026, 1, 2)}, None,
-           NOW + timedelta(minutes=1))
+    record(
+        db.session, None, "facility.fix", "facility", "3", {"day": date(2026, 1, 2)}, None, NOW + timedelta(minutes=1)
+    )
     db.session.commit()
     rows, total = list_entries(db.session, AuditFilter())
     assert total == 2 and [r.action for r in rows] == ["facility.fix", "slot.capacity"]

@@ -1,4 +1,5 @@
 """The no-show ban's length is a city-wide rule that only admins change, with an audit entry."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

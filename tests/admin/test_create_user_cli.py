@@ -1,4 +1,5 @@
 """flask create-user."""
+
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
@@ -11,21 +12,45 @@ def _run(app, *args, input=None):
 
 def test_creates_operator_with_facilities_and_audits(app, db, make_facility):
     a, b = make_facility(), make_facility()
-    result = _run(app, "Op@Example.com", "--role", "operator", "--facility", str(a.id), "--facility", str(b.id),
-                  "--password", "cafe-keeper-9", "--name", "운영자")
+    result = _run(
+        app,
+        "Op@Example.com",
+        "--role",
+        "operator",
+        "--facility",
+        str(a.id),
+        "--facility",
+        str(b.id),
+        "--password",
+        "cafe-keeper-9",
+        "--name",
+        "운영자",
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "op@example.com"))
     assert user.role == "operator" and user.name == "운영자" and user.check_password("cafe-keeper-9")
     assert sorted(f.id for f in user.facilities) == sorted([a.id, b.id])
     entry = db.session.scalar(select(AuditEntry))
-    assert entry.action == "user.create" and entry.actor_id is None and entry.after["facilities"] == sorted([a.id, b.id])
+    assert (
+        entry.action == "user.create" and entry.actor_id is None and entry.after["facilities"] == sorted([a.id, b.id])
+    )
     assert f"id {user.id}" in result.output
 
 
 def test_unknown_facility_is_named_and_nothing_written(app, db, make_facility):
     a = make_facility()
-    result = _run(app, "op@example.com", "--role", "operator", "--facility", str(a.id), "--facility", "98765",
-                  "--password", "cafe-keeper-9")
+    result = _run(
+        app,
+        "op@example.com",
+        "--role",
+        "operator",
+        "--facility",
+        str(a.id),
+        "--facility",
+        "98765",
+        "--password",
+        "cafe-keeper-9",
+    )
     assert result.exit_code == 1 and "98765" in result.output and "Nothing was written" in result.output
     assert db.session.scalar(select(func.count(User.id))) == 0
     assert db.session.scalar(select(func.count(AuditEntry.id))) == 0

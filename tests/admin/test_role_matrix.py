@@ -6,6 +6,7 @@ login page or 401), denied (403, or 404 for another person's record), away (redi
 e.g. /login when already logged in). GET routes get the whole matrix; unsafe routes under the
 admin and operator areas are checked for refusal of everyone who may not use them.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Login rate limit, session cookie flags, locked accounts."""
+
 from app.auth.tokens import issue_token
 from tests.factories import NOW, PASSWORD, login, make_user
 

@@ -1,4 +1,5 @@
 """Security headers on every page (walking every GET route, as the role matrix does), HTTPS behind a proxy."""
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,11 @@ def check_page(url: str, response) -> list[str]:
     if response.headers.get("Referrer-Policy") != "strict-origin-when-cross-origin":
         problems.append("no Referrer-Policy")
     nonce = re.search(r"'nonce-([^']+)'", csp.get("script-src", ""))
-    if not nonce or "'unsafe-inline'" in csp["script-src"] or set(csp["script-src"].split()) - {
-            "'self'", f"'nonce-{nonce.group(1)}'"}:
+    if (
+        not nonce
+        or "'unsafe-inline'" in csp["script-src"]
+        or set(csp["script-src"].split()) - {"'self'", f"'nonce-{nonce.group(1)}'"}
+    ):
         problems.append(f"script-src {csp.get('script-src')!r}")
     framing = "'self'" if url.startswith("/admin/coverage/map") else "'none'"
     if csp.get("frame-ancestors") != framing or csp.get("object-src") != "'none'":
@@ -84,10 +88,13 @@ def test_the_checker_catches_a_missing_nonce_and_a_handler(app, client):
     assert "inline scripts" in problems and "handler attributes" in problems
 
 
-@pytest.mark.parametrize("url, source", [
-    ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://tile.openstreetmap.org"),
-    ("https://{s}.tile.example.kr:8443/{z}/{x}/{y}.png", "https://*.tile.example.kr:8443"),
-])
+@pytest.mark.parametrize(
+    "url, source",
+    [
+        ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://tile.openstreetmap.org"),
+        ("https://{s}.tile.example.kr:8443/{z}/{x}/{y}.png", "https://*.tile.example.kr:8443"),
+    ],
+)
 def test_tile_host_is_allowed_for_images_only(url, source):
     assert tile_source(url) == source
     csp = content_security_policy(url)
@@ -134,15 +141,21 @@ def test_behind_a_proxy_cookies_are_secure_and_the_client_address_is_the_forward
     https = {"X-Forwarded-Proto": "https"}
     plain = client.get("/login")
     assert plain.status_code == 302 and plain.headers["Location"].startswith("https://")
-    ok = client.post("/login", data={"email": email, "password": "sunny-day-1"},
-                     headers={**https, "X-Forwarded-For": "198.51.100.1"})
+    ok = client.post(
+        "/login", data={"email": email, "password": "sunny-day-1"}, headers={**https, "X-Forwarded-For": "198.51.100.1"}
+    )
     assert ok.status_code == 302
     cookie = next(h for h in ok.headers.getlist("Set-Cookie") if h.startswith("session="))
     assert "secure" in [part.strip().lower() for part in cookie.split(";")]
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert "max-age" in client.get("/", headers=https).headers.get("Strict-Transport-Security", "")
     fresh = app.test_client()
-    tries = [fresh.post("/login", data={"email": "x@example.com", "password": "guess-pass-1"},
-                        headers={**https, "X-Forwarded-For": address}).status_code
-             for address in ("198.51.100.2", "198.51.100.2", "198.51.100.3")]
+    tries = [
+        fresh.post(
+            "/login",
+            data={"email": "x@example.com", "password": "guess-pass-1"},
+            headers={**https, "X-Forwarded-For": address},
+        ).status_code
+        for address in ("198.51.100.2", "198.51.100.2", "198.51.100.3")
+    ]
     assert tries == [401, 429, 401]  # counted per forwarded client address, not per proxy

@@ -1,4 +1,5 @@
 """Token API: register, tokens (hashed, expiring), bearer checks."""
+
 import re
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ REG = {"email": "  Api@Example.com", "password": "bearer-pass-9", "name": "API �
 
 def _whoami_route(app):
     """A protected test route, so the decorator is tested on its own."""
+
     @app.route("/api/_test/whoami", methods=["GET", "POST"])
     @api_login_required
     def whoami():
@@ -32,11 +34,13 @@ def test_register_201_and_duplicate_409(client, db):
 
 
 def test_register_validation_400(client):
-    for body, code in [({**REG, "password": "123456789"}, "invalid_password"),
-                       ({**REG, "password": "short"}, "invalid_password"),
-                       ({**REG, "email": "nope"}, "invalid_email"),
-                       ({**REG, "name": " "}, "invalid_name"),
-                       ({**REG, "email": 5}, "invalid_parameter")]:
+    for body, code in [
+        ({**REG, "password": "123456789"}, "invalid_password"),
+        ({**REG, "password": "short"}, "invalid_password"),
+        ({**REG, "email": "nope"}, "invalid_email"),
+        ({**REG, "name": " "}, "invalid_name"),
+        ({**REG, "email": 5}, "invalid_parameter"),
+    ]:
         r = client.post("/api/auth/register", json=body)
         assert r.status_code == 400 and r.get_json()["error"] == code, body
         assert r.get_json()["message"]
@@ -106,8 +110,10 @@ def test_bearer_post_needs_no_csrf_token_but_session_post_does(app, client, db):
     db.session.commit()
     child = {"name": "하늘", "birth_date": "2021-05-05"}
     assert client.post("/api/children", json=child, headers={"Authorization": f"Bearer {raw}"}).status_code == 201
-    assert client.post("/api/auth/token", json={"email": "api@example.com",
-                                                 "password": REG["password"]}).status_code == 200
+    assert (
+        client.post("/api/auth/token", json={"email": "api@example.com", "password": REG["password"]}).status_code
+        == 200
+    )
     app.config["WTF_CSRF_ENABLED"] = False
     client.post("/login", data={"email": "api@example.com", "password": REG["password"]})
     app.config["WTF_CSRF_ENABLED"] = True

@@ -1,4 +1,5 @@
 """Children API: add, list, and nobody sees another parent's children."""
+
 from datetime import date, timedelta
 
 from app.auth.models import Child
@@ -45,8 +46,10 @@ def test_child_validation(client, db):
         r = client.post("/api/children", json=body, headers=mine)
         assert r.status_code == 422 and r.get_json()["error"] == code, body
     assert db.session.query(Child).count() == 0
-    assert client.post("/api/children", json={"name": "막내", "birth_date": today.isoformat()},
-                       headers=mine).status_code == 201
+    assert (
+        client.post("/api/children", json={"name": "막내", "birth_date": today.isoformat()}, headers=mine).status_code
+        == 201
+    )
     assert client.post("/api/children", json=["x"], headers=mine).status_code == 400
 
 

@@ -1,4 +1,5 @@
 """The finder API: nearest first, filters, paging and clear 400s."""
+
 from datetime import datetime
 
 import pytest
@@ -69,22 +70,25 @@ def test_search_by_district_without_a_point(client, make_facility):
     assert [i["id"] for i in body["items"]] == [inside.id]
 
 
-@pytest.mark.parametrize("params, fragment", [
-    (dict(lat="abc", lon=126.97), "lat"),
-    (dict(lat=37.56, lon="nan"), "lon"),
-    (dict(lat=95, lon=126.97), "lat"),
-    (dict(lat=37.56, lon=126.97, radius_m=50_000), "radius_m"),
-    (dict(lat=37.56, lon=126.97, radius_m=0), "radius_m"),
-    (dict(lat=37.56, lon=126.97, limit=1000), "limit"),
-    (dict(lat=37.56, lon=126.97, offset=-1), "offset"),
-    (dict(lat=37.56, lon=126.97, kind="zoo"), "kind"),
-    (dict(lat=37.56, lon=126.97, amenity="pool"), "amenity"),
-    (dict(lat=37.56, lon=126.97, age=-2), "age"),
-    (dict(lat=37.56, lon=126.97, open_at="tomorrow"), "open_at"),
-    (dict(lat=37.56, lon=126.97, district="부산구"), "district"),
-    (dict(lat=37.56), "lon"),
-    ({}, "district"),
-])
+@pytest.mark.parametrize(
+    "params, fragment",
+    [
+        (dict(lat="abc", lon=126.97), "lat"),
+        (dict(lat=37.56, lon="nan"), "lon"),
+        (dict(lat=95, lon=126.97), "lat"),
+        (dict(lat=37.56, lon=126.97, radius_m=50_000), "radius_m"),
+        (dict(lat=37.56, lon=126.97, radius_m=0), "radius_m"),
+        (dict(lat=37.56, lon=126.97, limit=1000), "limit"),
+        (dict(lat=37.56, lon=126.97, offset=-1), "offset"),
+        (dict(lat=37.56, lon=126.97, kind="zoo"), "kind"),
+        (dict(lat=37.56, lon=126.97, amenity="pool"), "amenity"),
+        (dict(lat=37.56, lon=126.97, age=-2), "age"),
+        (dict(lat=37.56, lon=126.97, open_at="tomorrow"), "open_at"),
+        (dict(lat=37.56, lon=126.97, district="부산구"), "district"),
+        (dict(lat=37.56), "lon"),
+        ({}, "district"),
+    ],
+)
 def test_bad_input_is_a_400_with_a_message(client, params, fragment):
     r = _get(client, **params)
     assert r.status_code == 400

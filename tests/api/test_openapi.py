@@ -1,4 +1,5 @@
 """The OpenAPI document describes every API route."""
+
 import re
 
 

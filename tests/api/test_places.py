@@ -1,4 +1,5 @@
 """/api/places: district names, address parts and facility names, best first; no geocoder."""
+
 import pytest
 
 
@@ -54,8 +55,10 @@ def test_limit(client, make_facility):
     assert len(places(client, "놀이터", limit=3)) == 3
 
 
-@pytest.mark.parametrize("params, fragment", [({}, "q"), ({"q": "  "}, "q"), ({"q": "가" * 101}, "100자"),
-                                              ({"q": "강남", "limit": 0}, "limit")])
+@pytest.mark.parametrize(
+    "params, fragment",
+    [({}, "q"), ({"q": "  "}, "q"), ({"q": "가" * 101}, "100자"), ({"q": "강남", "limit": 0}, "limit")],
+)
 def test_bad_queries_are_400(client, params, fragment):
     r = client.get("/api/places", query_string=params)
     assert r.status_code == 400

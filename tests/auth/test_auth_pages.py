@@ -1,4 +1,5 @@
 """Account pages: sign-up, login, logout, locked users, CSRF, children page."""
+
 import re
 from datetime import date, timedelta
 
@@ -18,8 +19,10 @@ def _login(client, email="mom@example.com", password="sunny-day-1", **kw):
 
 
 def test_register_creates_parent_logs_in_and_normalises_email(client, db):
-    r = client.post("/register", data={"name": " 박아빠 ", "email": "  Dad@Example.COM ",
-                                       "password": "rainbow-77", "password2": "rainbow-77"})
+    r = client.post(
+        "/register",
+        data={"name": " 박아빠 ", "email": "  Dad@Example.COM ", "password": "rainbow-77", "password2": "rainbow-77"},
+    )
     assert r.status_code == 302 and r.headers["Location"].endswith("/children")
     user = db.session.query(User).one()
     assert (user.email, user.name, user.role) == ("dad@example.com", "박아빠", "parent")
@@ -43,8 +46,9 @@ def test_register_refuses_weak_passwords_and_duplicates(client, db):
         r = client.post("/register", data=data)
         assert r.status_code in (409, 422), change
         assert message in r.get_data(as_text=True), change
-    both = client.post("/register", data={"name": "이름", "email": "x@example.com", "password": "123456789",
-                                          "password2": "12"}).get_data(as_text=True)
+    both = client.post(
+        "/register", data={"name": "이름", "email": "x@example.com", "password": "123456789", "password2": "12"}
+    ).get_data(as_text=True)
     assert "두 종류 이상" in both and "서로 다릅니다" in both
     assert db.session.query(User).count() == 1
 
@@ -106,11 +110,13 @@ def test_children_page_adds_and_lists_only_own_children(client, db):
     page = client.get("/children").get_data(as_text=True)
     assert "하늘" in page and "2021-05-05" in page and "남의아이" not in page
     future = (date.today() + timedelta(days=3)).isoformat()
-    for data, message in [({"name": "", "birth_date": "2021-05-05"}, "이름"),
-                          ({"name": "바다", "birth_date": future}, "미래"),
-                          ({"name": "바다", "birth_date": "2001-01-01"}, "13세"),
-                          ({"name": "바다", "birth_date": "어제"}, "YYYY-MM-DD"),
-                          ({"name": "가" * 51, "birth_date": "2021-05-05"}, "50자")]:
+    for data, message in [
+        ({"name": "", "birth_date": "2021-05-05"}, "이름"),
+        ({"name": "바다", "birth_date": future}, "미래"),
+        ({"name": "바다", "birth_date": "2001-01-01"}, "13세"),
+        ({"name": "바다", "birth_date": "어제"}, "YYYY-MM-DD"),
+        ({"name": "가" * 51, "birth_date": "2021-05-05"}, "50자"),
+    ]:
         bad = client.post("/children", data=data)
         assert bad.status_code == 422 and message in bad.get_data(as_text=True), data
     both = client.post("/children", data={"name": "", "birth_date": future}).get_data(as_text=True)

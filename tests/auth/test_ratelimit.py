@@ -1,4 +1,5 @@
 """Rate limits in one process: password spraying from one address, sign-ups on the page and the API."""
+
 from __future__ import annotations
 
 from app.auth.ratelimit import ADDRESS_MESSAGE, REGISTER_MESSAGE
@@ -31,18 +32,30 @@ def test_address_limit_reads_its_setting(app, client, db):
 def test_sign_ups_are_limited_on_the_page_and_the_api(app, client, db):
     app.config["REGISTER_RATE_LIMIT"] = "3/minute"
     for i in range(3):
-        r = client.post("/api/auth/register", json={"email": f"p{i}@example.com", "password": "sunny-day-1",
-                                                    "name": "부모"}, environ_base=ATTACKER)
+        r = client.post(
+            "/api/auth/register",
+            json={"email": f"p{i}@example.com", "password": "sunny-day-1", "name": "부모"},
+            environ_base=ATTACKER,
+        )
         assert r.status_code == 201
-    api = client.post("/api/auth/register", json={"email": "p9@example.com", "password": "sunny-day-1",
-                                                  "name": "부모"}, environ_base=ATTACKER)
+    api = client.post(
+        "/api/auth/register",
+        json={"email": "p9@example.com", "password": "sunny-day-1", "name": "부모"},
+        environ_base=ATTACKER,
+    )
     assert api.status_code == 429 and api.get_json() == {"error": "http_429", "message": REGISTER_MESSAGE}
-    page = client.post("/register", data={"email": "q@example.com", "name": "부모", "password": "sunny-day-1",
-                                          "password2": "sunny-day-1"}, environ_base=ATTACKER)
+    page = client.post(
+        "/register",
+        data={"email": "q@example.com", "name": "부모", "password": "sunny-day-1", "password2": "sunny-day-1"},
+        environ_base=ATTACKER,
+    )
     assert page.status_code == 429 and REGISTER_MESSAGE in page.get_data(as_text=True)
     assert client.get("/register", environ_base=ATTACKER).status_code == 200  # only submissions count
-    other = client.post("/api/auth/register", json={"email": "n@example.com", "password": "sunny-day-1",
-                                                    "name": "이웃"}, environ_base=NEIGHBOUR)
+    other = client.post(
+        "/api/auth/register",
+        json={"email": "n@example.com", "password": "sunny-day-1", "name": "이웃"},
+        environ_base=NEIGHBOUR,
+    )
     assert other.status_code == 201
 
 

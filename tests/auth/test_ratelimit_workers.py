@@ -3,6 +3,7 @@
 With per-process counters (memory://), requests spread over two workers would meet 429 only after
 about twice the limit; with Redis every worker counts against the same window.
 """
+
 from __future__ import annotations
 
 import os
@@ -46,19 +47,41 @@ def served(tmp_path_factory):
     prefix = f"nadeuri-test-{uuid.uuid4().hex[:12]}"
     client = _redis(prefix)
     folder = tmp_path_factory.mktemp("workers")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'app.sqlite3'}", "SECRET_KEY": "workers-test",
-           "RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix, "FLASK_APP": "app",
-           "MAP_TILE_URL": "", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'app.sqlite3'}",
+        "SECRET_KEY": "workers-test",
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "FLASK_APP": "app",
+        "MAP_TILE_URL": "",
+        "PYTHONUNBUFFERED": "1",
+    }
     bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=180)
+    subprocess.run(
+        [str(bin_dir / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True, timeout=180
+    )
     log = folder / "gunicorn.log"
     access = folder / "access.log"
     with open(log, "w") as err:
         proc = subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", "127.0.0.1:0", "--access-logfile", str(access),
-             "--access-logformat", "%(p)s %(s)s %(U)s", "app:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)
+            [
+                str(bin_dir / "gunicorn"),
+                "--workers",
+                "2",
+                "--bind",
+                "127.0.0.1:0",
+                "--access-logfile",
+                str(access),
+                "--access-logformat",
+                "%(p)s %(s)s %(U)s",
+                "app:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     try:
         base = _wait_until_ready(proc, log)
         yield base, client, prefix, access

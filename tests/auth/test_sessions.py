@@ -1,4 +1,5 @@
 """Sessions end on the server: a copied cookie dies with logout or a new password; CSRF rotates at login."""
+
 from __future__ import annotations
 
 import pytest

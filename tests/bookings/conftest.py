@@ -1,4 +1,5 @@
 """Booking fixtures: a kids café, an hourly daycare and a parent with two children (factories: tests/factories.py)."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """Runs in a separate OS process (spawn): its own app and engine, booking through the service layer."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """The booking tests' check that the engine refuses with a given code."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The booking API: public slots, bearer-authenticated booking, listing, cancelling and iCalendar."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -32,9 +33,14 @@ def test_slots_of_a_day_are_public(client, soon):
     r = client.get(f"/api/facilities/{soon.facility_id}/slots", query_string={"date": day.isoformat()})
     assert r.status_code == 200
     (item,) = r.get_json()["items"]
-    assert item == {"id": soon.id, "starts_at": soon.starts_at.astimezone(KST).isoformat(),
-                    "ends_at": soon.ends_at.astimezone(KST).isoformat(), "capacity": 2, "remaining": 2,
-                    "bookable": True}
+    assert item == {
+        "id": soon.id,
+        "starts_at": soon.starts_at.astimezone(KST).isoformat(),
+        "ends_at": soon.ends_at.astimezone(KST).isoformat(),
+        "capacity": 2,
+        "remaining": 2,
+        "bookable": True,
+    }
     empty = client.get(f"/api/facilities/{soon.facility_id}/slots", query_string={"date": "2020-01-01"})
     assert empty.get_json()["items"] == []
 
@@ -52,8 +58,7 @@ def test_slots_unknown_facility_is_404(client, db):
 def test_book_list_ics_and_cancel(client, db, soon, parent):
     headers = auth(db, parent)
     kid = parent.children[0]
-    r = client.post("/api/bookings", json={"slot_id": soon.id, "child_ids": [kid.id], "guardians": 1},
-                    headers=headers)
+    r = client.post("/api/bookings", json={"slot_id": soon.id, "child_ids": [kid.id], "guardians": 1}, headers=headers)
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert body["status"] == "confirmed" and body["children"] == [{"id": kid.id, "name": kid.name}]
@@ -81,8 +86,12 @@ def test_refusals_are_json_with_code_and_korean_message(client, db, soon, parent
         others.append((user, make_child(db.session, user)))
     db.session.commit()
     for user, kid in others:
-        assert client.post("/api/bookings", json={"slot_id": soon.id, "child_ids": [kid.id]},
-                           headers=auth(db, user)).status_code == 201
+        assert (
+            client.post(
+                "/api/bookings", json={"slot_id": soon.id, "child_ids": [kid.id]}, headers=auth(db, user)
+            ).status_code
+            == 201
+        )
     r = client.post("/api/bookings", json={"slot_id": soon.id, "child_ids": ids}, headers=headers)
     assert r.status_code == 409
     assert r.get_json()["error"] == "slot_full" and "자리" in r.get_json()["message"]
@@ -91,8 +100,15 @@ def test_refusals_are_json_with_code_and_korean_message(client, db, soon, parent
     assert r.status_code == 422 and r.get_json()["error"] == "too_many_guardians"
 
 
-@pytest.mark.parametrize("body", [None, {"slot_id": "1", "child_ids": [1]}, {"slot_id": 1, "child_ids": "1"},
-                                  {"slot_id": 1, "child_ids": [1], "guardians": True}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        {"slot_id": "1", "child_ids": [1]},
+        {"slot_id": 1, "child_ids": "1"},
+        {"slot_id": 1, "child_ids": [1], "guardians": True},
+    ],
+)
 def test_malformed_request_is_400(client, db, soon, parent, body):
     r = client.post("/api/bookings", json=body, headers=auth(db, parent))
     assert r.status_code == 400
@@ -102,8 +118,9 @@ def test_needs_a_token_and_hides_other_parents_bookings(client, db, soon, parent
     assert client.post("/api/bookings", json={"slot_id": soon.id, "child_ids": [1]}).status_code == 401
     assert client.get("/api/bookings").status_code == 401
     headers = auth(db, parent)
-    booking_id = client.post("/api/bookings", json={"slot_id": soon.id, "child_ids": [parent.children[0].id]},
-                             headers=headers).get_json()["id"]
+    booking_id = client.post(
+        "/api/bookings", json={"slot_id": soon.id, "child_ids": [parent.children[0].id]}, headers=headers
+    ).get_json()["id"]
     stranger = make_user(db.session)
     db.session.commit()
     theirs = auth(db, stranger)
@@ -112,5 +129,7 @@ def test_needs_a_token_and_hides_other_parents_bookings(client, db, soon, parent
     assert client.post(f"/api/bookings/{booking_id}/cancel", headers=theirs).status_code == 404
     assert client.get("/api/bookings", headers=theirs).get_json()["items"] == []
     assert client.get(f"/api/bookings/{booking_id}", headers=headers).get_json()["id"] == booking_id
-    assert date.fromisoformat(client.get(f"/api/bookings/{booking_id}", headers=headers)
-                              .get_json()["starts_at"][:10]) == soon.starts_at.astimezone(KST).date()
+    assert (
+        date.fromisoformat(client.get(f"/api/bookings/{booking_id}", headers=headers).get_json()["starts_at"][:10])
+        == soon.starts_at.astimezone(KST).date()
+    )

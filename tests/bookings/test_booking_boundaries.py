@@ -1,5 +1,6 @@
 """Booking rules at their edges: inclusive limits, per-kind rules, whole multi-hour bookings, and the guards the
 database keeps (each test here was written against a mutant of the rules that the rest of the suite let through)."""
+
 from datetime import date
 
 import pytest
@@ -14,8 +15,9 @@ from tests.factories import NOW, hourly_slots, kst, make_child, make_slot, make_
 
 def test_cancel_deadline_is_the_facility_setting(db, cafe, parent):
     set_policy(db.session, cafe, cancel_deadline_minutes=120)
-    booking = book(db.session, parent, make_slot(db.session, cafe, kst(2026, 11, 25, 13)).id,
-                   [parent.children[0].id], now=NOW)
+    booking = book(
+        db.session, parent, make_slot(db.session, cafe, kst(2026, 11, 25, 13)).id, [parent.children[0].id], now=NOW
+    )
     with pytest.raises(BookingError) as info:
         cancel(db.session, parent, booking.id, kst(2026, 11, 25, 11, 1))
     assert info.value.code == "too_late_to_cancel" and "120분" in info.value.message
@@ -95,8 +97,9 @@ def test_the_conditional_update_refuses_a_full_slot_itself(db, daycare, parent, 
     db.session.commit()
     taken = slots[hours - 1]
     assert [s.booked for s in slots] == [0, 0]  # loaded now; the competitor's UPDATE below leaves them stale
-    db.session.execute(update(Slot).where(Slot.id == taken.id).values(booked=1)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Slot).where(Slot.id == taken.id).values(booked=1).execution_options(synchronize_session=False)
+    )
     refused("slot_full", db.session, parent, slots[0].id, [parent.children[1].id], hours=hours, now=NOW)
     assert database_errors == []
     db.session.commit()
@@ -109,8 +112,12 @@ def test_a_duplicate_caught_by_the_database_is_reported_as_duplicate(db, cafe, p
     first = book(db.session, parent, slot.id, kid, now=NOW)
     db.session.commit()
     # A cancelled booking whose place was left active: the rules skip it, the partial unique index does not.
-    db.session.execute(update(Booking).where(Booking.id == first.id).values(status="cancelled")
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Booking)
+        .where(Booking.id == first.id)
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     error = refused("duplicate", db.session, parent, slot.id, kid, now=NOW)
     assert error.status == 409
@@ -133,11 +140,26 @@ def test_backstops_are_told_apart(db, cafe, parent):
     ids = dict(booking=booking.id, slot=slot.id, code=booking.code)
 
     over = _violation(db, lambda: setattr(db.session.get(Slot, ids["slot"]), "booked", 3))
-    twice = _violation(db, lambda: db.session.add(
-        BookingChild(booking_id=ids["booking"], slot_id=ids["slot"], child_id=kid, active=True)))
-    same_code = _violation(db, lambda: db.session.add(Booking(
-        code=ids["code"], user_id=parent.id, slot_id=ids["slot"], facility_id=cafe.id, guardians=1, hours=1,
-        starts_at=kst(2026, 11, 25), ends_at=kst(2026, 11, 25, 12), created_at=NOW)))
+    twice = _violation(
+        db,
+        lambda: db.session.add(BookingChild(booking_id=ids["booking"], slot_id=ids["slot"], child_id=kid, active=True)),
+    )
+    same_code = _violation(
+        db,
+        lambda: db.session.add(
+            Booking(
+                code=ids["code"],
+                user_id=parent.id,
+                slot_id=ids["slot"],
+                facility_id=cafe.id,
+                guardians=1,
+                hours=1,
+                starts_at=kst(2026, 11, 25),
+                ends_at=kst(2026, 11, 25, 12),
+                created_at=NOW,
+            )
+        ),
+    )
     full, duplicate = backstop_error(over), backstop_error(twice)
     assert (full.code, full.status) == ("slot_full", 409)
     assert (duplicate.code, duplicate.status) == ("duplicate", 409)

@@ -3,6 +3,7 @@
 Slots are placed relative to the real clock (the pages ask for the time themselves) with wide margins,
 and the facility's policy ignores public holidays, so the outcome does not depend on the day the suite runs.
 """
+
 from datetime import date, datetime, timedelta
 
 from flask import render_template, request
@@ -35,8 +36,11 @@ def _day_after_tomorrow_at_10():
 
 def _week_html(app, facility, query=""):
     with app.test_request_context(f"/facilities/{facility.id}{query}"):
-        week = booking_week(extensions.db.session, facility.id, request.args.get("week"), utcnow()) \
-            if facility.bookable else None
+        week = (
+            booking_week(extensions.db.session, facility.id, request.args.get("week"), utcnow())
+            if facility.bookable
+            else None
+        )
         return render_template("bookings/_slots.html", facility=facility, week=week)
 
 
@@ -107,8 +111,9 @@ def test_rule_errors_show_the_form_again_and_write_nothing(client, db, make_faci
     login(client, parent)
     none_chosen = client.post(f"/bookings/new?slot={slot.id}", data={"guardians": "1"})
     assert none_chosen.status_code == 422 and "한 명 이상" in none_chosen.get_data(as_text=True)
-    too_many = client.post(f"/bookings/new?slot={slot.id}",
-                           data={"child": [c.id for c in parent.children], "guardians": "1"})
+    too_many = client.post(
+        f"/bookings/new?slot={slot.id}", data={"child": [c.id for c in parent.children], "guardians": "1"}
+    )
     page = too_many.get_data(as_text=True)
     assert too_many.status_code == 409 and "남은 자리가 없습니다" in page
     assert page.count("checked") == 2  # the choices survive the refusal

@@ -1,4 +1,5 @@
 """Several OS processes race on one slot and on one child's last monthly hours, on SQLite and PostgreSQL."""
+
 import multiprocessing
 from collections import Counter
 from datetime import date
@@ -24,8 +25,9 @@ def _database(kind, tmp_path):
 def _race(url, jobs_per_process):
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(len(jobs_per_process)), ctx.Queue()
-    procs = [ctx.Process(target=attempt, args=(url, jobs, NOW.isoformat(), barrier, results))
-             for jobs in jobs_per_process]
+    procs = [
+        ctx.Process(target=attempt, args=(url, jobs, NOW.isoformat(), barrier, results)) for jobs in jobs_per_process
+    ]
     for p in procs:
         p.start()
     outcomes = Counter()
@@ -38,8 +40,17 @@ def _race(url, jobs_per_process):
 
 
 def _facility(kind):
-    facility = Facility(kind=kind, source="race", source_id=kind, source_hash="x", name="경쟁 시설",
-                        open_days=0b1111111, details={}, age_min=0, age_max=10)
+    facility = Facility(
+        kind=kind,
+        source="race",
+        source_id=kind,
+        source_hash="x",
+        name="경쟁 시설",
+        open_days=0b1111111,
+        details={},
+        age_min=0,
+        age_max=10,
+    )
     db.session.add(facility)
     db.session.flush()
     return facility
@@ -62,8 +73,10 @@ def test_processes_racing_for_one_slot_never_overbook(kind, tmp_path):
         db.session.expire_all()
         assert outcomes == Counter(confirmed=capacity, slot_full=attempts - capacity)
         assert db.session.get(Slot, slot_id).booked == capacity
-        assert db.session.scalar(select(func.count()).select_from(Booking).where(Booking.status == "confirmed")) \
+        assert (
+            db.session.scalar(select(func.count()).select_from(Booking).where(Booking.status == "confirmed"))
             == capacity
+        )
         db.session.remove()
         db.engine.dispose()
 
@@ -87,8 +100,9 @@ def test_processes_racing_for_a_childs_last_monthly_hours(kind, tmp_path):
         outcomes = _race(url, jobs)
         assert outcomes == Counter(confirmed=1, monthly_cap=PROCESSES - 1)
         mine = select(BookingChild.booking_id).where(BookingChild.child_id == child_id)
-        hours = db.session.scalar(select(func.sum(Booking.hours))
-                                  .where(Booking.id.in_(mine), Booking.status == "confirmed"))
+        hours = db.session.scalar(
+            select(func.sum(Booking.hours)).where(Booking.id.in_(mine), Booking.status == "confirmed")
+        )
         assert hours == 5
         db.session.remove()
         db.engine.dispose()

@@ -1,4 +1,5 @@
 """Every booking rule refuses with its stable code, and a refused booking writes nothing."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -153,8 +154,9 @@ def test_closed_by_closure_holiday_or_block(db, cafe, parent):
     kid = [parent.children[0].id]
     christmas = make_slot(db.session, cafe, kst(2026, 12, 25))
     refused("closed", db.session, parent, christmas.id, kid, now=NOW)
-    db.session.add(Closure(facility_id=cafe.id, starts_on=date(2026, 11, 26), ends_on=date(2026, 11, 27),
-                           reason="소독 휴관"))
+    db.session.add(
+        Closure(facility_id=cafe.id, starts_on=date(2026, 11, 26), ends_on=date(2026, 11, 27), reason="소독 휴관")
+    )
     closed = make_slot(db.session, cafe, kst(2026, 11, 27))
     assert refused("closed", db.session, parent, closed.id, kid, now=NOW).message == "소독 휴관"
     blocked = make_slot(db.session, cafe, kst(2026, 11, 28), blocked=True)
@@ -203,8 +205,9 @@ def test_no_show_bans_and_cancels_bookings_inside_the_ban(db, cafe, parent):
 
 def test_no_show_ban_length_is_the_city_setting(db, cafe, parent):
     db.session.add(CityPolicy(id=1, no_show_ban_days=14))
-    missed = book(db.session, parent, make_slot(db.session, cafe, kst(2026, 11, 24)).id, [parent.children[0].id],
-                  now=NOW)
+    missed = book(
+        db.session, parent, make_slot(db.session, cafe, kst(2026, 11, 24)).id, [parent.children[0].id], now=NOW
+    )
     moment = kst(2026, 11, 24, 10, 30)
     mark_no_show(db.session, missed, moment)
     assert parent.banned_until == moment + timedelta(days=14)

@@ -1,4 +1,5 @@
 """Templates, holidays, closures, ratios and slot generation; availability of a day."""
+
 from datetime import date
 
 from sqlalchemy import func, select
@@ -16,8 +17,10 @@ TUE_TO_SUN = 0b1111110
 def count_slots(db, facility, day=None):
     query = select(func.count()).select_from(Slot).where(Slot.facility_id == facility.id)
     if day is not None:
-        query = query.where(Slot.starts_at >= kst(day.year, day.month, day.day, 0),
-                            Slot.starts_at < kst(day.year, day.month, day.day, 23, 59))
+        query = query.where(
+            Slot.starts_at >= kst(day.year, day.month, day.day, 0),
+            Slot.starts_at < kst(day.year, day.month, day.day, 23, 59),
+        )
     return db.session.scalar(query)
 
 
@@ -48,8 +51,9 @@ def test_holidays_and_closures_are_skipped(db, make_facility):
     facility = make_facility(kind="kids_cafe")
     other = make_facility(kind="kids_cafe")
     set_policy(db.session, other, closed_on_holidays=False)
-    db.session.add(Closure(facility_id=facility.id, starts_on=date(2026, 12, 22), ends_on=date(2026, 12, 23),
-                           reason="점검"))
+    db.session.add(
+        Closure(facility_id=facility.id, starts_on=date(2026, 12, 22), ends_on=date(2026, 12, 23), reason="점검")
+    )
     generate_slots(db.session, date(2026, 12, 21), weeks=1)
     assert count_slots(db, facility, date(2026, 12, 25)) == 0  # Christmas
     assert count_slots(db, other, date(2026, 12, 25)) == 3
@@ -65,9 +69,13 @@ def test_daycare_hours_and_capacity_from_classes(db, daycare, make_facility):
     assert slots[11].ends_at.astimezone(KST) == kst(2026, 11, 23, 19, 30)
     assert {s.capacity for s in slots} == {2 + 3 + 5}  # default classes: 0세, 1–2세, 3세+ with one teacher each
     staffed = make_facility(kind="hourly_daycare")
-    db.session.add_all([DaycareClass(facility_id=staffed.id, name="영아반", age_years=0, teachers=2),
-                        DaycareClass(facility_id=staffed.id, name="유아반", age_years=3, teachers=1),
-                        DaycareClass(facility_id=staffed.id, name="큰반", age_years=5, teachers=2)])
+    db.session.add_all(
+        [
+            DaycareClass(facility_id=staffed.id, name="영아반", age_years=0, teachers=2),
+            DaycareClass(facility_id=staffed.id, name="유아반", age_years=3, teachers=1),
+            DaycareClass(facility_id=staffed.id, name="큰반", age_years=5, teachers=2),
+        ]
+    )
     generate_slots(db.session, date(2026, 11, 23), weeks=1, facility_ids=[staffed.id])
     assert {s.capacity for s in db.session.scalars(select(Slot).where(Slot.facility_id == staffed.id))} == {29}
 

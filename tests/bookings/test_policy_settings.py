@@ -1,4 +1,5 @@
 """Every per-facility booking setting is applied: changing it changes what booking or slot generation does."""
+
 from datetime import date
 
 from sqlalchemy import select
@@ -20,20 +21,24 @@ def _outcome(action) -> object:
 
 def _book_on(moment, n_children=1, guardians=1, births=(date(2022, 5, 1), date(2023, 5, 1)), now=NOW):
     """Book a kids-café session starting at `moment` for fresh children."""
+
     def probe(session, facility, user):
         kids = [make_child(session, user, births[i]).id for i in range(n_children)]
         slot = make_slot(session, facility, moment)
         book(session, user, slot.id, kids, guardians, now=now)
         return "ok"
+
     return probe
 
 
 def _book_hours(hours, birth=date(2024, 3, 15)):
     """Book `hours` daycare hours on Wednesday 2026-11-25 for a fresh child."""
+
     def probe(session, facility, user):
         first = hourly_slots(session, facility, date(2026, 11, 25), hours)[0]
         book(session, user, first.id, [make_child(session, user, birth).id], hours=hours, now=NOW)
         return "ok"
+
     return probe
 
 
@@ -57,41 +62,95 @@ def _generated_capacity(session, facility, user):
 
 # setting: (facility kind, other settings held fixed, probe, {value: what the probe sees})
 SETTINGS = {
-    "opening_mode": ("kids_cafe", dict(days_ahead=14, open_weekday=1, open_time="09:00"), _book_on(kst(*TUESDAY)),
-                     {"days_ahead": "ok", "weekly": "window_not_open"}),
-    "days_ahead": ("kids_cafe", dict(opening_mode="days_ahead", open_time="09:00"), _book_on(kst(*TUESDAY)),
-                   {14: "ok", 7: "window_not_open"}),
-    "open_weekday": ("kids_cafe", dict(opening_mode="weekly", open_time="09:00"), _book_on(kst(*TUESDAY)),
-                     {0: "ok", 1: "window_not_open"}),
-    "open_time": ("kids_cafe", dict(opening_mode="days_ahead", days_ahead=14), _book_on(kst(2026, 12, 7)),
-                  {"09:00": "ok", "11:00": "window_not_open"}),
-    "same_day": ("kids_cafe", dict(same_day_until=None), _book_on(kst(2026, 11, 23, 15)),
-                 {True: "ok", False: "window_not_open"}),
-    "same_day_until": ("kids_cafe", dict(same_day=True), _book_on(kst(2026, 11, 23, 15)),
-                       {None: "ok", "12:00": "ok", "09:30": "window_not_open"}),
-    "cancel_deadline_minutes": ("kids_cafe", {}, _cancel_two_hours_before,
-                                {30: "cancelled", 120: "cancelled", 180: "too_late_to_cancel"}),
-    "max_children": ("kids_cafe", {}, _book_on(kst(2026, 11, 25), n_children=2),
-                     {2: "ok", 1: "too_many_children"}),
-    "max_guardians": ("kids_cafe", {}, _book_on(kst(2026, 11, 25), guardians=2),
-                      {2: "ok", 1: "too_many_guardians"}),
+    "opening_mode": (
+        "kids_cafe",
+        dict(days_ahead=14, open_weekday=1, open_time="09:00"),
+        _book_on(kst(*TUESDAY)),
+        {"days_ahead": "ok", "weekly": "window_not_open"},
+    ),
+    "days_ahead": (
+        "kids_cafe",
+        dict(opening_mode="days_ahead", open_time="09:00"),
+        _book_on(kst(*TUESDAY)),
+        {14: "ok", 7: "window_not_open"},
+    ),
+    "open_weekday": (
+        "kids_cafe",
+        dict(opening_mode="weekly", open_time="09:00"),
+        _book_on(kst(*TUESDAY)),
+        {0: "ok", 1: "window_not_open"},
+    ),
+    "open_time": (
+        "kids_cafe",
+        dict(opening_mode="days_ahead", days_ahead=14),
+        _book_on(kst(2026, 12, 7)),
+        {"09:00": "ok", "11:00": "window_not_open"},
+    ),
+    "same_day": (
+        "kids_cafe",
+        dict(same_day_until=None),
+        _book_on(kst(2026, 11, 23, 15)),
+        {True: "ok", False: "window_not_open"},
+    ),
+    "same_day_until": (
+        "kids_cafe",
+        dict(same_day=True),
+        _book_on(kst(2026, 11, 23, 15)),
+        {None: "ok", "12:00": "ok", "09:30": "window_not_open"},
+    ),
+    "cancel_deadline_minutes": (
+        "kids_cafe",
+        {},
+        _cancel_two_hours_before,
+        {30: "cancelled", 120: "cancelled", 180: "too_late_to_cancel"},
+    ),
+    "max_children": ("kids_cafe", {}, _book_on(kst(2026, 11, 25), n_children=2), {2: "ok", 1: "too_many_children"}),
+    "max_guardians": ("kids_cafe", {}, _book_on(kst(2026, 11, 25), guardians=2), {2: "ok", 1: "too_many_guardians"}),
     "one_visit_per_day": ("kids_cafe", {}, _second_visit_same_day, {False: "ok", True: "one_visit_per_day"}),
-    "daily_cap_hours": ("hourly_daycare", dict(monthly_cap_hours=None), _book_hours(3),
-                        {None: "ok", 3: "ok", 2: "daily_cap"}),
-    "monthly_cap_hours": ("hourly_daycare", dict(daily_cap_hours=None), _book_hours(3),
-                          {None: "ok", 3: "ok", 2: "monthly_cap"}),
+    "daily_cap_hours": (
+        "hourly_daycare",
+        dict(monthly_cap_hours=None),
+        _book_hours(3),
+        {None: "ok", 3: "ok", 2: "daily_cap"},
+    ),
+    "monthly_cap_hours": (
+        "hourly_daycare",
+        dict(daily_cap_hours=None),
+        _book_hours(3),
+        {None: "ok", 3: "ok", 2: "monthly_cap"},
+    ),
     # 2022-05-01 on 2026-11-25: 연나이 4, 54 months.
-    "age_basis": ("kids_cafe", dict(age_min=3, age_max=5), _book_on(kst(2026, 11, 25)),
-                  {"korean_year": "ok", "months": "age_out_of_range"}),
-    "age_min": ("hourly_daycare", dict(age_basis="months", age_max=None), _book_hours(1, date(2026, 3, 1)),
-                {6: "ok", 8: "ok", 9: "age_out_of_range"}),
-    "age_max": ("hourly_daycare", dict(age_basis="months", age_min=None), _book_hours(1, date(2022, 5, 1)),
-                {83: "ok", 54: "ok", 53: "age_out_of_range"}),
-    "closed_on_holidays": ("kids_cafe", dict(days_ahead=60), _book_on(kst(2026, 12, 25)),
-                           {False: "ok", True: "closed"}),
+    "age_basis": (
+        "kids_cafe",
+        dict(age_min=3, age_max=5),
+        _book_on(kst(2026, 11, 25)),
+        {"korean_year": "ok", "months": "age_out_of_range"},
+    ),
+    "age_min": (
+        "hourly_daycare",
+        dict(age_basis="months", age_max=None),
+        _book_hours(1, date(2026, 3, 1)),
+        {6: "ok", 8: "ok", 9: "age_out_of_range"},
+    ),
+    "age_max": (
+        "hourly_daycare",
+        dict(age_basis="months", age_min=None),
+        _book_hours(1, date(2022, 5, 1)),
+        {83: "ok", 54: "ok", 53: "age_out_of_range"},
+    ),
+    "closed_on_holidays": (
+        "kids_cafe",
+        dict(days_ahead=60),
+        _book_on(kst(2026, 12, 25)),
+        {False: "ok", True: "closed"},
+    ),
     # No classes configured: one teacher each for ages 0, 1 and 3.
-    "ratios": ("hourly_daycare", {}, _generated_capacity,
-               {"default": {2 + 3 + 5}, "one each": {3}, "from age 1": {2 + 4 + 4}}),
+    "ratios": (
+        "hourly_daycare",
+        {},
+        _generated_capacity,
+        {"default": {2 + 3 + 5}, "one each": {3}, "from age 1": {2 + 4 + 4}},
+    ),
 }
 RATIOS = {"default": {"0": 2, "1": 3, "2": 3, "3": 5, "4": 10}, "one each": {"0": 1}, "from age 1": {"0": 2, "1": 4}}
 FACILITY_AGES = dict(age_min=0, age_max=10)

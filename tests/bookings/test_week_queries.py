@@ -1,4 +1,5 @@
 """The week view runs a fixed number of queries, however many days and slots it shows (views gather, templates show)."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -34,8 +35,7 @@ def _facility_with_slots(db, make_facility, per_day: int):
     for offset in range(6):  # six of the seven days shown (today has none)
         day = first + timedelta(days=offset)
         for hour in range(per_day):
-            make_slot(db.session, facility, datetime(day.year, day.month, day.day, 9 + hour, 0, tzinfo=KST),
-                      minutes=60)
+            make_slot(db.session, facility, datetime(day.year, day.month, day.day, 9 + hour, 0, tzinfo=KST), minutes=60)
     db.session.commit()
     return facility
 
@@ -64,6 +64,6 @@ def test_week_fragment_draws_the_same_cells_in_the_same_queries(client, db, make
     page_count, page = _queries(client, db, f"/facilities/{facility.id}")
     fragment_count, fragment = _queries(client, db, f"/facilities/{facility.id}/week")
     assert fragment.count('class="slot"') == page.count('class="slot"') == 18
-    cells = fragment[fragment.index('<ol class="week"'):fragment.index("</ol>")]
+    cells = fragment[fragment.index('<ol class="week"') : fragment.index("</ol>")]
     assert cells in page  # one template draws both
     assert fragment_count <= page_count <= BUDGET

@@ -1,4 +1,5 @@
 """Browser-test helpers: the app served on a free local port, and Chromium's launch flags."""
+
 from __future__ import annotations
 
 import threading
@@ -30,7 +31,8 @@ def serving(app):
 # Reports every Content-Security-Policy violation in any frame to the test (init scripts and bindings are
 # Playwright's own, so the page's CSP does not stop them).
 _REPORT_CSP = """document.addEventListener("securitypolicyviolation", (e) => window.__ndCspViolation(
-    `${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile || document.URL}:${e.lineNumber}`));"""
+    `${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
+    + ` at ${e.sourceFile || document.URL}:${e.lineNumber}`));"""
 
 
 def csp_console_message(text: str) -> bool:

@@ -1,4 +1,5 @@
 """Browser-test fixtures (the helpers that serve the app and drive Chromium: tests/browser/browser_helpers.py)."""
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 The app runs in a thread on a free port with a SQLite file in tmp_path. Slots sit two days ahead
 (bookable whatever the hour) and the facility's policy ignores public holidays.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,18 +30,30 @@ def live(tmp_path):
     """A running server with one kids café, one 3-place session and a parent with a child."""
     app = make_app(f"sqlite:///{tmp_path / 'browser.sqlite3'}")
     with app.app_context():
-        facility = Facility(kind="kids_cafe", source="test", source_id="b1", source_hash="x",
-                            name="서울형 키즈카페 <b>시청점</b>", address="서울특별시 중구 세종대로 110",
-                            lat=37.5663, lon=126.9779, district_code="11140", open_days=WEEKDAYS_ALL,
-                            age_min=0, age_max=12, details={})
+        facility = Facility(
+            kind="kids_cafe",
+            source="test",
+            source_id="b1",
+            source_hash="x",
+            name="서울형 키즈카페 <b>시청점</b>",
+            address="서울특별시 중구 세종대로 110",
+            lat=37.5663,
+            lon=126.9779,
+            district_code="11140",
+            open_days=WEEKDAYS_ALL,
+            age_min=0,
+            age_max=12,
+            details={},
+        )
         db.session.add(facility)
         db.session.flush()
         policy = default_policy("kids_cafe", facility.id)
         policy.closed_on_holidays = False
         day = utcnow().astimezone(KST).date() + timedelta(days=2)
         starts = datetime(day.year, day.month, day.day, 10, 0, tzinfo=KST)
-        slot = Slot(facility_id=facility.id, starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=3,
-                    booked=0)
+        slot = Slot(
+            facility_id=facility.id, starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=3, booked=0
+        )
         parent = register_parent(db.session, "browser@example.com", PASSWORD, "브라우저 보호자")
         db.session.add_all([policy, slot])
         db.session.flush()
@@ -63,7 +76,8 @@ def test_book_see_cancel_and_place_returns(live, chromium_path):
         page.goto(f"{base}/facilities/{ids['facility']}")
         slot_link = page.locator(f"#slots a[data-slot='{ids['slot']}']")
         expect(slot_link).to_contain_text("3자리 남음")
-        # The week navigation runs in JS (fetch the server-drawn week, swap it in): next week has no slot, back again shows it.
+        # The week navigation runs in JS (fetch the server-drawn week, swap it in):
+        # next week has no slot, back again shows it.
         page.evaluate("window.stillSamePage = true")
         page.locator(".week-nav a", has_text="다음 주").click()
         expect(slot_link).to_have_count(0)

@@ -1,5 +1,6 @@
 """The admin coverage map in headless Chromium, with hostile district and 행정동 names: the tooltips show the
 names as text, the legend draws, and no script from the data runs (no dialog, no page error)."""
+
 from __future__ import annotations
 
 import json
@@ -21,17 +22,40 @@ PASSWORD = "coverage-pass-1"
 
 @pytest.fixture
 def live(tmp_path):
-    dongs = {"type": "FeatureCollection", "features": [{
-        "type": "Feature", "properties": {"adm_cd2": "1114000001", "sgg": "11140", "adm_nm": f"서울특별시 중구 {EVIL_DONG}"},
-        "geometry": {"type": "Polygon", "coordinates": [[[126.99, 37.56], [127.0, 37.56], [127.0, 37.565],
-                                                          [126.99, 37.565], [126.99, 37.56]]]}}]}
+    dongs = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"adm_cd2": "1114000001", "sgg": "11140", "adm_nm": f"서울특별시 중구 {EVIL_DONG}"},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[126.99, 37.56], [127.0, 37.56], [127.0, 37.565], [126.99, 37.565], [126.99, 37.56]]
+                    ],
+                },
+            }
+        ],
+    }
     (tmp_path / "seoul_hangjeongdong_20210401.geojson").write_text(json.dumps(dongs), encoding="utf-8")
     app = make_app(f"sqlite:///{tmp_path / 'coverage.sqlite3'}")
     app.config["NADEURI_DATA_DIR"] = str(tmp_path)
     with app.app_context():
         db.session.get(District, "11140").name = EVIL_DISTRICT
-        db.session.add(Facility(kind="kids_cafe", source="test", source_id="c1", source_hash="x", name="카페",
-                                lat=37.5665, lon=126.9779, district_code="11140", open_days=WEEKDAYS_ALL, details={}))
+        db.session.add(
+            Facility(
+                kind="kids_cafe",
+                source="test",
+                source_id="c1",
+                source_hash="x",
+                name="카페",
+                lat=37.5665,
+                lon=126.9779,
+                district_code="11140",
+                open_days=WEEKDAYS_ALL,
+                details={},
+            )
+        )
         make_user(db.session, "admin", email="admin@example.com", password=PASSWORD)
         assert db.session.scalar(select(District.name).where(District.code == "11140")) == EVIL_DISTRICT
     with serving(app) as base:

@@ -1,5 +1,6 @@
 """The Content-Security-Policy in a real browser: Folium's standalone coverage map runs inside the admin
 page's frame with nonces, and the shared helper fails a test on any violation."""
+
 from __future__ import annotations
 
 import pytest

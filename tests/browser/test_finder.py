@@ -3,6 +3,7 @@
 The app runs in a thread on a free port with a SQLite file in tmp_path and no tile server, so
 every request the page makes must go to the app itself.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -28,9 +29,23 @@ def live(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'finder.sqlite3'}")
     with app.app_context():
         for i, (name, kind, lat, lon) in enumerate(PLACES):
-            db.session.add(Facility(kind=kind, source="test", source_id=f"f{i}", source_hash="x", name=name,
-                                    address="서울특별시 중구 세종대로 110", lat=lat, lon=lon, district_code="11140",
-                                    open_days=WEEKDAYS_ALL, opens_at="09:00", closes_at="18:00", details={}))
+            db.session.add(
+                Facility(
+                    kind=kind,
+                    source="test",
+                    source_id=f"f{i}",
+                    source_hash="x",
+                    name=name,
+                    address="서울특별시 중구 세종대로 110",
+                    lat=lat,
+                    lon=lon,
+                    district_code="11140",
+                    open_days=WEEKDAYS_ALL,
+                    opens_at="09:00",
+                    closes_at="18:00",
+                    details={},
+                )
+            )
         db.session.commit()
         ids = {f.name: f.id for f in db.session.query(Facility)}
     with serving(app) as base:

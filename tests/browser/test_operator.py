@@ -3,6 +3,7 @@
 The app runs in a thread on a free port with a SQLite file in tmp_path; the session started
 40 minutes ago, so a no-show may be recorded, and the roster is opened for that session's day.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -27,24 +28,44 @@ PASSWORD = "browser-op-pass-1"
 def live(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'operator.sqlite3'}")
     with app.app_context():
-        facility = Facility(kind="kids_cafe", source="test", source_id="op1", source_hash="x", name="시청점",
-                            address="서울특별시 중구 세종대로 110", lat=37.5663, lon=126.9779, district_code="11140",
-                            open_days=WEEKDAYS_ALL, age_min=0, age_max=12, details={})
+        facility = Facility(
+            kind="kids_cafe",
+            source="test",
+            source_id="op1",
+            source_hash="x",
+            name="시청점",
+            address="서울특별시 중구 세종대로 110",
+            lat=37.5663,
+            lon=126.9779,
+            district_code="11140",
+            open_days=WEEKDAYS_ALL,
+            age_min=0,
+            age_max=12,
+            details={},
+        )
         db.session.add(facility)
         db.session.flush()
         db.session.add(default_policy("kids_cafe", facility.id))
         starts = utcnow() - timedelta(minutes=40)
-        slot = Slot(facility_id=facility.id, starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=5,
-                    booked=2)
+        slot = Slot(
+            facility_id=facility.id, starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=5, booked=2
+        )
         db.session.add(slot)
         make_user(db.session, "operator", [facility], email="op@example.com", password=PASSWORD)
         codes = {}
         for n, kid in enumerate(("하늘", "바다")):
             parent = make_user(db.session, email=f"p{n}@example.com", children=[(kid, date(2021, 5, 5))])
             child = parent.children[0]
-            booking = Booking(code=f"AAAA-BBB{n + 2}", user_id=parent.id, slot_id=slot.id, facility_id=facility.id,
-                              status="confirmed", starts_at=slot.starts_at, ends_at=slot.ends_at,
-                              created_at=starts - timedelta(days=1))
+            booking = Booking(
+                code=f"AAAA-BBB{n + 2}",
+                user_id=parent.id,
+                slot_id=slot.id,
+                facility_id=facility.id,
+                status="confirmed",
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                created_at=starts - timedelta(days=1),
+            )
             booking.places = [BookingChild(slot_id=slot.id, child_id=child.id, active=True)]
             db.session.add(booking)
             db.session.flush()

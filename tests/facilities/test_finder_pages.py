@@ -1,4 +1,5 @@
 """The search page and the facility page, through the Flask client."""
+
 import json
 import re
 from html import unescape
@@ -58,8 +59,10 @@ def test_list_pages_through_results_the_map_shows_at_once(client, db, make_facil
     from app.finder.page import LIST_LIMIT
 
     # LIST_LIMIT + 5 facilities on a line going north from City Hall, about 10 m apart: nearest first.
-    made = [make_facility(name=f"줄 {i:03d}", lat=CITY_HALL[0] + i * 0.0001, lon=CITY_HALL[1])
-            for i in range(LIST_LIMIT + 5)]
+    made = [
+        make_facility(name=f"줄 {i:03d}", lat=CITY_HALL[0] + i * 0.0001, lon=CITY_HALL[1])
+        for i in range(LIST_LIMIT + 5)
+    ]
     first = page(client, lat=CITY_HALL[0], lon=CITY_HALL[1], radius_m=2000)
     assert listed_ids(first) == [f.id for f in made[:LIST_LIMIT]]
     assert sum(len(rows) for rows in layers(first).values()) == LIST_LIMIT + 5  # the map has them all
@@ -69,10 +72,12 @@ def test_list_pages_through_results_the_map_shows_at_once(client, db, make_facil
     assert f'start="{LIST_LIMIT + 1}"' in second and 'rel="prev"' in second and 'rel="next"' not in second
     assert "radius_m=2000" in re.search(r'href="([^"]+)"[^>]*rel="prev"', second).group(1)  # the search is kept
     # Out of range or nonsense: the nearest page or the first, never an error.
-    assert listed_ids(page(client, lat=CITY_HALL[0], lon=CITY_HALL[1], radius_m=2000, list_page=99)) == \
-        listed_ids(second)
-    assert listed_ids(page(client, lat=CITY_HALL[0], lon=CITY_HALL[1], radius_m=2000, list_page="x")) == \
-        listed_ids(first)
+    assert listed_ids(page(client, lat=CITY_HALL[0], lon=CITY_HALL[1], radius_m=2000, list_page=99)) == listed_ids(
+        second
+    )
+    assert listed_ids(page(client, lat=CITY_HALL[0], lon=CITY_HALL[1], radius_m=2000, list_page="x")) == listed_ids(
+        first
+    )
 
 
 def test_default_view_is_around_city_hall(client, make_facility):
@@ -84,8 +89,9 @@ def test_default_view_is_around_city_hall(client, make_facility):
 
 def test_place_text_resolves_on_the_server(client, make_facility):
     on_road = make_facility(name="세종대로 놀이터", address="서울특별시 중구 세종대로 110")
-    make_facility(name="강남 키즈카페", address="서울특별시 강남구 테헤란로 1", district_code="11680",
-                  lat=37.4980, lon=127.0276)
+    make_facility(
+        name="강남 키즈카페", address="서울특별시 강남구 테헤란로 1", district_code="11680", lat=37.4980, lon=127.0276
+    )
     html = page(client, q="세종대로", radius_m=1000)
     assert listed_ids(html) == [on_road.id]
     assert "중구 세종대로" in html
@@ -106,8 +112,9 @@ def test_district_name_searches_the_whole_district(client, make_facility):
 def test_filters_kind_age_amenity_and_open_now(client, make_facility):
     toddler = make_facility(name="영유아 카페", age_min=0, age_max=3)
     older = make_facility(name="초등 카페", age_min=5, age_max=10, lat=37.5664)
-    diaper = make_facility(name="기저귀 화장실", kind="family_restroom", diaper_table=True, always_open=True,
-                           lat=37.5665)
+    diaper = make_facility(
+        name="기저귀 화장실", kind="family_restroom", diaper_table=True, always_open=True, lat=37.5665
+    )
     base = dict(lat=CITY_HALL[0], lon=CITY_HALL[1])
     assert listed_ids(page(client, **base, kind="family_restroom")) == [diaper.id]
     assert set(listed_ids(page(client, **base, kind="kids_cafe", age=2))) == {toddler.id}
@@ -120,14 +127,17 @@ def test_filters_kind_age_amenity_and_open_now(client, make_facility):
     assert 'value="kids_cafe"\n          checked' in html and 'value="family_restroom"\n          >' in html
 
 
-@pytest.mark.parametrize("params, fragment", [
-    (dict(lat="abc", lon=126.97), "lat"),
-    (dict(lat=37.56, lon=126.97, radius_m=50_000), "radius_m"),
-    (dict(lat=37.56, lon=126.97, kind="zoo"), "kind"),
-    (dict(lat=37.56, lon=126.97, age=-1), "age"),
-    (dict(lat=35.18, lon=129.07), "서울 밖"),
-    (dict(q="없는동네이름"), "찾지 못했습니다"),
-])
+@pytest.mark.parametrize(
+    "params, fragment",
+    [
+        (dict(lat="abc", lon=126.97), "lat"),
+        (dict(lat=37.56, lon=126.97, radius_m=50_000), "radius_m"),
+        (dict(lat=37.56, lon=126.97, kind="zoo"), "kind"),
+        (dict(lat=37.56, lon=126.97, age=-1), "age"),
+        (dict(lat=35.18, lon=129.07), "서울 밖"),
+        (dict(q="없는동네이름"), "찾지 못했습니다"),
+    ],
+)
 def test_bad_input_shows_a_message_with_400(client, params, fragment):
     html = page(client, 400, **params)
     error = re.search(r'<div class="form-error" id="form-error" role="alert">(.*?)</div>', html, re.S)
@@ -145,17 +155,41 @@ def test_facility_text_is_escaped_in_list_and_popup_data(client, make_facility):
 
 
 def test_facility_page_shows_details_flags_links_and_a_map(client, make_facility, db):
-    f = make_facility(name="시청 키즈카페", phone="02-120", age_min=3, age_max=9, capacity_individual=33,
-                      capacity_group=20, opens_at="09:30", closes_at="17:30", open_days=0b1111110,
-                      closed_on_holidays=True, nursing_room=True,
-                      details={"detail_url": "https://umppa.seoul.go.kr/x", "reserve_url": "javascript:alert(1)"})
+    f = make_facility(
+        name="시청 키즈카페",
+        phone="02-120",
+        age_min=3,
+        age_max=9,
+        capacity_individual=33,
+        capacity_group=20,
+        opens_at="09:30",
+        closes_at="17:30",
+        open_days=0b1111110,
+        closed_on_holidays=True,
+        nursing_room=True,
+        details={"detail_url": "https://umppa.seoul.go.kr/x", "reserve_url": "javascript:alert(1)"},
+    )
     db.session.add(FacilityFlag(facility_id=f.id, reason="placeholder_coordinates", detail="시청 좌표"))
     db.session.commit()
     r = client.get(f"/facilities/{f.id}")
     assert r.status_code == 200
     html = r.get_data(as_text=True)
-    for text in ("시청 키즈카페", "서울형 키즈카페", "02-120", "3세~9세", "개인 33명", "단체 20명", "화~일",
-                 "공휴일 휴무", "09:30–17:30", "수유실", "중구", "데이터 확인 필요", "임시 좌표 의심", "시청 좌표"):
+    for text in (
+        "시청 키즈카페",
+        "서울형 키즈카페",
+        "02-120",
+        "3세~9세",
+        "개인 33명",
+        "단체 20명",
+        "화~일",
+        "공휴일 휴무",
+        "09:30–17:30",
+        "수유실",
+        "중구",
+        "데이터 확인 필요",
+        "임시 좌표 의심",
+        "시청 좌표",
+    ):
         assert text in html, text
     assert 'href="https://umppa.seoul.go.kr/x"' in html and "javascript:" not in html
     assert marker_ids(html) == {f.id}

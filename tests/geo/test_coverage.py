@@ -1,4 +1,5 @@
 """Kids-café coverage: hand-computed synthetic cases, the database path, and the real Seoul data."""
+
 from __future__ import annotations
 
 import csv
@@ -45,20 +46,28 @@ def district(code: str, name: str, cx: float = CX, cy: float = CY) -> dict:
 
 
 def write_dongs(path: Path, dongs: list[dict]) -> Path:
-    features = [{"type": "Feature", "geometry": mapping(d["geometry"]),
-                 "properties": {"adm_cd2": d["code"], "adm_nm": f"서울특별시 가상구 {d['name']}", "sgg": d["sgg"]}}
-                for d in dongs]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": mapping(d["geometry"]),
+            "properties": {"adm_cd2": d["code"], "adm_nm": f"서울특별시 가상구 {d['name']}", "sgg": d["sgg"]},
+        }
+        for d in dongs
+    ]
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     return path
 
 
 def circle_share(walk_m: float) -> float:
-    return math.pi * walk_m ** 2 / AREA
+    return math.pi * walk_m**2 / AREA
 
 
 def test_one_cafe_in_a_square_district_covers_pi_r_squared():
-    dongs = [dong("1", "가까운동", "99001", CX + 300, CY), dong("2", "먼동", "99001", CX + 1500, CY),
-             dong("3", "대각동", "99001", CX - 1000, CY + 1000)]
+    dongs = [
+        dong("1", "가까운동", "99001", CX + 300, CY),
+        dong("2", "먼동", "99001", CX + 1500, CY),
+        dong("3", "대각동", "99001", CX - 1000, CY + 1000),
+    ]
     report = coverage_from([district("99001", "가상구")], [latlon(CX, CY)], dongs, minutes=10, metres_per_minute=70)
     row = report.rows[0]
     assert report.walk_m == 700
@@ -67,9 +76,11 @@ def test_one_cafe_in_a_square_district_covers_pi_r_squared():
     assert report.area_share == pytest.approx(row.area_share, rel=1e-9)
     assert (row.cafes, row.dongs, row.dongs_covered) == (1, 3, 1)
     assert row.dong_share == pytest.approx(1 / 3)
-    assert [(g.code, g.nearest_m) for g in report.gaps] == [("2", pytest.approx(1500, abs=0.5)),
-                                                           ("3", pytest.approx(1414.2, abs=0.5)),
-                                                           ("1", pytest.approx(300, abs=0.5))]
+    assert [(g.code, g.nearest_m) for g in report.gaps] == [
+        ("2", pytest.approx(1500, abs=0.5)),
+        ("3", pytest.approx(1414.2, abs=0.5)),
+        ("1", pytest.approx(300, abs=0.5)),
+    ]
     assert [g.covered for g in report.gaps] == [False, False, True]
     # The covered area comes back in WGS84, around the café.
     lat, lon = latlon(CX, CY)
@@ -92,7 +103,13 @@ def test_a_district_without_cafes_is_zero_and_city_share_is_area_weighted():
     dongs = [dong("1", "카페동", "99001", CX, CY + 200), dong("2", "빈동", "99002", CX + SIDE, CY)]
     report = coverage_from(districts, [latlon(CX, CY)], dongs)
     full, empty = report.rows
-    assert (empty.name, empty.cafes, empty.area_share, empty.dongs_covered, empty.dong_share) == ("빈구", 0, 0.0, 0, 0.0)
+    assert (empty.name, empty.cafes, empty.area_share, empty.dongs_covered, empty.dong_share) == (
+        "빈구",
+        0,
+        0.0,
+        0,
+        0.0,
+    )
     assert full.cafes == 1 and full.area_share == pytest.approx(circle_share(700), rel=1e-3)
     assert report.area_share == pytest.approx(full.area_share / 2, rel=1e-6)
     assert (report.dongs_total, report.dongs_covered, report.dong_share) == (2, 1, 0.5)
@@ -116,8 +133,11 @@ def replace_districts(db, *features: dict) -> None:
     db.session.execute(delete(District))
     for f in features:
         point = f["geometry"].representative_point()
-        db.session.add(District(code=f["code"], name=f["name"], geometry=mapping(f["geometry"]),
-                                center_lat=point.y, center_lon=point.x))
+        db.session.add(
+            District(
+                code=f["code"], name=f["name"], geometry=mapping(f["geometry"]), center_lat=point.y, center_lon=point.x
+            )
+        )
     db.session.commit()
 
 
@@ -128,8 +148,10 @@ def test_compute_coverage_reads_districts_cafes_and_the_dong_file(db, make_facil
     corner = latlon(CX + 1800, CY + 1800)
     make_facility(kind="hourly_daycare", lat=corner[0], lon=corner[1], district_code=None)  # not a kids café
     make_facility(kind="kids_cafe", lat=None, lon=None, district_code=None)  # unlocated: cannot cover anything
-    path = write_dongs(tmp_path / "dongs.geojson", [dong("1", "가까운동", "99001", CX + 300, CY),
-                                                    dong("2", "구석동", "99001", CX + 1800, CY + 1800)])
+    path = write_dongs(
+        tmp_path / "dongs.geojson",
+        [dong("1", "가까운동", "99001", CX + 300, CY), dong("2", "구석동", "99001", CX + 1800, CY + 1800)],
+    )
     report = compute_coverage(db.session, dong_path=path)
     assert report.cafes == 1 and report.rows[0].cafes == 1
     assert report.rows[0].area_share == pytest.approx(circle_share(700), rel=1e-3)
@@ -154,8 +176,18 @@ def insert_real_cafes(db, data_dir: Path) -> int:
     with open(data_dir / "seoul_kids_cafes.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     for r in rows:
-        db.session.add(Facility(kind="kids_cafe", source="coverage-test", source_id=r["id"], source_hash="x",
-                                name=r["name"], lat=float(r["lat"]), lon=float(r["lng"]), details={}))
+        db.session.add(
+            Facility(
+                kind="kids_cafe",
+                source="coverage-test",
+                source_id=r["id"],
+                source_hash="x",
+                name=r["name"],
+                lat=float(r["lat"]),
+                lon=float(r["lng"]),
+                details={},
+            )
+        )
     db.session.commit()
     return len(rows)
 

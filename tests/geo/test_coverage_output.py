@@ -1,4 +1,5 @@
 """Coverage outputs: the CSV for Excel, the `flask coverage` command and the Folium map."""
+
 from __future__ import annotations
 
 import csv
@@ -9,10 +10,10 @@ import re
 from sqlalchemy import select
 
 from app.facilities.models import District
+from app.facilities.outlines import district_outlines
 from app.geo.cafe_coverage import CSV_COLUMNS, compute_coverage, coverage_csv, coverage_from
 from app.maps.coverage_map import coverage_map_html, share_color
-from app.facilities.outlines import district_outlines
-from tests.geo.test_coverage import CX, CY, dong, district, latlon
+from tests.geo.test_coverage import CX, CY, district, dong, latlon
 
 CAFES = [(37.5663, 126.9779), (37.4979, 127.0276), (37.6542, 127.0568)]  # 중구, 강남구, 노원구
 
@@ -49,7 +50,8 @@ def test_cli_prints_the_table_and_writes_the_csv(app, db, make_facility, tmp_pat
     dongs = tmp_path / "dongs.geojson"
     dongs.write_text(json.dumps({"type": "FeatureCollection", "features": []}), encoding="utf-8")
     result = app.test_cli_runner().invoke(
-        args=["coverage", "--minutes", "5", "--speed", "60", "--csv", str(out), "--dong-file", str(dongs)])
+        args=["coverage", "--minutes", "5", "--speed", "60", "--csv", str(out), "--dong-file", str(dongs)]
+    )
     assert result.exit_code == 0, result.output
     assert "도보 5분" in result.output and "반경 300m" in result.output
     for name in db.session.scalars(select(District.name)):
@@ -66,8 +68,10 @@ def test_cli_rejects_a_non_positive_walk(app):
 
 def map_data(html: str) -> list:
     """The JSON data elements of a map page (where every name and figure travels)."""
-    return [json.loads(payload) for payload in
-            re.findall(r'<script type="application/json" id="nd-data-[\w-]+">(.*?)</script>', html, re.S)]
+    return [
+        json.loads(payload)
+        for payload in re.findall(r'<script type="application/json" id="nd-data-[\w-]+">(.*?)</script>', html, re.S)
+    ]
 
 
 def test_map_shows_every_district_with_self_served_assets(app, db, make_facility, tmp_path):
@@ -84,7 +88,7 @@ def test_map_shows_every_district_with_self_served_assets(app, db, make_facility
     assert external == []
     for cdn in ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "code.jquery.com", "netdna.bootstrapcdn.com"):
         assert cdn not in html
-    assert '/vendor/leaflet/dist/leaflet.js' in html and "/static/js/nadeuri-map.js" in html
+    assert "/vendor/leaflet/dist/leaflet.js" in html and "/static/js/nadeuri-map.js" in html
 
 
 def test_map_keeps_district_and_dong_names_out_of_markup_and_code(app):
@@ -92,9 +96,16 @@ def test_map_keeps_district_and_dong_names_out_of_markup_and_code(app):
     evil_dong = "`${alert(2)}`</script>동"
     districts = [district("99001", evil)]
     report = coverage_from(districts, [latlon(CX, CY)], [dong("1", evil_dong, "99001", CX + 1500, CY)])
-    outlines = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "99001", "name": evil},
-         "geometry": json.loads(json.dumps(districts[0]["geometry"].__geo_interface__))}]}
+    outlines = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": "99001", "name": evil},
+                "geometry": json.loads(json.dumps(districts[0]["geometry"].__geo_interface__)),
+            }
+        ],
+    }
     with app.test_request_context():
         html = coverage_map_html(report, outlines)
     assert "<img src=x" not in html

@@ -1,7 +1,8 @@
 """Demo data: deterministic, all four kinds, inside the districts, replacing earlier demo rows."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from shapely.geometry import Point
 from sqlalchemy import func, select
@@ -11,13 +12,15 @@ from app.facilities.models import Facility
 from app.geo.districts import bundled_index
 from app.imports.demo import insert_demo
 
-NOW = datetime(2026, 5, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, tzinfo=UTC)
 
 
 def rows(db):
     return db.session.execute(
         select(Facility.name, Facility.kind, Facility.lat, Facility.lon, Facility.district_code)
-        .where(Facility.is_demo.is_(True)).order_by(Facility.source_id)).all()
+        .where(Facility.is_demo.is_(True))
+        .order_by(Facility.source_id)
+    ).all()
 
 
 def test_demo_is_deterministic_and_inside_its_district(db, make_facility):

@@ -1,7 +1,8 @@
 """Imports of small synthetic files: encodings, TM coordinates, flags, errors, idempotence."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -27,8 +28,8 @@ from tests.imports.synth import (
     write_csv,
 )
 
-NOW = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)
-LATER = datetime(2026, 5, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+LATER = datetime(2026, 5, 2, 9, 0, tzinfo=UTC)
 
 
 def facilities(db, **where):
@@ -61,7 +62,9 @@ def test_cp949_file_with_tm_coordinates(db, tmp_path, crs):
 
 
 def test_utf8_bom_and_parsed_fields(db, tmp_path):
-    row = kids_cafe(7, SONGPA_OFFICE, "송파구", capacity="개인 40 명", operation_days="주말(토, 일)", closed_days="평일")
+    row = kids_cafe(
+        7, SONGPA_OFFICE, "송파구", capacity="개인 40 명", operation_days="주말(토, 일)", closed_days="평일"
+    )
     path = tmp_path / "k.csv"
     path.write_bytes(b"\xef\xbb\xbf" + write_csv(tmp_path / "tmp.txt", KIDS_CAFE_COLUMNS, [row]).read_bytes())
     (tmp_path / "tmp.txt").unlink()
@@ -82,8 +85,10 @@ def test_kids_cafe_closed_days_remove_weekday_and_set_holidays(db, tmp_path):
 
 
 def test_cot_json_item_without_coordinates_is_kept_and_flagged(db, tmp_path):
-    items = [cot_item(1, MAPO_OFFICE, "서울특별시 마포구 월드컵로 212"),
-             cot_item(2, None, "서울특별시 강남구 학동로 426")]
+    items = [
+        cot_item(1, MAPO_OFFICE, "서울특별시 마포구 월드컵로 212"),
+        cot_item(2, None, "서울특별시 강남구 학동로 426"),
+    ]
     write_cot(tmp_path / "theme.json", items)
     report = import_directory(db.session, tmp_path, NOW)
     assert report.files[0].kind == "kids_ok_zone" and report.files[0].new == 2
@@ -97,7 +102,9 @@ def test_cot_json_item_without_coordinates_is_kept_and_flagged(db, tmp_path):
 
 def test_placeholder_mismatch_and_outside_seoul_are_flagged_not_moved(db, tmp_path):
     rows = [
-        toilet(1, CITY_HALL, "마포구"), toilet(2, CITY_HALL, "강남구"), toilet(3, CITY_HALL, "송파구"),
+        toilet(1, CITY_HALL, "마포구"),
+        toilet(2, CITY_HALL, "강남구"),
+        toilet(3, CITY_HALL, "송파구"),
         toilet(4, GANGNAM_OFFICE, "송파구"),  # stated district disagrees with the point
         toilet(5, INCHEON, "강서구"),
         toilet(6, MAPO_OFFICE, "마포구"),
@@ -121,18 +128,35 @@ def test_placeholder_mismatch_and_outside_seoul_are_flagged_not_moved(db, tmp_pa
 
 
 def test_daycare_only_hourly_centres_with_defaults(db, tmp_path):
-    base = {"시군구명": "마포구", "상세주소": "서울특별시 마포구 월드컵로 212", "어린이집유형": "국공립", "운영현황": "정상",
-            "정원": "40", "현원": "35", "반수-만0세": "2", "전화번호": "02-0000-0000",
-            "시설 위도(좌표값)": str(MAPO_OFFICE[0]), "시설 경도(좌표값)": str(MAPO_OFFICE[1])}
-    rows = [{**base, "어린이집코드": "1", "어린이집명": "시간제 어린이집", "제공서비스": "일반,시간제보육"},
-            {**base, "어린이집코드": "2", "어린이집명": "일반 어린이집", "제공서비스": "일반"}]
+    base = {
+        "시군구명": "마포구",
+        "상세주소": "서울특별시 마포구 월드컵로 212",
+        "어린이집유형": "국공립",
+        "운영현황": "정상",
+        "정원": "40",
+        "현원": "35",
+        "반수-만0세": "2",
+        "전화번호": "02-0000-0000",
+        "시설 위도(좌표값)": str(MAPO_OFFICE[0]),
+        "시설 경도(좌표값)": str(MAPO_OFFICE[1]),
+    }
+    rows = [
+        {**base, "어린이집코드": "1", "어린이집명": "시간제 어린이집", "제공서비스": "일반,시간제보육"},
+        {**base, "어린이집코드": "2", "어린이집명": "일반 어린이집", "제공서비스": "일반"},
+    ]
     write_csv(tmp_path / "daycare.csv", DAYCARE_COLUMNS, rows)
     report = import_directory(db.session, tmp_path, NOW)
     assert (report.files[0].new, report.files[0].skipped) == (1, 1)
     (f,) = facilities(db)
     assert f.kind == "hourly_daycare" and f.phone is None
     assert (f.age_min, f.age_max, f.open_days, f.opens_at, f.closes_at, f.closed_on_holidays) == (
-        0, 7, 0b0011111, "07:30", "19:30", True)
+        0,
+        7,
+        0b0011111,
+        "07:30",
+        "19:30",
+        True,
+    )
     assert f.details["hours_default"] and f.details["capacity"] == 40 and f.details["classes"] == {"만0세": 2}
 
 
@@ -165,12 +189,15 @@ def test_real_import_removes_demo_rows(db, tmp_path, make_facility):
     assert [f.source for f in facilities(db)] == ["seoul_kids_cafes"]
 
 
-@pytest.mark.parametrize("break_it, line, column", [
-    (lambda rows: rows[1].update(lat="37.5x"), 3, "lat"),
-    (lambda rows: rows[0].update(lng="동경 127도"), 2, "lng"),
-    (lambda rows: rows[1].update(name=" "), 3, "name"),
-    (lambda rows: rows[1].update(id="kc_001"), 3, "id"),
-])
+@pytest.mark.parametrize(
+    "break_it, line, column",
+    [
+        (lambda rows: rows[1].update(lat="37.5x"), 3, "lat"),
+        (lambda rows: rows[0].update(lng="동경 127도"), 2, "lng"),
+        (lambda rows: rows[1].update(name=" "), 3, "name"),
+        (lambda rows: rows[1].update(id="kc_001"), 3, "id"),
+    ],
+)
 def test_malformed_row_names_file_line_column_and_changes_nothing(db, tmp_path, break_it, line, column):
     write_csv(tmp_path / "a_toilets.csv", TOILET_COLUMNS, [toilet(1, MAPO_OFFICE, "마포구")])
     rows = [kids_cafe(1, CITY_HALL, "중구"), kids_cafe(2, MAPO_OFFICE, "마포구")]
@@ -189,8 +216,11 @@ def test_missing_column_and_undecodable_bytes(db, tmp_path):
     write_csv(tmp_path / "k.csv", columns, [kids_cafe(1, CITY_HALL, "중구")])
     with pytest.raises(ImportDataError, match=r"k\.csv, line 1, column 'lat'"):
         import_directory(db.session, tmp_path, NOW)
-    path = write_csv(tmp_path / "k.csv", KIDS_CAFE_COLUMNS, [kids_cafe(1, CITY_HALL, "중구"),
-                                                             kids_cafe(2, MAPO_OFFICE, "마포구", name="XX")])
+    path = write_csv(
+        tmp_path / "k.csv",
+        KIDS_CAFE_COLUMNS,
+        [kids_cafe(1, CITY_HALL, "중구"), kids_cafe(2, MAPO_OFFICE, "마포구", name="XX")],
+    )
     path.write_bytes(path.read_bytes().replace(b'"XX"', b'"\xff\xfe"'))
     with pytest.raises(ImportDataError, match=r"k\.csv, line 3, column 'name': bytes"):
         import_directory(db.session, tmp_path, NOW)

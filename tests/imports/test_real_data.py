@@ -1,11 +1,12 @@
 """Import of the staged real data (NADEURI_DATA_DIR), checked against counts taken straight from the CSVs."""
+
 from __future__ import annotations
 
 import csv
 import os
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from app.facilities.models import Facility, FacilityFlag
 from app.imports.service import import_directory
 from tests.support import need
 
-NOW = datetime(2026, 5, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, tzinfo=UTC)
 CITY_HALL = ("37.566470", "126.977963")
 
 
@@ -38,8 +39,12 @@ def count(db, *where) -> int:
 
 
 def flagged(db, kind: str, reason: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(FacilityFlag).join(Facility)
-                             .where(Facility.kind == kind, FacilityFlag.reason == reason))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(FacilityFlag)
+        .join(Facility)
+        .where(Facility.kind == kind, FacilityFlag.reason == reason)
+    )
 
 
 def test_real_data_import(db, data_dir, capsys):
@@ -53,7 +58,8 @@ def test_real_data_import(db, data_dir, capsys):
     assert count(db, Facility.kind == "kids_cafe") == len(cafes) == 155
     assert flagged(db, "kids_cafe", "district_mismatch") == 0
     assert count(db, Facility.kind == "kids_cafe", Facility.age_min.is_(None)) == sum(
-        not re.search(r"\d+\s*~\s*\d+\s*세", r["age"]) for r in cafes)
+        not re.search(r"\d+\s*~\s*\d+\s*세", r["age"]) for r in cafes
+    )
 
     daycare = read(data_dir, "seoul_daycare_centers.csv")
     hourly = [r for r in daycare if "시간제보육" in r["제공서비스"]]
@@ -64,7 +70,8 @@ def test_real_data_import(db, data_dir, capsys):
     assert len(no_coords) == 7 and len(at_city_hall) == 22
     assert flagged(db, "hourly_daycare", "no_coordinates") == sum("시간제보육" in r["제공서비스"] for r in no_coords)
     assert flagged(db, "hourly_daycare", "placeholder_coordinates") == sum(
-        "시간제보육" in r["제공서비스"] for r in at_city_hall)
+        "시간제보육" in r["제공서비스"] for r in at_city_hall
+    )
     # Every problem row is reported, including those skipped for not offering 시간제보육.
     seen = by_layout["daycare"].flagged + by_layout["daycare"].skipped_flagged
     assert seen["placeholder_coordinates"] == len(at_city_hall)

@@ -1,4 +1,5 @@
 """The app serves Leaflet from npm's package itself, and nothing else from node_modules."""
+
 import pytest
 
 
@@ -20,19 +21,22 @@ def test_serves_leaflet_and_markercluster(client):
     assert r.status_code == 200 and r.content_type == "image/png"
 
 
-@pytest.mark.parametrize("path", [
-    "/vendor/leaflet/package.json",
-    "/vendor/leaflet/dist/../package.json",
-    "/vendor/leaflet/dist/%2e%2e/package.json",
-    "/vendor/leaflet/..%2fpackage.json",
-    "/vendor/leaflet/dist/leaflet-src.js",
-    "/vendor/leaflet/dist/leaflet.js/",
-    "/vendor/leaflet/DIST/leaflet.js",
-    "/vendor/evil/dist/leaflet.js",
-    "/vendor/..%2f..%2fapp/config.py",
-    "/vendor/leaflet/%2fetc%2fpasswd",
-    "/vendor/leaflet//etc/passwd",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/vendor/leaflet/package.json",
+        "/vendor/leaflet/dist/../package.json",
+        "/vendor/leaflet/dist/%2e%2e/package.json",
+        "/vendor/leaflet/..%2fpackage.json",
+        "/vendor/leaflet/dist/leaflet-src.js",
+        "/vendor/leaflet/dist/leaflet.js/",
+        "/vendor/leaflet/DIST/leaflet.js",
+        "/vendor/evil/dist/leaflet.js",
+        "/vendor/..%2f..%2fapp/config.py",
+        "/vendor/leaflet/%2fetc%2fpasswd",
+        "/vendor/leaflet//etc/passwd",
+    ],
+)
 def test_refuses_everything_else(client, path):
     r, data = _get(client, path, follow_redirects=True)  # Werkzeug turns "//" into a redirect first
     assert r.status_code == 404

@@ -1,4 +1,5 @@
 """Operator API with bearer tokens: roster, check-in, no-show, PATCH capacity, roles and facilities."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -26,8 +27,14 @@ def world(db, make_facility):
     slot = make_slot(db.session, cafe, utcnow() - timedelta(minutes=40), capacity=4)
     parent = make_user(db.session, children=(("하늘", date(2021, 5, 5)), ("바다", date(2023, 1, 1))))
     booking = place_booking(db.session, parent, slot)
-    return dict(cafe=cafe, slot=slot, parent=parent, booking=booking,
-                operator=make_user(db.session, "operator", [cafe]), stranger=make_user(db.session, "operator", [other]))
+    return dict(
+        cafe=cafe,
+        slot=slot,
+        parent=parent,
+        booking=booking,
+        operator=make_user(db.session, "operator", [cafe]),
+        stranger=make_user(db.session, "operator", [other]),
+    )
 
 
 def test_roster_json(client, db, world):
@@ -35,7 +42,8 @@ def test_roster_json(client, db, world):
     body = got.get_json()
     assert got.status_code == 200 and body["slot"]["booked"] == 2
     assert [(i["code"], i["status"], [c["name"] for c in i["children"]]) for i in body["items"]] == [
-        (world["booking"].code, "confirmed", ["하늘", "바다"])]
+        (world["booking"].code, "confirmed", ["하늘", "바다"])
+    ]
 
 
 def test_check_in_and_no_show(client, db, world):
@@ -64,8 +72,9 @@ def test_patch_capacity_refuses_below_booked(client, db, world):
     assert [e.after["capacity"] for e in audits(db.session, "slot.capacity")] == [2]
 
 
-@pytest.mark.parametrize("who, expected", [("anonymous", 401), ("parent", 403), ("stranger", 403),
-                                           ("operator", 200), ("admin", 200)])
+@pytest.mark.parametrize(
+    "who, expected", [("anonymous", 401), ("parent", 403), ("stranger", 403), ("operator", 200), ("admin", 200)]
+)
 def test_api_access(client, db, world, who, expected):
     users = {"parent": world["parent"], "stranger": world["stranger"], "operator": world["operator"]}
     if who == "admin":
@@ -82,5 +91,9 @@ def test_api_access(client, db, world, who, expected):
 
 def test_documented_in_openapi(client):
     paths = client.get("/api/openapi.json").get_json()["paths"]
-    assert {"/api/operator/slots/{slot_id}/roster", "/api/operator/slots/{slot_id}",
-            "/api/operator/bookings/{booking_id}/check-in", "/api/operator/bookings/{booking_id}/no-show"} <= set(paths)
+    assert {
+        "/api/operator/slots/{slot_id}/roster",
+        "/api/operator/slots/{slot_id}",
+        "/api/operator/bookings/{booking_id}/check-in",
+        "/api/operator/bookings/{booking_id}/no-show",
+    } <= set(paths)

@@ -1,5 +1,6 @@
 """Operator pages via the test client (real clock, slots placed with wide margins): roster, actions, CSV,
 settings, closure confirmation, utilisation, and who may see what."""
+
 from __future__ import annotations
 
 import csv
@@ -27,9 +28,18 @@ def world(db, make_facility):
     second = make_user(db.session, children=(("=바다", date(2022, 3, 1)),))
     first_booking = place_booking(db.session, parent, started)
     second_booking = place_booking(db.session, second, started)
-    return dict(cafe=cafe, other=other, started=started, future=future, parent=parent, b1=first_booking,
-                b2=second_booking, day=started.starts_at.astimezone(KST).date(),
-                operator=make_user(db.session, "operator", [cafe]), stranger=make_user(db.session, "operator", [other]))
+    return dict(
+        cafe=cafe,
+        other=other,
+        started=started,
+        future=future,
+        parent=parent,
+        b1=first_booking,
+        b2=second_booking,
+        day=started.starts_at.astimezone(KST).date(),
+        operator=make_user(db.session, "operator", [cafe]),
+        stranger=make_user(db.session, "operator", [other]),
+    )
 
 
 def test_roster_shows_children_codes_and_escapes(client, world):
@@ -88,13 +98,17 @@ def test_capacity_walk_in_and_block_pages(client, db, world):
     slot = world["started"]
     low = client.post(f"/operator/slots/{slot.id}/capacity", data={"capacity": "1"})
     assert low.status_code == 409
-    assert "이미 예약된 인원보다 정원을 줄일 수 없습니다" in low.get_data(as_text=True) and "예약 2명" in low.get_data(as_text=True)
+    assert "이미 예약된 인원보다 정원을 줄일 수 없습니다" in low.get_data(as_text=True) and "예약 2명" in low.get_data(
+        as_text=True
+    )
     assert client.post(f"/operator/slots/{slot.id}/capacity", data={"capacity": "3"}).status_code == 303
-    walk = client.post(f"/operator/slots/{slot.id}/walk-in", data={"child_name": "현장이", "birth_year": "2022",
-                                                                  "guardians": "1"})
+    walk = client.post(
+        f"/operator/slots/{slot.id}/walk-in", data={"child_name": "현장이", "birth_year": "2022", "guardians": "1"}
+    )
     assert walk.status_code == 303 and db.session.get(Slot, slot.id).booked == 3
-    full = client.post(f"/operator/slots/{slot.id}/walk-in", data={"child_name": "또", "birth_year": "2022",
-                                                                  "guardians": "1"})
+    full = client.post(
+        f"/operator/slots/{slot.id}/walk-in", data={"child_name": "또", "birth_year": "2022", "guardians": "1"}
+    )
     assert full.status_code == 409 and "남은 자리가 없습니다" in full.get_data(as_text=True)
     assert client.post(f"/operator/slots/{world['future'].id}/block", data={"blocked": "1"}).status_code == 303
     assert db.session.get(Slot, world["future"].id).blocked is True
@@ -138,20 +152,34 @@ def test_settings_policy_and_templates(client, db, world):
     login(client, world["operator"])
     fid = world["cafe"].id
     assert client.get(f"/operator/facilities/{fid}/settings").status_code == 200
-    saved = client.post(f"/operator/facilities/{fid}/policy", data={
-        "opening_mode": "weekly", "days_ahead": "7", "open_weekday": "1", "open_time": "09:00",
-        "cancel_deadline_minutes": "60", "no_show_ban_days": "365"})
+    saved = client.post(
+        f"/operator/facilities/{fid}/policy",
+        data={
+            "opening_mode": "weekly",
+            "days_ahead": "7",
+            "open_weekday": "1",
+            "open_time": "09:00",
+            "cancel_deadline_minutes": "60",
+            "no_show_ban_days": "365",
+        },
+    )
     assert saved.status_code == 303
     [entry] = audits(db.session, "policy.update")
     assert entry.before["cancel_deadline_minutes"] == 30 and entry.after == {
-        "opening_mode": "weekly", "days_ahead": 7, "open_weekday": 1, "open_time": "09:00",
-        "cancel_deadline_minutes": 60}
+        "opening_mode": "weekly",
+        "days_ahead": 7,
+        "open_weekday": 1,
+        "open_time": "09:00",
+        "cancel_deadline_minutes": 60,
+    }
     # The ban's length is the city's: an operator's 365 changes nothing.
     assert city_policy(db.session).no_show_ban_days == 30 and not audits(db.session, "city_policy.update")
     bad = client.post(f"/operator/facilities/{fid}/policy", data={"opening_mode": "weekly", "open_time": "9시"})
     assert bad.status_code == 422 and len(audits(db.session, "policy.update")) == 1
-    added = client.post(f"/operator/facilities/{fid}/templates", data={
-        "weekday": "6", "starts": "19:00", "ends": "20:30", "capacity_individual": "12", "capacity_group": "0"})
+    added = client.post(
+        f"/operator/facilities/{fid}/templates",
+        data={"weekday": "6", "starts": "19:00", "ends": "20:30", "capacity_individual": "12", "capacity_group": "0"},
+    )
     assert added.status_code == 303 and audits(db.session, "template.add")[0].after["starts"] == "19:00"
     assert "19:00–20:30" in client.get(f"/operator/facilities/{fid}/settings").get_data(as_text=True)
 
@@ -161,14 +189,15 @@ def test_utilisation_page_table_and_chart(client, db, world):
     client.post(f"/operator/bookings/{world['b1'].id}/check-in")
     day = world["day"]
     html = client.get(f"/operator/facilities/{world['cafe'].id}/utilisation?start={day}&days=1").get_data(as_text=True)
-    assert '<svg viewBox' in html and 'role="img"' in html and "<title" in html
+    assert "<svg viewBox" in html and 'role="img"' in html and "<title" in html
     row = html.split(f'data-date="{day.isoformat()}"')[1].split("</tr>")[0]
     assert '<td data-k="booked">2</td>' in row and '<td data-k="attended">1</td>' in row
     assert '<td data-k="empty">2</td>' in row
 
 
-@pytest.mark.parametrize("who, expected", [("anonymous", 302), ("parent", 403), ("stranger", 403),
-                                           ("operator", 200), ("admin", 200)])
+@pytest.mark.parametrize(
+    "who, expected", [("anonymous", 302), ("parent", 403), ("stranger", 403), ("operator", 200), ("admin", 200)]
+)
 def test_page_access(client, db, world, who, expected):
     if who == "admin":
         login(client, make_user(db.session, "admin"))
@@ -177,8 +206,12 @@ def test_page_access(client, db, world, who, expected):
     elif who != "anonymous":
         login(client, world[who])
     fid = world["cafe"].id
-    for url in (f"/operator/facilities/{fid}/roster", f"/operator/facilities/{fid}/settings",
-                f"/operator/facilities/{fid}/utilisation", f"/operator/facilities/{fid}/roster.csv"):
+    for url in (
+        f"/operator/facilities/{fid}/roster",
+        f"/operator/facilities/{fid}/settings",
+        f"/operator/facilities/{fid}/utilisation",
+        f"/operator/facilities/{fid}/roster.csv",
+    ):
         assert client.get(url).status_code == expected, url
     posted = client.post(f"/operator/bookings/{world['b1'].id}/check-in")
     assert posted.status_code == (303 if expected == 200 else expected)

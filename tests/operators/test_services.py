@@ -1,4 +1,5 @@
 """Operator services with an injected clock: capacity, closures, roster, check-in, no-show, walk-in, utilisation."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -32,7 +33,11 @@ def staff(db, cafe):
 
 def test_slot_capacity_below_booked_is_refused_listing_the_slot(db, cafe, staff):
     slot = make_slot(db.session, cafe, AT_10 + timedelta(days=1), capacity=5)
-    place_booking(db.session, make_user(db.session, children=(("가", date(2021, 1, 1)), ("나", date(2022, 1, 1)), ("다", date(2023, 1, 1)))), slot)
+    place_booking(
+        db.session,
+        make_user(db.session, children=(("가", date(2021, 1, 1)), ("나", date(2022, 1, 1)), ("다", date(2023, 1, 1)))),
+        slot,
+    )
     with pytest.raises(services.OperatorError) as caught:
         services.set_capacity(db.session, staff, slot, 2, NOW)
     db.session.rollback()
@@ -54,7 +59,9 @@ def test_template_capacity_applies_to_future_slots_and_refuses_below_booked(db, 
     wednesdays = db.session.query(Slot).filter(Slot.facility_id == cafe.id).all()
     wednesdays = [s for s in wednesdays if s.starts_at.astimezone(KST).strftime("%a %H:%M") == "Wed 10:00"]
     assert len(wednesdays) == 4 and {s.capacity for s in wednesdays} == {8}
-    place_booking(db.session, make_user(db.session, children=(("가", date(2021, 1, 1)), ("나", date(2022, 1, 1)))), wednesdays[1])
+    place_booking(
+        db.session, make_user(db.session, children=(("가", date(2021, 1, 1)), ("나", date(2022, 1, 1)))), wednesdays[1]
+    )
     with pytest.raises(services.OperatorError) as caught:
         settings.update_template(db.session, staff, cafe, template, 1, 0, NOW)
     db.session.rollback()
@@ -89,7 +96,9 @@ def test_roster_lists_children_ages_guardians_codes(db, cafe):
     slot = make_slot(db.session, cafe, AT_10, capacity=5)
     parent = make_user(db.session, children=(("하늘", date(2021, 5, 5)), ("바다", date(2023, 3, 1))))
     booking = place_booking(db.session, parent, slot)
-    cancelled = place_booking(db.session, make_user(db.session, children=(("별", date(2020, 1, 1)),)), slot, status="cancelled")
+    cancelled = place_booking(
+        db.session, make_user(db.session, children=(("별", date(2020, 1, 1)),)), slot, status="cancelled"
+    )
     rows = services.roster(db.session, slot)
     assert [r["code"] for r in rows] == [booking.code, cancelled.code]  # cancelled last
     assert rows[0]["children"] == [{"name": "하늘", "age": 5, "unit": "세"}, {"name": "바다", "age": 3, "unit": "세"}]
@@ -97,7 +106,9 @@ def test_roster_lists_children_ages_guardians_codes(db, cafe):
 
 
 def test_check_in_once_and_audited(db, cafe, staff):
-    booking = place_booking(db.session, make_user(db.session, children=ONE_CHILD), make_slot(db.session, cafe, AT_10, capacity=5))
+    booking = place_booking(
+        db.session, make_user(db.session, children=ONE_CHILD), make_slot(db.session, cafe, AT_10, capacity=5)
+    )
     services.check_in(db.session, staff, booking, NOW)
     db.session.commit()
     assert db.session.get(Booking, booking.id).status == "checked_in"
@@ -121,8 +132,9 @@ def test_no_show_bans_parent_who_then_sees_banned(db, cafe, staff):
     assert db.session.get(Booking, later.id).status == "cancelled"
     free = make_slot(db.session, cafe, AT_10 + timedelta(days=5), capacity=5)
     with pytest.raises(BookingError) as refused:
-        booking_services.book(db.session, db.session.get(User, parent.id), free.id,
-                              [c.id for c in parent.children], now=NOW)
+        booking_services.book(
+            db.session, db.session.get(User, parent.id), free.id, [c.id for c in parent.children], now=NOW
+        )
     assert refused.value.code == "banned" and "2026년 12월 24일" in refused.value.message
     [entry] = audits(db.session, "booking.no_show")
     assert entry.after["cancelled_bookings"] == [later.code]
@@ -159,7 +171,10 @@ def test_block_refuses_bookings_and_reopen_allows(db, cafe, staff):
     db.session.commit()
     booking_services.book(db.session, db.session.get(User, parent.id), slot.id, [parent.children[0].id], now=NOW)
     db.session.commit()
-    assert [e.action for e in audits(db.session, "slot.block") + audits(db.session, "slot.reopen")] == ["slot.block", "slot.reopen"]
+    assert [e.action for e in audits(db.session, "slot.block") + audits(db.session, "slot.reopen")] == [
+        "slot.block",
+        "slot.reopen",
+    ]
 
 
 def test_utilisation_counts_places_per_day(db, cafe, staff):
@@ -173,10 +188,18 @@ def test_utilisation_counts_places_per_day(db, cafe, staff):
     rows = stats.utilisation(db.session, cafe.id, NOW.date() - timedelta(days=1), 3)
     assert [r["date"] for r in rows] == [date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)]
     day = rows[1]
-    assert {k: day[k] for k in ("capacity", "booked", "attended", "no_show", "cancelled", "empty", "sessions")} == \
-        {"capacity": 14, "booked": 4, "attended": 2, "no_show": 1, "cancelled": 2, "empty": 10, "sessions": 2}
+    assert {k: day[k] for k in ("capacity", "booked", "attended", "no_show", "cancelled", "empty", "sessions")} == {
+        "capacity": 14,
+        "booked": 4,
+        "attended": 2,
+        "no_show": 1,
+        "cancelled": 2,
+        "empty": 10,
+        "sessions": 2,
+    }
     assert rows[0]["capacity"] == 0
     drawn = stats.chart(rows)
     assert len(drawn["bars"]) == 3 and drawn["bars"][0]["rects"] == []
     assert sorted(r["title"] for r in drawn["bars"][1]["rects"]) == sorted(
-        ["11/24 입장 2", "11/24 예약(미입장) 1", "11/24 노쇼 1", "11/24 빈 자리 10"])
+        ["11/24 입장 2", "11/24 예약(미입장) 1", "11/24 노쇼 1", "11/24 빈 자리 10"]
+    )

@@ -2,6 +2,7 @@
 
 Sharing is safe because every case proves it wrote nothing; the fuzzing module writes freely into its own app.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -45,26 +46,51 @@ def world(app):
 
     Gives the users' e-mails by role and the ids (parent_id, operator_id, admin_id among them).
     """
-    cafe = Facility(kind="kids_cafe", source="test", source_id="hostile-1", source_hash="x", name="놀이 카페",
-                    address="서울특별시 중구 세종대로 110", lat=37.5663, lon=126.9779, district_code="11140",
-                    open_days=WEEKDAYS_ALL, details={})
+    cafe = Facility(
+        kind="kids_cafe",
+        source="test",
+        source_id="hostile-1",
+        source_hash="x",
+        name="놀이 카페",
+        address="서울특별시 중구 세종대로 110",
+        lat=37.5663,
+        lon=126.9779,
+        district_code="11140",
+        open_days=WEEKDAYS_ALL,
+        details={},
+    )
     _db.session.add(cafe)
     _db.session.flush()
-    users = {role: make_user(_db.session, role, facilities, email=f"{role}@example.com")
-             for role, facilities in (("parent", ()), ("operator", [cafe]), ("admin", ()))}
+    users = {
+        role: make_user(_db.session, role, facilities, email=f"{role}@example.com")
+        for role, facilities in (("parent", ()), ("operator", [cafe]), ("admin", ()))
+    }
     child = Child(parent_id=users["parent"].id, name="하늘", birth_date=date(2021, 5, 1))
     starts = datetime.now(KST).replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=2)
     slot = Slot(facility_id=cafe.id, starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=10, booked=1)
     _db.session.add_all([child, slot])
     _db.session.flush()
-    booking = Booking(code="HOST-0001", user_id=users["parent"].id, slot_id=slot.id, facility_id=cafe.id,
-                      guardians=1, hours=1, starts_at=slot.starts_at, ends_at=slot.ends_at,
-                      created_at=starts - timedelta(days=3))
+    booking = Booking(
+        code="HOST-0001",
+        user_id=users["parent"].id,
+        slot_id=slot.id,
+        facility_id=cafe.id,
+        guardians=1,
+        hours=1,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        created_at=starts - timedelta(days=3),
+    )
     booking.places = [BookingChild(slot_id=slot.id, child_id=child.id)]
     _db.session.add(booking)
     _db.session.commit()
-    ids = {"facility_id": cafe.id, "slot_id": slot.id, "booking_id": booking.id, "child_id": child.id,
-           **{f"{role}_id": user.id for role, user in users.items()}}
+    ids = {
+        "facility_id": cafe.id,
+        "slot_id": slot.id,
+        "booking_id": booking.id,
+        "child_id": child.id,
+        **{f"{role}_id": user.id for role, user in users.items()},
+    }
     emails = {role: user.email for role, user in users.items()}
     _db.session.close()  # SQLite in memory is one shared connection: leave no transaction open on it
     return emails, ids
@@ -88,7 +114,9 @@ def row_counts(app):
 
     def counts() -> dict:
         _db.session.rollback()  # see what the request committed
-        return {t.name: _db.session.execute(select(func.count()).select_from(t)).scalar()
-                for t in _db.metadata.sorted_tables}
+        return {
+            t.name: _db.session.execute(select(func.count()).select_from(t)).scalar()
+            for t in _db.metadata.sorted_tables
+        }
 
     return counts

@@ -3,6 +3,7 @@
 Every value starts with a tag of its own and then `{{ 7*7 }}`, so a page can be searched for one field's
 text, and an evaluation (49 right after the tag) or a compile error (a 500) cannot hide.
 """
+
 from __future__ import annotations
 
 import html
@@ -21,8 +22,17 @@ BREAKOUT = "</script><script>alert(1)</script><img src=x onerror=alert(1)>\"'><"
 # The same without spaces: 행정동 names are the last word of adm_nm.
 TEMPLATE_NO_SPACE = "{{7*7}}{%if(1)%}T{%endif%}{#c#}{{''|join}}{{\"x\"|e('y')}}"
 # District names are at most 20 characters (districts.name): one payload each, one per district.
-DISTRICT_NAMES = ["{{ 7*7 }}구", "{%if 1%}T{%endif%}", "{# c #}구", "{{''|join}}구", "{{\"x\"|e('y')}}구",
-                  "</script><script>", "<img src=x onerror=", "<svg/onload=alert()>", "\"'><구"]
+DISTRICT_NAMES = [
+    "{{ 7*7 }}구",
+    "{%if 1%}T{%endif%}",
+    "{# c #}구",
+    "{{''|join}}구",
+    "{{\"x\"|e('y')}}구",
+    "</script><script>",
+    "<img src=x onerror=",
+    "<svg/onload=alert()>",
+    "\"'><구",
+]
 RAW_MARKUP = ("<script>alert(1)", "<img src=x onerror", "<svg/onload", "\"'><")
 
 
@@ -33,8 +43,13 @@ def hostile(tag: str) -> str:
 
 def encodings(text: str) -> set[str]:
     """The forms in which a page may legitimately carry `text`: HTML-escaped, or inside JSON."""
-    forms = {str(escape(text)), html.escape(text), script_json(text)[1:-1], json.dumps(text)[1:-1],
-             json.dumps(text, ensure_ascii=False)[1:-1]}
+    forms = {
+        str(escape(text)),
+        html.escape(text),
+        script_json(text)[1:-1],
+        json.dumps(text)[1:-1],
+        json.dumps(text, ensure_ascii=False)[1:-1],
+    }
     ascii_json = json.dumps(text)[1:-1]
     for raw, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
         ascii_json = ascii_json.replace(raw, esc)
@@ -51,7 +66,7 @@ def assert_inert(page: str, tags: list[str], where: str = "") -> None:
     for tag in tags:
         start = 0
         while (i := page.find(f"{tag}[", start)) >= 0:
-            after = page[i + len(tag) + 1:i + len(tag) + 10]
+            after = page[i + len(tag) + 1 : i + len(tag) + 10]
             # (a tel: link drops the spaces; the text is still the template, not its value)
             assert after.replace(" ", "").startswith("{{7*7}}"), f"{where}: {tag} is followed by {after!r}"
             start = i + 1
@@ -97,8 +112,19 @@ def write_hostile_files(folder: Path) -> dict[str, list[str]]:
     return tags
 
 
-COT_COLUMNS = ["COT_CONTS_ID", "COT_CONTS_NAME", "COT_ADDR_FULL_NEW", "COT_ADDR_FULL_OLD", "COT_GU_NAME",
-               "COT_TEL_NO", "COT_THEME_ID", "COT_VALUE_01", "COT_VALUE_02", "COT_COORD_X", "COT_COORD_Y"]
+COT_COLUMNS = [
+    "COT_CONTS_ID",
+    "COT_CONTS_NAME",
+    "COT_ADDR_FULL_NEW",
+    "COT_ADDR_FULL_OLD",
+    "COT_GU_NAME",
+    "COT_TEL_NO",
+    "COT_THEME_ID",
+    "COT_VALUE_01",
+    "COT_VALUE_02",
+    "COT_COORD_X",
+    "COT_COORD_Y",
+]
 
 
 def hostile_district_name(i: int) -> str:
@@ -106,7 +132,7 @@ def hostile_district_name(i: int) -> str:
     base = DISTRICT_NAMES[i % len(DISTRICT_NAMES)]
     if i < len(DISTRICT_NAMES):
         return base
-    return base[:20 - len(str(i))] + str(i)
+    return base[: 20 - len(str(i))] + str(i)
 
 
 def write_hostile_districts(path: Path) -> dict[str, str]:
@@ -131,18 +157,37 @@ def write_hostile_dongs(path: Path) -> None:
     """Two 행정동 in 중구 whose names are template syntax and breakouts (the name is adm_nm's last word)."""
     features = []
     for n, (lat, lon) in enumerate([(37.5636, 126.9976), (37.5500, 126.9900)], start=1):
-        square = [[lon - 0.002, lat - 0.002], [lon + 0.002, lat - 0.002], [lon + 0.002, lat + 0.002],
-                  [lon - 0.002, lat + 0.002], [lon - 0.002, lat - 0.002]]
-        features.append({"type": "Feature", "geometry": {"type": "MultiPolygon", "coordinates": [[square]]},
-                         "properties": {"adm_cd2": f"11140{n:05d}", "sgg": "11140",
-                                        "adm_nm": f"서울특별시 중구 D{n}[{HOSTILE_DONG}"}})
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
-                    encoding="utf-8")
+        square = [
+            [lon - 0.002, lat - 0.002],
+            [lon + 0.002, lat - 0.002],
+            [lon + 0.002, lat + 0.002],
+            [lon - 0.002, lat + 0.002],
+            [lon - 0.002, lat - 0.002],
+        ]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "MultiPolygon", "coordinates": [[square]]},
+                "properties": {
+                    "adm_cd2": f"11140{n:05d}",
+                    "sgg": "11140",
+                    "adm_nm": f"서울특별시 중구 D{n}[{HOSTILE_DONG}",
+                },
+            }
+        )
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8"
+    )
 
 
 # Forms cap their text (child names 50, class names 40): one short payload per submission, each tagged.
-SHORT = ["{{ 7*7 }}<img src=x onerror=1>", "{{ 7*7 }}{%if 1%}T{%endif%}{#c#}", "{{ 7*7 }}{{''|join}}\"'><",
-         "{{ 7*7 }}</script><script>alert(1)", "{{ 7*7 }}{{\"x\"|e('y')}}"]
+SHORT = [
+    "{{ 7*7 }}<img src=x onerror=1>",
+    "{{ 7*7 }}{%if 1%}T{%endif%}{#c#}",
+    "{{ 7*7 }}{{''|join}}\"'><",
+    "{{ 7*7 }}</script><script>alert(1)",
+    "{{ 7*7 }}{{\"x\"|e('y')}}",
+]
 
 
 def short(tag: str, i: int) -> str:

@@ -4,11 +4,13 @@ Runs in-process against the Flask app (WSGI) with a fixed, derandomized budget s
 Half the generated cases get the world's real ids in their paths and bodies, so the fuzzing reaches the rules
 behind the 404s (bookings, rosters, capacity) and not only the look-ups.
 """
+
 from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -20,20 +22,34 @@ EXAMPLES = 12  # per operation and role: ~27 operations × 4 roles, well under a
 ROLES = ("anonymous", "parent", "operator", "admin")
 CHECKS = [not_a_server_error, response_schema_conformance]
 # Operations that must have answered 2xx at least once: the fuzzing got past authentication and look-ups.
-_PUBLIC = {("GET", "/api/districts"), ("GET", "/api/districts/at"), ("GET", "/api/facilities/{facility_id}"),
-           ("GET", "/api/facilities/{facility_id}/slots"), ("GET", "/api/places")}
-_ANY_ACCOUNT = _PUBLIC | {("POST", "/api/auth/token"), ("DELETE", "/api/auth/token"), ("GET", "/api/bookings"),
-                          ("GET", "/api/children")}
+_PUBLIC = {
+    ("GET", "/api/districts"),
+    ("GET", "/api/districts/at"),
+    ("GET", "/api/facilities/{facility_id}"),
+    ("GET", "/api/facilities/{facility_id}/slots"),
+    ("GET", "/api/places"),
+}
+_ANY_ACCOUNT = _PUBLIC | {
+    ("POST", "/api/auth/token"),
+    ("DELETE", "/api/auth/token"),
+    ("GET", "/api/bookings"),
+    ("GET", "/api/children"),
+}
 _STAFF = _ANY_ACCOUNT | {("GET", "/api/operator/slots/{slot_id}/roster"), ("PATCH", "/api/operator/slots/{slot_id}")}
-MUST_REACH = {"anonymous": _PUBLIC, "parent": _ANY_ACCOUNT | {("GET", "/api/bookings/{booking_id}")},
-              "operator": _STAFF, "admin": _STAFF | {("GET", "/api/admin/coverage")}}
+MUST_REACH = {
+    "anonymous": _PUBLIC,
+    "parent": _ANY_ACCOUNT | {("GET", "/api/bookings/{booking_id}")},
+    "operator": _STAFF,
+    "admin": _STAFF | {("GET", "/api/admin/coverage")},
+}
 
 
 @pytest.fixture(autouse=True)
 def _no_attempt_limits(app):
     """The login and sign-up limits have their own tests (tests/auth); here every role must reach the token call."""
-    app.config.update(LOGIN_RATE_LIMIT="100000/minute", LOGIN_ADDRESS_RATE_LIMIT="100000/minute",
-                      REGISTER_RATE_LIMIT="100000/minute")
+    app.config.update(
+        LOGIN_RATE_LIMIT="100000/minute", LOGIN_ADDRESS_RATE_LIMIT="100000/minute", REGISTER_RATE_LIMIT="100000/minute"
+    )
 
 
 def _with_real_values(case, ids: dict, email: str | None, password: str) -> None:
@@ -44,8 +60,13 @@ def _with_real_values(case, ids: dict, email: str | None, password: str) -> None
     if case.operation.path in ("/api/facilities", "/api/districts/at"):
         case.query = {**(case.query or {}), "lat": 37.5665, "lon": 126.978}
     if isinstance(case.body, dict):
-        real = {"slot_id": ids["slot_id"], "child_ids": [ids["child_id"]], "birth_date": "2021-05-01",
-                "email": email, "password": password if email else None}
+        real = {
+            "slot_id": ids["slot_id"],
+            "child_ids": [ids["child_id"]],
+            "birth_date": "2021-05-01",
+            "email": email,
+            "password": password if email else None,
+        }
         case.body.update({k: v for k, v in real.items() if k in case.body and v is not None})
 
 
@@ -59,14 +80,21 @@ def test_whole_api_never_fails_and_matches_its_document(app, db, world, tokens, 
     for operation in operations:
 
         @given(case=operation.as_strategy(), real=st.booleans())
-        @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def run(case, real):
             if real:
                 _with_real_values(case, ids, emails.get(role), password)
             token = tokens[role]
             if role != "anonymous" and operation.method.lower() == "delete" and operation.path == "/api/auth/token":
-                token, _ = issue_token(db.session, db.session.get(User, ids[f"{role}_id"]), utcnow())  # revoke a spare, keep the role's own
+                token, _ = issue_token(
+                    db.session, db.session.get(User, ids[f"{role}_id"]), utcnow()
+                )  # revoke a spare, keep the role's own
                 db.session.commit()
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             response = case.call(headers=headers)

@@ -5,6 +5,7 @@ warm cache; here `flask db upgrade` and `flask import-data` run on a temporary S
 gunicorn serves it on a port the kernel picks (the migrations and the admin account are made in this process to
 keep the test quick). Every page answers 200 and shows the text literally.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,9 @@ READY_SECONDS = 20
 
 
 def flask(env: dict, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], env=env, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", *args], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     return result
 
@@ -54,8 +56,14 @@ def served(tmp_path):
     """(base URL, tags): hostile files imported by the CLI into a temp SQLite file, served by a fresh gunicorn."""
     data = tmp_path / "data"
     tags = write_hostile_files(data)
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cold.sqlite3'}", "NADEURI_DATA_DIR": str(data),
-           "SECRET_KEY": "cold-process-test", "MAP_TILE_URL": "", "FLASK_APP": "app"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cold.sqlite3'}",
+        "NADEURI_DATA_DIR": str(data),
+        "SECRET_KEY": "cold-process-test",
+        "MAP_TILE_URL": "",
+        "FLASK_APP": "app",
+    }
     env.pop("TEST_DATABASE_URL", None)
     prepare_database(env["DATABASE_URL"])
     report = flask(env, "import-data", str(data), "--quiet").stdout
@@ -65,10 +73,13 @@ def served(tmp_path):
     listener.listen(16)
     port = listener.getsockname()[1]
     # gunicorn takes over our listening socket (bound to port 0), so the port is known before it starts.
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1",
-                               "--bind", f"fd://{listener.fileno()}", "app:create_app()"],
-                              env=env, pass_fds=(listener.fileno(),),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"fd://{listener.fileno()}", "app:create_app()"],
+        env=env,
+        pass_fds=(listener.fileno(),),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     listener.close()
     base = f"http://127.0.0.1:{port}"
     try:
@@ -98,8 +109,9 @@ def test_cli_import_then_fresh_server_shows_hostile_text_literally(served):
     # The first request of the process builds the outlines from the hostile district names.
     first = http.get(f"{base}/?district=11140", timeout=10)
     assert first.status_code == 200 and "49구" not in first.text
-    items = http.get(f"{base}/api/facilities", params={"lat": 37.5665, "lon": 126.978, "radius_m": 2000},
-                     timeout=10).json()["items"]
+    items = http.get(
+        f"{base}/api/facilities", params={"lat": 37.5665, "lon": 126.978, "radius_m": 2000}, timeout=10
+    ).json()["items"]
     assert len(items) == 4 and all("[{{ 7*7 }}" in i["name"] for i in items)
     pages = ["/", "/?lat=37.5665&lon=126.978&radius_m=2000"] + [f"/facilities/{i['id']}" for i in items]
     for url in pages:
@@ -109,8 +121,12 @@ def test_cli_import_then_fresh_server_shows_hostile_text_literally(served):
     for item in items:
         assert shows(http.get(f"{base}/facilities/{item['id']}", timeout=10).text, item["name"])
     token = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', http.get(f"{base}/login", timeout=10).text).group(1)
-    login = http.post(f"{base}/login", data={"email": ADMIN[0], "password": ADMIN[1], "csrf_token": token},
-                      timeout=10, allow_redirects=False)
+    login = http.post(
+        f"{base}/login",
+        data={"email": ADMIN[0], "password": ADMIN[1], "csrf_token": token},
+        timeout=10,
+        allow_redirects=False,
+    )
     assert login.status_code == 302, login.text[-500:]
     for url in ("/admin/", "/admin/flags", "/admin/coverage", "/admin/coverage/map", "/admin/coverage.csv"):
         response = http.get(base + url, timeout=10)

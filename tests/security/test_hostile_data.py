@@ -4,6 +4,7 @@ The files come from tests/security/hostile.py: kids cafés, daycare and toilets 
 district and 행정동 GeoJSON, each text field holding template syntax and script breakouts with a tag of its
 own. Imported here in-process; test_cold_process.py does the same through the CLI and a fresh server.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,10 +19,24 @@ from app.timeutil import utcnow
 from tests.factories import login, make_user
 from tests.security.hostile import HOSTILE_DONG, assert_inert, shows, write_hostile_files
 
-HTML_PAGES = ["/", "/?lat=37.5665&lon=126.978&radius_m=2000", "/?district=11140", "/?q=KC01",
-              "/admin/", "/admin/flags", "/admin/coverage", "/admin/coverage/map", "/admin/import", "/admin/audit"]
-JSON_PAGES = ["/api/facilities?lat=37.5665&lon=126.978&radius_m=2000", "/api/districts", "/api/places?q=KC01",
-              "/api/admin/coverage"]
+HTML_PAGES = [
+    "/",
+    "/?lat=37.5665&lon=126.978&radius_m=2000",
+    "/?district=11140",
+    "/?q=KC01",
+    "/admin/",
+    "/admin/flags",
+    "/admin/coverage",
+    "/admin/coverage/map",
+    "/admin/import",
+    "/admin/audit",
+]
+JSON_PAGES = [
+    "/api/facilities?lat=37.5665&lon=126.978&radius_m=2000",
+    "/api/districts",
+    "/api/places?q=KC01",
+    "/api/admin/coverage",
+]
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Template syntax and script breakouts typed into every form, then every page, export and API that shows them."""
+
 from __future__ import annotations
 
 import csv
@@ -39,8 +40,15 @@ def test_parent_forms_then_search_children_and_bookings(client, db, make_facilit
     tags = ["FN"] + [f"PN{i}" for i in range(N)] + [f"CN{i}" for i in range(N)] + [f"Q{i}" for i in range(N)]
     for i in range(N):
         client.post("/logout")
-        response = client.post("/register", data={"name": short("PN", i), "email": f"p{i}@example.com",
-                                                  "password": "sunny-day-1", "password2": "sunny-day-1"})
+        response = client.post(
+            "/register",
+            data={
+                "name": short("PN", i),
+                "email": f"p{i}@example.com",
+                "password": "sunny-day-1",
+                "password2": "sunny-day-1",
+            },
+        )
         posted(response, "/register")
     for i in range(N):  # the last parent's children
         posted(client.post("/children", data={"name": short("CN", i), "birth_date": "2021-05-05"}), "/children")
@@ -74,14 +82,28 @@ def test_operator_and_admin_forms_then_roster_csv_settings_audit(client, db, mak
     login(client, operator)
     tags = ["FN", "FD"] + [f"{t}{i}" for t in ("WK", "CL", "CR", "AU") for i in range(N)]
     for i in range(N):
-        posted(client.post(f"/operator/slots/{slot.id}/walk-in",
-                           data={"child_name": short("WK", i), "birth_year": str(now.year - 3), "guardians": "1"}),
-               "walk-in")
-        posted(client.post(f"/operator/facilities/{daycare.id}/classes",
-                           data={"name": short("CL", i), "age_years": "2", "teachers": "1"}), "classes")
+        posted(
+            client.post(
+                f"/operator/slots/{slot.id}/walk-in",
+                data={"child_name": short("WK", i), "birth_year": str(now.year - 3), "guardians": "1"},
+            ),
+            "walk-in",
+        )
+        posted(
+            client.post(
+                f"/operator/facilities/{daycare.id}/classes",
+                data={"name": short("CL", i), "age_years": "2", "teachers": "1"},
+            ),
+            "classes",
+        )
         day = (now + timedelta(days=200 + 3 * i)).date().isoformat()
-        posted(client.post(f"/operator/facilities/{cafe.id}/closures",
-                           data={"starts_on": day, "ends_on": day, "reason": short("CR", i)}), "closures")
+        posted(
+            client.post(
+                f"/operator/facilities/{cafe.id}/closures",
+                data={"starts_on": day, "ends_on": day, "reason": short("CR", i)},
+            ),
+            "closures",
+        )
     assert db.session.scalar(select(Booking.id).where(Booking.slot_id == slot.id)) is not None
     day = slot.starts_at.astimezone(KST).date().isoformat()
     roster = get_ok(client, f"/operator/facilities/{cafe.id}/roster?date={day}", tags)
@@ -90,11 +112,17 @@ def test_operator_and_admin_forms_then_roster_csv_settings_audit(client, db, mak
     assert all(shows(settings, short("CR", i)) for i in range(N))
     daycare_settings = get_ok(client, f"/operator/facilities/{daycare.id}/settings", tags)
     assert all(shows(daycare_settings, short("CL", i)) for i in range(N))
-    for url in ("/operator/", f"/operator/facilities/{cafe.id}/utilisation",
-                f"/operator/facilities/{daycare.id}/roster"):
+    for url in (
+        "/operator/",
+        f"/operator/facilities/{cafe.id}/utilisation",
+        f"/operator/facilities/{daycare.id}/roster",
+    ):
         get_ok(client, url, tags)
-    rows = list(csv.reader(io.StringIO(get_ok(client, f"/operator/facilities/{cafe.id}/roster.csv?date={day}", tags)
-                                       .lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(get_ok(client, f"/operator/facilities/{cafe.id}/roster.csv?date={day}", tags).lstrip("\ufeff"))
+        )
+    )
     cells = {cell for row in rows for cell in row}
     assert all(short("WK", i) in cells for i in range(N))
     api = client.get(f"/api/operator/slots/{slot.id}/roster")
@@ -104,9 +132,19 @@ def test_operator_and_admin_forms_then_roster_csv_settings_audit(client, db, mak
     admin = make_user(db.session, "admin")
     login(client, admin)
     for i in range(N):
-        posted(client.post("/admin/users", data={"email": f"staff{i}@example.com", "name": short("AU", i),
-                                                 "role": "operator", "password": PASSWORD,
-                                                 "facilities": str(cafe.id)}), "/admin/users")
+        posted(
+            client.post(
+                "/admin/users",
+                data={
+                    "email": f"staff{i}@example.com",
+                    "name": short("AU", i),
+                    "role": "operator",
+                    "password": PASSWORD,
+                    "facilities": str(cafe.id),
+                },
+            ),
+            "/admin/users",
+        )
     users = get_ok(client, "/admin/users", tags)
     assert all(shows(users, short("AU", i)) for i in range(N))
     audit = get_ok(client, "/admin/audit", tags)
@@ -116,8 +154,10 @@ def test_operator_and_admin_forms_then_roster_csv_settings_audit(client, db, mak
     write_hostile_files(folder)
     # A "/" would make the rest a path, and a '"' ends the multipart file name: those payloads are left out here.
     no_slash = [i for i in range(N) if "/" not in SHORT[i] and '"' not in SHORT[i]]
-    files = [(io.BytesIO(p.read_bytes()), f"{short('UP', no_slash[k % len(no_slash)])}{p.suffix}")
-             for k, p in enumerate(sorted(Path(folder).iterdir()))]
+    files = [
+        (io.BytesIO(p.read_bytes()), f"{short('UP', no_slash[k % len(no_slash)])}{p.suffix}")
+        for k, p in enumerate(sorted(Path(folder).iterdir()))
+    ]
     response = client.post("/admin/import", data={"files": files}, content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 200, re.sub(r"\s+", " ", page)[-1800:]

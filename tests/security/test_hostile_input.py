@@ -1,10 +1,11 @@
 """Hostile input against pages and the API: every case is a specific 4xx with a Korean message, and writes nothing."""
+
 from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from werkzeug.datastructures import FileStorage
@@ -39,110 +40,210 @@ def _raw(text: str) -> dict:
 CASES = {
     # ids past 64 bits, in paths and JSON fields
     "api facility id past 2^64": Case("anonymous", "GET", f"/api/facilities/{HUGE}", 404, "없습니다"),
-    "api slots of a facility past 2^64": Case("anonymous", "GET", f"/api/facilities/{HUGE}/slots?date=2030-01-07",
-                                              404, "없습니다"),
+    "api slots of a facility past 2^64": Case(
+        "anonymous", "GET", f"/api/facilities/{HUGE}/slots?date=2030-01-07", 404, "없습니다"
+    ),
     "api booking id past 2^64": Case("parent", "GET", f"/api/bookings/{HUGE}", 404, "없습니다"),
-    "api slot_id 2^63": Case("parent", "POST", "/api/bookings", 422, "slot_id",
-                             lambda i: _json({"slot_id": BIG, "child_ids": [i["child_id"]]})),
-    "api child_ids 2^63": Case("parent", "POST", "/api/bookings", 422, "child_ids",
-                               lambda i: _json({"slot_id": i["slot_id"], "child_ids": [BIG]})),
-    "api slot_id a float": Case("parent", "POST", "/api/bookings", 400, "정수",
-                                lambda i: _json({"slot_id": 1.0, "child_ids": [i["child_id"]]})),
-    "api slot_id a bool": Case("parent", "POST", "/api/bookings", 400, "정수",
-                               lambda i: _json({"slot_id": True, "child_ids": [i["child_id"]]})),
-    "api guardians 2^63": Case("parent", "POST", "/api/bookings", 422, "guardians",
-                               lambda i: _json({"slot_id": i["slot_id"], "child_ids": [i["child_id"]], "guardians": BIG})),
-    "api capacity 2^63": Case("operator", "PATCH", "/api/operator/slots/{slot_id}", 422, "capacity",
-                              _json({"capacity": BIG})),
-    "api capacity a billion": Case("operator", "PATCH", "/api/operator/slots/{slot_id}", 422, "500 이하",
-                                   _json({"capacity": 1_000_000_000})),
-    "api capacity a bool": Case("operator", "PATCH", "/api/operator/slots/{slot_id}", 400, "정수",
-                                _json({"capacity": True})),
-    "api capacity a string": Case("operator", "PATCH", "/api/operator/slots/{slot_id}", 400, "정수",
-                                  _json({"capacity": "12"})),
-    "api offset past 2^64": Case("anonymous", "GET", f"/api/facilities?lat=37.5665&lon=126.978&offset={HUGE}",
-                                 400, "offset"),
+    "api slot_id 2^63": Case(
+        "parent",
+        "POST",
+        "/api/bookings",
+        422,
+        "slot_id",
+        lambda i: _json({"slot_id": BIG, "child_ids": [i["child_id"]]}),
+    ),
+    "api child_ids 2^63": Case(
+        "parent",
+        "POST",
+        "/api/bookings",
+        422,
+        "child_ids",
+        lambda i: _json({"slot_id": i["slot_id"], "child_ids": [BIG]}),
+    ),
+    "api slot_id a float": Case(
+        "parent", "POST", "/api/bookings", 400, "정수", lambda i: _json({"slot_id": 1.0, "child_ids": [i["child_id"]]})
+    ),
+    "api slot_id a bool": Case(
+        "parent", "POST", "/api/bookings", 400, "정수", lambda i: _json({"slot_id": True, "child_ids": [i["child_id"]]})
+    ),
+    "api guardians 2^63": Case(
+        "parent",
+        "POST",
+        "/api/bookings",
+        422,
+        "guardians",
+        lambda i: _json({"slot_id": i["slot_id"], "child_ids": [i["child_id"]], "guardians": BIG}),
+    ),
+    "api capacity 2^63": Case(
+        "operator", "PATCH", "/api/operator/slots/{slot_id}", 422, "capacity", _json({"capacity": BIG})
+    ),
+    "api capacity a billion": Case(
+        "operator", "PATCH", "/api/operator/slots/{slot_id}", 422, "500 이하", _json({"capacity": 1_000_000_000})
+    ),
+    "api capacity a bool": Case(
+        "operator", "PATCH", "/api/operator/slots/{slot_id}", 400, "정수", _json({"capacity": True})
+    ),
+    "api capacity a string": Case(
+        "operator", "PATCH", "/api/operator/slots/{slot_id}", 400, "정수", _json({"capacity": "12"})
+    ),
+    "api offset past 2^64": Case(
+        "anonymous", "GET", f"/api/facilities?lat=37.5665&lon=126.978&offset={HUGE}", 400, "offset"
+    ),
     # dates at the ends of the calendar
-    "api slots date 0001-01-01": Case("anonymous", "GET", "/api/facilities/{facility_id}/slots?date=0001-01-01",
-                                      400, "2000-01-01"),
-    "api slots date 9999-12-31": Case("anonymous", "GET", "/api/facilities/{facility_id}/slots?date=9999-12-31",
-                                      400, "2100-12-31"),
-    "api open_at 0001-01-01T00:00": Case("anonymous", "GET",
-                                         "/api/facilities?lat=37.5665&lon=126.978&open_at=0001-01-01T00:00",
-                                         400, "open_at"),
-    "api open_at 9999-12-31T23:59": Case("anonymous", "GET",
-                                         "/api/facilities?lat=37.5665&lon=126.978&open_at=9999-12-31T23:59",
-                                         400, "open_at"),
-    "api child born 0001-01-01": Case("parent", "POST", "/api/children", 422, "13세 이하",
-                                      _json({"name": "하늘", "birth_date": "0001-01-01"})),
+    "api slots date 0001-01-01": Case(
+        "anonymous", "GET", "/api/facilities/{facility_id}/slots?date=0001-01-01", 400, "2000-01-01"
+    ),
+    "api slots date 9999-12-31": Case(
+        "anonymous", "GET", "/api/facilities/{facility_id}/slots?date=9999-12-31", 400, "2100-12-31"
+    ),
+    "api open_at 0001-01-01T00:00": Case(
+        "anonymous", "GET", "/api/facilities?lat=37.5665&lon=126.978&open_at=0001-01-01T00:00", 400, "open_at"
+    ),
+    "api open_at 9999-12-31T23:59": Case(
+        "anonymous", "GET", "/api/facilities?lat=37.5665&lon=126.978&open_at=9999-12-31T23:59", 400, "open_at"
+    ),
+    "api child born 0001-01-01": Case(
+        "parent", "POST", "/api/children", 422, "13세 이하", _json({"name": "하늘", "birth_date": "0001-01-01"})
+    ),
     # broken JSON bodies
-    "api lone surrogate": Case("parent", "POST", "/api/children", 400, "서로게이트",
-                               _raw('{"name": "\\ud800", "birth_date": "2021-05-01"}')),
-    "api lone surrogate in a key": Case("anonymous", "POST", "/api/auth/register", 400, "서로게이트",
-                                        _raw('{"\\udfff": 1, "email": "a@example.com"}')),
+    "api lone surrogate": Case(
+        "parent", "POST", "/api/children", 400, "서로게이트", _raw('{"name": "\\ud800", "birth_date": "2021-05-01"}')
+    ),
+    "api lone surrogate in a key": Case(
+        "anonymous", "POST", "/api/auth/register", 400, "서로게이트", _raw('{"\\udfff": 1, "email": "a@example.com"}')
+    ),
     "api deep nesting": Case("anonymous", "POST", "/api/auth/register", 400, "JSON", _raw("[" * 100_000)),
-    "api deep nesting closed": Case("anonymous", "POST", "/api/auth/token", 400, "중첩",
-                                    _raw('{"a":' + "[" * 500 + "]" * 500 + "}")),
+    "api deep nesting closed": Case(
+        "anonymous", "POST", "/api/auth/token", 400, "중첩", _raw('{"a":' + "[" * 500 + "]" * 500 + "}")
+    ),
     "api not an object": Case("parent", "POST", "/api/bookings", 400, "JSON 객체", _raw("[1, 2]")),
     "api not JSON": Case("parent", "POST", "/api/bookings", 400, "JSON", {"data": "slot_id=1"}),
     "api broken JSON": Case("parent", "POST", "/api/bookings", 400, "JSON 형식", _raw('{"slot_id": ')),
     # text with control, bidi and zero-width characters
-    **{f"api child name with {k}": Case("parent", "POST", "/api/children", 422, "쓸 수 없는 문자",
-                                        _json({"name": v, "birth_date": "2021-05-01"})) for k, v in SNEAKY.items()},
-    "api child name with NUL": Case("parent", "POST", "/api/children", 400, "NUL",
-                                    _json({"name": NUL, "birth_date": "2021-05-01"})),
+    **{
+        f"api child name with {k}": Case(
+            "parent", "POST", "/api/children", 422, "쓸 수 없는 문자", _json({"name": v, "birth_date": "2021-05-01"})
+        )
+        for k, v in SNEAKY.items()
+    },
+    "api child name with NUL": Case(
+        "parent", "POST", "/api/children", 400, "NUL", _json({"name": NUL, "birth_date": "2021-05-01"})
+    ),
     "api places q with NUL": Case("anonymous", "GET", "/api/places?q=%00", 400, "NUL"),
-    "api token e-mail with NUL": Case("anonymous", "POST", "/api/auth/token", 400, "NUL",
-                                      _json({"email": "parent@example.com\x00", "password": "x"})),
-    "api register name with RLO": Case("anonymous", "POST", "/api/auth/register", 400, "쓸 수 없는 문자",
-                                       _json({"email": "new@example.com", "password": "sunny-day-2",
-                                              "name": SNEAKY["RLO"]})),
+    "api token e-mail with NUL": Case(
+        "anonymous", "POST", "/api/auth/token", 400, "NUL", _json({"email": "parent@example.com\x00", "password": "x"})
+    ),
+    "api register name with RLO": Case(
+        "anonymous",
+        "POST",
+        "/api/auth/register",
+        400,
+        "쓸 수 없는 문자",
+        _json({"email": "new@example.com", "password": "sunny-day-2", "name": SNEAKY["RLO"]}),
+    ),
     # big bodies
-    "api 10 MB password": Case("anonymous", "POST", "/api/auth/register", 413, "너무 큽니다",
-                               _json({"email": "big@example.com", "password": "x" * 10_000_000, "name": "큰"})),
-    "page 10 MB password": Case("anonymous", "POST", "/register", 413, "너무 큽니다",
-                                {"data": {"email": "big@example.com", "name": "큰", "password": "x" * 10_000_000,
-                                          "password2": "x" * 10_000_000}}),
+    "api 10 MB password": Case(
+        "anonymous",
+        "POST",
+        "/api/auth/register",
+        413,
+        "너무 큽니다",
+        _json({"email": "big@example.com", "password": "x" * 10_000_000, "name": "큰"}),
+    ),
+    "page 10 MB password": Case(
+        "anonymous",
+        "POST",
+        "/register",
+        413,
+        "너무 큽니다",
+        {
+            "data": {
+                "email": "big@example.com",
+                "name": "큰",
+                "password": "x" * 10_000_000,
+                "password2": "x" * 10_000_000,
+            }
+        },
+    ),
     # pages: ids, dates, pages, text
     "page facility id past 2^64": Case("anonymous", "GET", f"/facilities/{HUGE}", 404, "없습니다"),
     "page booking form slot past 2^64": Case("parent", "GET", f"/bookings/new?slot={HUGE}", 404, "없습니다"),
-    "page booking guardians past 2^64": Case("parent", "POST", "/bookings/new?slot={slot_id}", 422, "숫자",
-                                             lambda i: {"data": {"child": str(i["child_id"]), "guardians": HUGE}}),
-    "page operator slot past 2^64": Case("operator", "POST", f"/operator/slots/{HUGE}/capacity", 404, "없습니다",
-                                         {"data": {"capacity": "3"}}),
-    "page capacity a billion": Case("operator", "POST", "/operator/slots/{slot_id}/capacity", 422, "0~500",
-                                    {"data": {"capacity": "1000000000"}}),
+    "page booking guardians past 2^64": Case(
+        "parent",
+        "POST",
+        "/bookings/new?slot={slot_id}",
+        422,
+        "숫자",
+        lambda i: {"data": {"child": str(i["child_id"]), "guardians": HUGE}},
+    ),
+    "page operator slot past 2^64": Case(
+        "operator", "POST", f"/operator/slots/{HUGE}/capacity", 404, "없습니다", {"data": {"capacity": "3"}}
+    ),
+    "page capacity a billion": Case(
+        "operator", "POST", "/operator/slots/{slot_id}/capacity", 422, "0~500", {"data": {"capacity": "1000000000"}}
+    ),
     "page audit page past 2^64": Case("admin", "GET", f"/admin/audit?page={HUGE}", 400, "page"),
     "page audit actor past 2^64": Case("admin", "GET", f"/admin/audit?actor={HUGE}", 400, "actor"),
-    "page roster date 0001-01-01": Case("operator", "GET", "/operator/facilities/{facility_id}/roster?date=0001-01-01",
-                                        400, "2000-01-01"),
-    "page roster date 9999-12-31": Case("operator", "GET", "/operator/facilities/{facility_id}/roster?date=9999-12-31",
-                                        400, "2100-12-31"),
-    "page roster csv date 9999-12-31": Case("operator", "GET",
-                                            "/operator/facilities/{facility_id}/roster.csv?date=9999-12-31",
-                                            400, "2100-12-31"),
-    "page utilisation start 9999-12-31": Case("operator", "GET",
-                                              "/operator/facilities/{facility_id}/utilisation?start=9999-12-31",
-                                              400, "2100-12-31"),
-    "page utilisation start 0001-01-01": Case("operator", "GET",
-                                              "/operator/facilities/{facility_id}/utilisation?start=0001-01-01&days=31",
-                                              400, "2000-01-01"),
-    "page closure ends 9999-12-31": Case("operator", "POST", "/operator/facilities/{facility_id}/closures", 422,
-                                         "2100-12-31", {"data": {"starts_on": "2030-01-01", "ends_on": "9999-12-31"}}),
-    **{f"page child name with {k}": Case("parent", "POST", "/children", 422, "쓸 수 없는 문자",
-                                         {"data": {"name": v, "birth_date": "2021-05-01"}}) for k, v in SNEAKY.items()},
-    "page child name with NUL": Case("parent", "POST", "/children", 400, "NUL",
-                                     {"data": {"name": NUL, "birth_date": "2021-05-01"}}),
+    "page roster date 0001-01-01": Case(
+        "operator", "GET", "/operator/facilities/{facility_id}/roster?date=0001-01-01", 400, "2000-01-01"
+    ),
+    "page roster date 9999-12-31": Case(
+        "operator", "GET", "/operator/facilities/{facility_id}/roster?date=9999-12-31", 400, "2100-12-31"
+    ),
+    "page roster csv date 9999-12-31": Case(
+        "operator", "GET", "/operator/facilities/{facility_id}/roster.csv?date=9999-12-31", 400, "2100-12-31"
+    ),
+    "page utilisation start 9999-12-31": Case(
+        "operator", "GET", "/operator/facilities/{facility_id}/utilisation?start=9999-12-31", 400, "2100-12-31"
+    ),
+    "page utilisation start 0001-01-01": Case(
+        "operator", "GET", "/operator/facilities/{facility_id}/utilisation?start=0001-01-01&days=31", 400, "2000-01-01"
+    ),
+    "page closure ends 9999-12-31": Case(
+        "operator",
+        "POST",
+        "/operator/facilities/{facility_id}/closures",
+        422,
+        "2100-12-31",
+        {"data": {"starts_on": "2030-01-01", "ends_on": "9999-12-31"}},
+    ),
+    **{
+        f"page child name with {k}": Case(
+            "parent", "POST", "/children", 422, "쓸 수 없는 문자", {"data": {"name": v, "birth_date": "2021-05-01"}}
+        )
+        for k, v in SNEAKY.items()
+    },
+    "page child name with NUL": Case(
+        "parent", "POST", "/children", 400, "NUL", {"data": {"name": NUL, "birth_date": "2021-05-01"}}
+    ),
     "page search q with NUL": Case("anonymous", "GET", "/?q=%00", 400, "NUL"),
-    "page login e-mail with NUL": Case("anonymous", "POST", "/login", 400, "NUL",
-                                       {"data": {"email": "parent@example.com\x00", "password": "x"}}),
+    "page login e-mail with NUL": Case(
+        "anonymous", "POST", "/login", 400, "NUL", {"data": {"email": "parent@example.com\x00", "password": "x"}}
+    ),
     "page audit target with NUL": Case("admin", "GET", "/admin/audit?target_id=%00", 400, "NUL"),
-    "page walk-in child name with RLO": Case("operator", "POST", "/operator/slots/{slot_id}/walk-in", 422,
-                                             "쓸 수 없는 문자", {"data": {"child_name": SNEAKY["RLO"],
-                                                                     "birth_year": "2021", "guardians": "1"}}),
-    "page register name with ESC": Case("anonymous", "POST", "/register", 422, "쓸 수 없는 문자",
-                                        {"data": {"email": "esc@example.com", "name": SNEAKY["ESC"],
-                                                  "password": "sunny-day-2", "password2": "sunny-day-2"}}),
+    "page walk-in child name with RLO": Case(
+        "operator",
+        "POST",
+        "/operator/slots/{slot_id}/walk-in",
+        422,
+        "쓸 수 없는 문자",
+        {"data": {"child_name": SNEAKY["RLO"], "birth_year": "2021", "guardians": "1"}},
+    ),
+    "page register name with ESC": Case(
+        "anonymous",
+        "POST",
+        "/register",
+        422,
+        "쓸 수 없는 문자",
+        {
+            "data": {
+                "email": "esc@example.com",
+                "name": SNEAKY["ESC"],
+                "password": "sunny-day-2",
+                "password2": "sunny-day-2",
+            }
+        },
+    ),
 }
 
 
@@ -165,7 +266,12 @@ def test_hostile_input_gets_a_4xx_with_a_message_and_writes_nothing(app, world, 
     api = case.url.startswith("/api/")
     client, headers = _client(app, world, tokens, case.role, api, password)
     before = row_counts()
-    response = client.open(case.url.format(**ids), method=case.method, headers=headers, **(case.kwargs(ids) if callable(case.kwargs) else case.kwargs))
+    response = client.open(
+        case.url.format(**ids),
+        method=case.method,
+        headers=headers,
+        **(case.kwargs(ids) if callable(case.kwargs) else case.kwargs),
+    )
     assert response.status_code == case.status, response.get_data(as_text=True)[:500]
     if api:
         body = response.get_json()
@@ -180,9 +286,13 @@ def test_a_streamed_body_without_length_is_cut_off_with_413(client, row_counts):
     before = row_counts()
     body = json.dumps({"email": "s@example.com", "password": "y" * 2_000_000, "name": "흐름"}).encode()
     # The test client always computes a length: blank it, as a chunked request through gunicorn arrives.
-    response = client.post("/api/auth/register", input_stream=io.BytesIO(body), content_type="application/json",
-                           environ_overrides={"wsgi.input_terminated": True, "CONTENT_LENGTH": ""},
-                           headers={"Transfer-Encoding": "chunked"})
+    response = client.post(
+        "/api/auth/register",
+        input_stream=io.BytesIO(body),
+        content_type="application/json",
+        environ_overrides={"wsgi.input_terminated": True, "CONTENT_LENGTH": ""},
+        headers={"Transfer-Encoding": "chunked"},
+    )
     assert response.status_code == 413
     assert "너무 큽니다" in response.get_json()["message"]
     assert row_counts() == before
@@ -191,10 +301,15 @@ def test_a_streamed_body_without_length_is_cut_off_with_413(client, row_counts):
 def _upload(client, name: str, payload: bytes):
     """POST one file to the admin upload, the multipart body built in memory (the test client would spool it to an
     unclosed temporary file when the app refuses to read it)."""
-    stream, length, boundary = stream_encode_multipart({"files": FileStorage(io.BytesIO(payload), filename=name)},
-                                                       use_tempfile=False)
-    return client.post("/admin/import", input_stream=stream, content_length=length,
-                       content_type=f'multipart/form-data; boundary="{boundary}"')
+    stream, length, boundary = stream_encode_multipart(
+        {"files": FileStorage(io.BytesIO(payload), filename=name)}, use_tempfile=False
+    )
+    return client.post(
+        "/admin/import",
+        input_stream=stream,
+        content_length=length,
+        content_type=f'multipart/form-data; boundary="{boundary}"',
+    )
 
 
 def _admin_client(app, world, password):
@@ -238,8 +353,20 @@ def test_coverage_csv_neutralises_formulas(app, db, world, password):
     assert ",'=1+2," in text and ",=1+2," not in text
 
 
-@pytest.mark.parametrize("value, cell", [("=1+1", "'=1+1"), ("+82", "'+82"), ("-x", "'-x"), ("@a", "'@a"),
-                                         ("\tx", "'\tx"), ("\rx", "'\rx"), ("하늘", "하늘"), (-3, -3), (None, "")])
+@pytest.mark.parametrize(
+    "value, cell",
+    [
+        ("=1+1", "'=1+1"),
+        ("+82", "'+82"),
+        ("-x", "'-x"),
+        ("@a", "'@a"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("하늘", "하늘"),
+        (-3, -3),
+        (None, ""),
+    ],
+)
 def test_spreadsheet_cell(value, cell):
     assert spreadsheet_cell(value) == cell
 
@@ -257,8 +384,10 @@ def test_the_api_document_publishes_the_same_bounds(client):
     facility_id = spec["paths"]["/api/facilities/{facility_id}"]["get"]["parameters"][0]["schema"]
     assert (facility_id["minimum"], facility_id["maximum"], facility_id["format"]) == (1, ID_MAX, "int32")
     patch = spec["paths"]["/api/operator/slots/{slot_id}"]["patch"]
-    assert patch["requestBody"]["content"]["application/json"]["schema"]["properties"]["capacity"]["maximum"] \
+    assert (
+        patch["requestBody"]["content"]["application/json"]["schema"]["properties"]["capacity"]["maximum"]
         == CAPACITY_MAX
+    )
     assert set(patch["responses"]) >= {"200", "400", "401", "403", "404", "413", "422"}
     date = spec["paths"]["/api/facilities/{facility_id}/slots"]["get"]["parameters"][1]["schema"]
     assert date["format"] == "date" and DATE_MAX.isoformat() in date["description"]

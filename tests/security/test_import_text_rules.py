@@ -1,9 +1,10 @@
 """Import text rules: control, bidi and zero-width characters are taken out and the row kept and flagged;
 a district file with such a name is refused (file, feature, column); 행정동 names are cleaned and reported."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from app.validation import forbidden_character
 from tests.factories import login, make_user
 from tests.imports import synth
 
-NOW = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 RLO, ZWSP, NUL, ESC = "\u202e", "\u200b", "\x00", "\x1b"
 
 
@@ -26,8 +27,11 @@ def stored(db) -> dict[str, Facility]:
 
 
 def flags(db, facility) -> dict[str, str]:
-    return dict(db.session.execute(select(FacilityFlag.reason, FacilityFlag.detail)
-                                   .where(FacilityFlag.facility_id == facility.id)).all())
+    return dict(
+        db.session.execute(
+            select(FacilityFlag.reason, FacilityFlag.detail).where(FacilityFlag.facility_id == facility.id)
+        ).all()
+    )
 
 
 def all_text(value) -> list[str]:
@@ -41,21 +45,45 @@ def all_text(value) -> list[str]:
 
 
 def test_rows_with_hidden_characters_are_kept_cleaned_and_flagged_in_every_layout(db, tmp_path):
-    synth.write_csv(tmp_path / "cafes.csv", synth.KIDS_CAFE_COLUMNS, [
-        synth.kids_cafe(1, synth.CITY_HALL, "중구", name=f"해님{RLO}카페", address=f"서울특별시 중구 세종대로{ZWSP} 110"),
-        synth.kids_cafe(2, synth.GANGNAM_OFFICE, "강남구", feature_summary=f"놀이{ESC}[31m터"),
-        synth.kids_cafe(3, synth.MAPO_OFFICE, "마포구"),  # clean
-    ])
+    synth.write_csv(
+        tmp_path / "cafes.csv",
+        synth.KIDS_CAFE_COLUMNS,
+        [
+            synth.kids_cafe(
+                1, synth.CITY_HALL, "중구", name=f"해님{RLO}카페", address=f"서울특별시 중구 세종대로{ZWSP} 110"
+            ),
+            synth.kids_cafe(2, synth.GANGNAM_OFFICE, "강남구", feature_summary=f"놀이{ESC}[31m터"),
+            synth.kids_cafe(3, synth.MAPO_OFFICE, "마포구"),  # clean
+        ],
+    )
     daycare = {c: "" for c in synth.DAYCARE_COLUMNS} | {
-        "시군구명": "송파구", "어린이집코드": "D1", "어린이집명": f"별{NUL}어린이집", "상세주소": "서울특별시 송파구 올림픽로 1",
-        "시설 위도(좌표값)": str(synth.SONGPA_OFFICE[0]), "시설 경도(좌표값)": str(synth.SONGPA_OFFICE[1]),
-        "제공서비스": "시간제보육", "전화번호": "02-123-4567%00"}
+        "시군구명": "송파구",
+        "어린이집코드": "D1",
+        "어린이집명": f"별{NUL}어린이집",
+        "상세주소": "서울특별시 송파구 올림픽로 1",
+        "시설 위도(좌표값)": str(synth.SONGPA_OFFICE[0]),
+        "시설 경도(좌표값)": str(synth.SONGPA_OFFICE[1]),
+        "제공서비스": "시간제보육",
+        "전화번호": "02-123-4567%00",
+    }
     synth.write_csv(tmp_path / "daycare.csv", synth.DAYCARE_COLUMNS, [daycare])
-    synth.write_csv(tmp_path / "toilets.csv", synth.TOILET_COLUMNS, [
-        synth.toilet(9, (37.5700, 126.9800), "종로구", 건물명="가족화장실\t본관", 비고=f"줄\n바꿈{ZWSP}")])
-    synth.write_cot(tmp_path / "cot.json", [synth.cot_item(4, (37.5010, 127.0300), "서울특별시 강남구 테헤란로 1",
-                                                           COT_CONTS_NAME="오케이&#x202e;식당",
-                                                           **{f"COT_EXTRA{RLO}": "값"})])
+    synth.write_csv(
+        tmp_path / "toilets.csv",
+        synth.TOILET_COLUMNS,
+        [synth.toilet(9, (37.5700, 126.9800), "종로구", 건물명="가족화장실\t본관", 비고=f"줄\n바꿈{ZWSP}")],
+    )
+    synth.write_cot(
+        tmp_path / "cot.json",
+        [
+            synth.cot_item(
+                4,
+                (37.5010, 127.0300),
+                "서울특별시 강남구 테헤란로 1",
+                COT_CONTS_NAME="오케이&#x202e;식당",
+                **{f"COT_EXTRA{RLO}": "값"},
+            )
+        ],
+    )
     report = import_directory(db.session, tmp_path, NOW)
     by_kind = {f.kind: f for f in report.files}
     assert by_kind["kids_cafe"].flagged["suspicious_text"] == 2
@@ -80,8 +108,11 @@ def test_rows_with_hidden_characters_are_kept_cleaned_and_flagged_in_every_layou
 
 
 def test_flags_page_names_the_reason_in_korean(client, db, tmp_path):
-    synth.write_csv(tmp_path / "cafes.csv", synth.KIDS_CAFE_COLUMNS,
-                    [synth.kids_cafe(1, synth.CITY_HALL, "중구", name=f"해님{RLO}카페")])
+    synth.write_csv(
+        tmp_path / "cafes.csv",
+        synth.KIDS_CAFE_COLUMNS,
+        [synth.kids_cafe(1, synth.CITY_HALL, "중구", name=f"해님{RLO}카페")],
+    )
     import_directory(db.session, tmp_path, NOW)
     db.session.commit()
     login(client, make_user(db.session, "admin"))
@@ -98,18 +129,22 @@ def district_file(path, change: dict) -> None:
 
 def synth_district_source():
     from app.geo.districts import BUNDLED_DISTRICTS
+
     return BUNDLED_DISTRICTS
 
 
-@pytest.mark.parametrize("change, column, words", [
-    ({"name": f"중{ZWSP}구"}, "name (SIG_KOR_NM)", "U+200B"),
-    ({"name": f"중구{RLO}"}, "name (SIG_KOR_NM)", "U+202E"),
-    ({"name_en": f"Jung{ESC}-gu"}, "name_en (SIG_ENG_NM)", "U+001B"),
-    ({"name": "가" * 21}, "name (SIG_KOR_NM)", "20자 이하"),
-    ({"name": ""}, "name (SIG_KOR_NM)", "비어"),
-    ({"code": "{{ 7*7 }}"}, "code (SIG_CD)", "숫자 5자리"),
-    ({"name": "종로구"}, "name", "두 번"),
-])
+@pytest.mark.parametrize(
+    "change, column, words",
+    [
+        ({"name": f"중{ZWSP}구"}, "name (SIG_KOR_NM)", "U+200B"),
+        ({"name": f"중구{RLO}"}, "name (SIG_KOR_NM)", "U+202E"),
+        ({"name_en": f"Jung{ESC}-gu"}, "name_en (SIG_ENG_NM)", "U+001B"),
+        ({"name": "가" * 21}, "name (SIG_KOR_NM)", "20자 이하"),
+        ({"name": ""}, "name (SIG_KOR_NM)", "비어"),
+        ({"code": "{{ 7*7 }}"}, "code (SIG_CD)", "숫자 5자리"),
+        ({"name": "종로구"}, "name", "두 번"),
+    ],
+)
 def test_a_district_file_with_a_bad_name_or_code_is_refused_and_nothing_changes(db, tmp_path, change, column, words):
     before = dict(db.session.execute(select(District.code, District.name)).all())
     district_file(tmp_path / "districts.geojson", change)
@@ -131,8 +166,13 @@ def test_cli_refuses_a_district_file_with_a_hidden_character(app, tmp_path):
 
 def test_dong_names_with_hidden_characters_are_cleaned_and_reported(db, tmp_path):
     square = [[126.995, 37.561], [127.0, 37.561], [127.0, 37.566], [126.995, 37.566], [126.995, 37.561]]
-    features = [{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [square]},
-                 "properties": {"adm_cd2": "1114000001", "sgg": "11140", "adm_nm": f"서울특별시 중구 명{RLO}동"}}]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": [square]},
+            "properties": {"adm_cd2": "1114000001", "sgg": "11140", "adm_nm": f"서울특별시 중구 명{RLO}동"},
+        }
+    ]
     path = tmp_path / "dongs.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     report = compute_coverage(db.session, dong_path=path)

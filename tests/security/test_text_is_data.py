@@ -3,6 +3,7 @@
 Folium/branca compile their rendered output as a Jinja template again; these tests put template syntax and
 script breakouts into every piece of data a map shows, and check that it stays text.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,9 +14,9 @@ import re
 from sqlalchemy import select
 
 from app.facilities.models import District
+from app.facilities.outlines import district_outlines
 from app.geo.cafe_coverage import coverage_from
 from app.maps.builder import build_facility_map, build_results_map
-from app.facilities.outlines import district_outlines
 from app.maps.coverage_map import coverage_map_html
 from tests.factories import login, make_user
 from tests.geo.test_coverage import CX, CY, district, dong, latlon
@@ -42,11 +43,12 @@ def rename_districts(db) -> dict[str, str]:
 
 
 def data_payloads(page: str) -> list:
-    return [json.loads(m.group()[m.group().index(">") + 1:-len("</script>")]) for m in DATA_ELEMENT.finditer(page)]
+    return [json.loads(m.group()[m.group().index(">") + 1 : -len("</script>")]) for m in DATA_ELEMENT.finditer(page)]
 
 
-def test_district_names_with_template_syntax_are_not_evaluated_on_the_search_and_facility_pages(client, db,
-                                                                                                make_facility):
+def test_district_names_with_template_syntax_are_not_evaluated_on_the_search_and_facility_pages(
+    client, db, make_facility
+):
     rename_districts(db)
     facility = make_facility(name=hostile("FAC"), address=hostile("ADR"))
     for url in ("/", "/?district=11140", f"/facilities/{facility.id}"):
@@ -68,16 +70,28 @@ def test_district_names_with_template_syntax_are_not_evaluated_on_the_search_and
 def test_map_parts_rendered_by_folium_hold_no_text_from_data(app, db, make_facility):
     """Only constants and ids reach Folium: with the data elements removed, no data text is left."""
     rename_districts(db)
-    items = [{"id": i, "kind": kind, "name": hostile(f"N{i}"), "lat": 37.5663 + i * 1e-4, "lon": 126.9779,
-              "distance_m": 10.0, "hours_today": hostile(f"H{i}"), "address": hostile(f"A{i}")}
-             for i, kind in enumerate(("kids_cafe", "hourly_daycare", "kids_ok_zone", "family_restroom"))]
+    items = [
+        {
+            "id": i,
+            "kind": kind,
+            "name": hostile(f"N{i}"),
+            "lat": 37.5663 + i * 1e-4,
+            "lon": 126.9779,
+            "distance_m": 10.0,
+            "hours_today": hostile(f"H{i}"),
+            "address": hostile(f"A{i}"),
+        }
+        for i, kind in enumerate(("kids_cafe", "hourly_daycare", "kids_ok_zone", "family_restroom"))
+    ]
     with app.test_request_context():
         outlines = district_outlines()
-        maps = [build_results_map(items, center=(37.5663, 126.9779), radius_m=1000, district_code=None,
-                                  outlines=outlines),
-                build_results_map(items, center=(37.5663, 126.9779), radius_m=None, district_code="11140",
-                                  outlines=outlines),
-                build_facility_map(items[0], outlines=outlines)]
+        maps = [
+            build_results_map(items, center=(37.5663, 126.9779), radius_m=1000, district_code=None, outlines=outlines),
+            build_results_map(
+                items, center=(37.5663, 126.9779), radius_m=None, district_code="11140", outlines=outlines
+            ),
+            build_facility_map(items[0], outlines=outlines),
+        ]
     for parts in maps:
         folium_text = parts.header + DATA_ELEMENT.sub("", parts.html) + parts.script
         for text in [hostile("")[:-1]] + DISTRICT_NAMES + ["N0", "H0", "A0", "{{", "{%", "{#"]:
@@ -91,9 +105,17 @@ def hostile_coverage(tmp_path=None):
     districts = [district("99001", names[0]), district("99002", names[1], CX + 5000, CY)]
     dong_name = TEMPLATE_NO_SPACE + "</script><img/src=x/onerror=alert(1)>\"'><"
     report = coverage_from(districts, [latlon(CX, CY)], [dong("1", dong_name, "99001", CX + 1500, CY)])
-    outlines = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": d["code"], "name": d["name"]},
-         "geometry": json.loads(json.dumps(d["geometry"].__geo_interface__))} for d in districts]}
+    outlines = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": d["code"], "name": d["name"]},
+                "geometry": json.loads(json.dumps(d["geometry"].__geo_interface__)),
+            }
+            for d in districts
+        ],
+    }
     return report, outlines, names, dong_name
 
 
@@ -111,17 +133,23 @@ def test_coverage_map_names_travel_as_data_and_tooltips_are_text(app):
     gaps = next(p for p in payloads if "points" in p)
     assert gaps["points"][0]["tip"][0] == f"{names[0]} {dong_name}"
     assert "nadeuri-map.js" in page and "NadeuriMap.coverageDistricts(" in page
-    assert "innerHTML" not in page and "bindTooltip(\"" not in page
+    assert "innerHTML" not in page and 'bindTooltip("' not in page
 
 
 def test_admin_coverage_pages_show_hostile_names_literally(client, db, make_facility, tmp_path, app):
     names = rename_districts(db)
     make_facility(kind="kids_cafe")
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [126.9779, 37.5663]},
-                 "properties": {"adm_cd2": "1114000000", "adm_nm": f"서울특별시 중구 {TEMPLATE_NO_SPACE}", "sgg": "11140"}}]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [126.9779, 37.5663]},
+            "properties": {"adm_cd2": "1114000000", "adm_nm": f"서울특별시 중구 {TEMPLATE_NO_SPACE}", "sgg": "11140"},
+        }
+    ]
     app.config["NADEURI_DATA_DIR"] = str(tmp_path)
     (tmp_path / "seoul_hangjeongdong_20210401.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
     login(client, make_user(db.session, "admin"))
     for url in ("/admin/coverage", "/admin/coverage/map", "/admin/coverage.csv", "/api/admin/coverage"):
         response = client.get(url)

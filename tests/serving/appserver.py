@@ -4,6 +4,7 @@ The test owns each listening socket (127.0.0.1, port 0) and hands it to gunicorn
 restarted gunicorn serves the same port, and connections made while it is down wait in the
 socket's backlog instead of being refused, as they would behind systemd socket activation.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -45,16 +46,38 @@ class AppServer:
     def spawn(self) -> None:
         """Start gunicorn without waiting for it."""
         fd = self.sock.fileno()
-        env = dict(os.environ, DATABASE_URL=self.database_url, SECRET_KEY="serving-test-only",
-                   RATELIMIT_STORAGE_URI="memory://")
+        env = dict(
+            os.environ,
+            DATABASE_URL=self.database_url,
+            SECRET_KEY="serving-test-only",
+            RATELIMIT_STORAGE_URI="memory://",
+        )
         self.starts += 1
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind", f"fd://{fd}",
-                 "--log-level", "warning", "--graceful-timeout", "5", *(["--preload"] if self.preload else []),
-                 "app:create_app()"],
-                cwd=ROOT, env=env, pass_fds=(fd,), start_new_session=True, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=log)
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--workers",
+                    str(self.workers),
+                    "--bind",
+                    f"fd://{fd}",
+                    "--log-level",
+                    "warning",
+                    "--graceful-timeout",
+                    "5",
+                    *(["--preload"] if self.preload else []),
+                    "app:create_app()",
+                ],
+                cwd=ROOT,
+                env=env,
+                pass_fds=(fd,),
+                start_new_session=True,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+            )
 
     def wait_ready(self) -> None:
         """Wait until /healthz answers 200; raise with the server's log if it does not."""
@@ -95,8 +118,9 @@ class AppServer:
         return self.log_path.read_text(errors="replace")[-chars:] if self.log_path.exists() else ""
 
 
-def request(port: int, method: str, path: str, body: dict | None = None, token: str | None = None,
-            timeout: float = 20) -> tuple[int, dict]:
+def request(
+    port: int, method: str, path: str, body: dict | None = None, token: str | None = None, timeout: float = 20
+) -> tuple[int, dict]:
     """One HTTP request on a fresh connection; (status, JSON body or {})."""
     headers = {"Content-Type": "application/json"}
     if token:
@@ -125,11 +149,17 @@ class RushResult:
 class Rush:
     """Client threads sharing a fixed list of booking attempts spread over the given ports."""
 
-    def __init__(self, ports: list[int], parents: list[tuple[str, int]], slot_ids: list[int], attempts: int,
-                 clients: int, seed: int = 8):
+    def __init__(
+        self,
+        ports: list[int],
+        parents: list[tuple[str, int]],
+        slot_ids: list[int],
+        attempts: int,
+        clients: int,
+        seed: int = 8,
+    ):
         rnd = random.Random(seed)
-        self.jobs = [(ports[i % len(ports)], parents[i % len(parents)], rnd.choice(slot_ids))
-                     for i in range(attempts)]
+        self.jobs = [(ports[i % len(ports)], parents[i % len(parents)], rnd.choice(slot_ids)) for i in range(attempts)]
         self.clients, self.result, self.phase = clients, RushResult(), 0
         self._lock = threading.Lock()
         self._next = iter(self.jobs)
@@ -143,8 +173,9 @@ class Rush:
                 return
             port, (token, child_id), slot_id = job
             try:
-                status, body = request(port, "POST", "/api/bookings",
-                                       {"slot_id": slot_id, "child_ids": [child_id], "guardians": 1}, token)
+                status, body = request(
+                    port, "POST", "/api/bookings", {"slot_id": slot_id, "child_ids": [child_id], "guardians": 1}, token
+                )
             except (OSError, http.client.HTTPException):
                 status, body = None, {}  # killed mid-request: the outcome is unknown to the client
             with self._lock:

@@ -1,4 +1,5 @@
 """`flask backup` / `flask restore`: a round trip on this run's database (SQLite file in WAL mode, or PostgreSQL)."""
+
 from __future__ import annotations
 
 import pytest

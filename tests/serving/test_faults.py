@@ -5,6 +5,7 @@
 Either way: every booking answered 201 is in the database, no slot is over capacity, and every slot's
 booked counter equals its number of active booking rows.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,8 +57,11 @@ def servers(tmp_path):
 def assert_three_facts(data, result, logs: str) -> None:
     """201 means stored; no slot over capacity; counters equal active rows."""
     stored = confirmed_bookings(db.session, list(result.confirmed))
-    missing = {bid: want for bid, want in result.confirmed.items() if stored.get(bid, (None, None, None))[::2]
-               != (want[0], want[1])}
+    missing = {
+        bid: want
+        for bid, want in result.confirmed.items()
+        if stored.get(bid, (None, None, None))[::2] != (want[0], want[1])
+    }
     assert not missing, f"bookings answered 201 but not in the database: {missing}\n{logs}"
     assert all(status == "confirmed" for _, status, _ in stored.values())
     audit = slot_audit(db.session, data.slot_ids)

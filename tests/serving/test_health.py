@@ -3,6 +3,7 @@
 PostgreSQL is reached through a TCP proxy that the test cuts and restores: the same app object must
 answer 503 while it is cut and 200 again once it is restored, without a restart.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -36,8 +37,10 @@ def assert_database_down(client, facility_id: int = 1) -> None:
     assert page.status_code == 503 and page.mimetype == "text/html"
     assert KOREAN_503 in page.get_data(as_text=True) and "<html" in page.get_data(as_text=True)
     assert client.get(f"/facilities/{facility_id}").status_code == 503
-    for api in (client.get(f"/api/facilities/{facility_id}"),
-                client.get("/api/bookings", headers={"Authorization": "Bearer not-checked-db-is-down"})):
+    for api in (
+        client.get(f"/api/facilities/{facility_id}"),
+        client.get("/api/bookings", headers={"Authorization": "Bearer not-checked-db-is-down"}),
+    ):
         assert api.status_code == 503 and api.is_json
         assert api.get_json()["error"] == "database_unavailable" and KOREAN_503 in api.get_json()["message"]
 

@@ -1,4 +1,5 @@
 """One JSON log line per request: id, route, status, duration; coordinates rounded, secrets never written."""
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,7 @@ def test_one_line_with_route_status_duration_and_a_request_id(client, lines, mak
 def test_a_sane_client_request_id_is_kept_and_a_hostile_one_replaced(client, lines):
     kept = client.get("/healthz", headers={"X-Request-ID": "lb-4f2a:9.1_x"})
     assert kept.headers["X-Request-ID"] == "lb-4f2a:9.1_x"
-    replaced = client.get("/healthz", headers={"X-Request-ID": "a\" injected=1 " + "x" * 300})
+    replaced = client.get("/healthz", headers={"X-Request-ID": 'a" injected=1 ' + "x" * 300})
     assert replaced.headers["X-Request-ID"] != "" and "injected" not in replaced.headers["X-Request-ID"]
     first, second = lines()
     assert first["request_id"] == "lb-4f2a:9.1_x" and first["route"] == "/healthz"
@@ -66,8 +67,15 @@ def test_unknown_paths_and_refusals_are_logged_too(client, lines):
 
 
 def test_coordinates_are_rounded_to_three_decimals(client, lines):
-    client.get("/api/facilities", query_string={"lat": "37.5663214", "lon": "126.9779692", "radius": "1500",
-                                                 "bbox": "126.97123,37.56456,127.01987,37.59999"})
+    client.get(
+        "/api/facilities",
+        query_string={
+            "lat": "37.5663214",
+            "lon": "126.9779692",
+            "radius": "1500",
+            "bbox": "126.97123,37.56456,127.01987,37.59999",
+        },
+    )
     (line,) = lines()
     query = line["query"]
     assert "lat=37.566&" in query and "lon=126.978&" in query and "radius=1500" in query
@@ -81,9 +89,17 @@ def test_tokens_and_passwords_never_reach_the_log(client, db, lines):
     user = db.session.scalars(select(User)).one()
     raw, _ = issue_token(db.session, user, utcnow())
     db.session.commit()
-    r = client.get("/api/bookings", headers={"Authorization": f"Bearer {raw}"},
-                   query_string={"token": "qs-secret-1", "access_token": "qs-secret-2", "password": "qs-secret-3",
-                                 "csrf_token": "qs-secret-4", "date": "2026-11-24"})
+    r = client.get(
+        "/api/bookings",
+        headers={"Authorization": f"Bearer {raw}"},
+        query_string={
+            "token": "qs-secret-1",
+            "access_token": "qs-secret-2",
+            "password": "qs-secret-3",
+            "csrf_token": "qs-secret-4",
+            "date": "2026-11-24",
+        },
+    )
     assert r.status_code == 200
     login(client, user, "form-secret-5", expect=None)  # a wrong password: it must not be logged either
     text = "\n".join(json.dumps(line) for line in lines())
@@ -102,8 +118,9 @@ def test_sanitised_query_bounds_every_value():
 
 
 def test_json_formatter_writes_one_line_with_the_extra_fields():
-    record = logging.makeLogRecord({"name": LOGGER, "levelname": "INFO", "msg": "GET %s", "args": ("/x\n",),
-                                    "status": 200, "route": "/x"})
+    record = logging.makeLogRecord(
+        {"name": LOGGER, "levelname": "INFO", "msg": "GET %s", "args": ("/x\n",), "status": 200, "route": "/x"}
+    )
     line = json.loads(JsonFormatter().format(record))
     assert line["message"] == "GET /x\n" and line["status"] == 200 and line["route"] == "/x"
     assert set(line) == {"time", "level", "logger", "message", "status", "route"}
