@@ -107,13 +107,6 @@ def flags():
     )
 
 
-def _flag_or_404(flag_id: int) -> FacilityFlag:
-    flag = db.session.get(FacilityFlag, flag_id)
-    if flag is None:
-        abort(404)
-    return flag
-
-
 def _back_to_flags():
     return redirect(
         url_for("admin.flags", reason=request.args.get("reason") or None, status=request.args.get("status", "open"))
@@ -122,7 +115,7 @@ def _back_to_flags():
 
 @bp.post("/flags/<id:flag_id>/fix")
 def fix_flag(flag_id: int):
-    flag = _flag_or_404(flag_id)
+    flag = db.get_or_404(FacilityFlag, flag_id)
     form = FlagFixForm()
     if not form.validate_on_submit():
         flash("위도·경도는 숫자로 입력해 주세요.", "error")
@@ -141,7 +134,7 @@ def fix_flag(flag_id: int):
 
 @bp.post("/flags/<id:flag_id>/accept")
 def accept_flag(flag_id: int):
-    flag = _flag_or_404(flag_id)
+    flag = db.get_or_404(FacilityFlag, flag_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     with unit_of_work():
@@ -187,16 +180,9 @@ def users():
     ), status
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.post("/users/<id:user_id>/lock")
 def lock_user(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     locked = request.form.get("locked") == "1"
@@ -213,7 +199,7 @@ def lock_user(user_id: int):
 
 @bp.post("/users/<id:user_id>/facilities")
 def assign_facility(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     assigned = request.form.get("action", "assign") == "assign"

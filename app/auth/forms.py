@@ -64,9 +64,3 @@ class ChildForm(FlaskForm):
         render_kw={"type": "date", "placeholder": "YYYY-MM-DD"},
     )
     submit = SubmitField("아이 등록")
-
-
-class LogoutForm(FlaskForm):
-    """Logging out is a POST, so another site cannot log a parent out."""
-
-    submit = SubmitField("로그아웃")

@@ -36,7 +36,6 @@ LAYOUT_COLUMNS = {
     ),
     "toilets": ("연번", "도로명주소", "지번주소", "x 좌표", "y 좌표", "건물명", "구 명칭", "개방시간"),
 }
-COT_REQUIRED = ("COT_CONTS_ID", "COT_CONTS_NAME", "COT_COORD_X", "COT_COORD_Y")
 
 
 class ImportDataError(DomainError):

@@ -285,8 +285,3 @@ def walk_in(
         now,
     )
     return booking
-
-
-def booking_for(session: Session, booking_id: int) -> Booking:
-    """A booking by id, or OperatorError(not_found)."""
-    return _facility_booking(session, booking_id)
