@@ -24,7 +24,7 @@ from app.config import TestConfig  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.facilities.models import Facility  # noqa: E402
 from app.facilities.outlines import district_outlines  # noqa: E402
-from app.geo import coverage  # noqa: E402
+from app.geo import cafe_coverage as coverage  # noqa: E402
 from app.imports.districts import load_districts  # noqa: E402
 from app.maps.coverage_map import coverage_map_html  # noqa: E402
 
