@@ -48,7 +48,7 @@ def make_user(
     n = next(_n)
     user = User(
         email=email or f"{role}{n}@example.com",
-        name=f"{role}{n}",
+        name=columns.pop("name", f"{role}{n}"),
         role=role,
         is_locked=locked,
         password_hash=_password_hash(password),

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from app.admin.services import AdminError
-from app.auth.models import Child, User
+from app.auth.models import Child
 from app.auth.services import AccountError
 from app.auth.tokens import issue_token
 from app.bookings.models import Slot
@@ -21,22 +21,15 @@ from app.operators.forms import FormError
 from app.operators.services import OperatorError
 from app.timeutil import KST, utcnow
 from app.validation import InvalidValue
+from tests.factories import make_user
 
 PASSWORD = "domain-error-1"
-
-
-def _user(db, role: str, email: str) -> User:
-    user = User(email=email, name=role, role=role)
-    user.set_password(PASSWORD)
-    db.session.add(user)
-    db.session.commit()
-    return user
 
 
 @pytest.fixture
 def world(client, db, make_facility):
     """A parent (logged in on the pages, with a token for the API), a child and an open future slot."""
-    parent = _user(db, "parent", "parent@example.com")
+    parent = make_user(db.session, "parent", email="parent@example.com", password=PASSWORD, name="parent")
     child = Child(parent_id=parent.id, name="하늘", birth_date=date(2022, 5, 1))
     facility = make_facility(kind="kids_cafe", age_min=0, age_max=10)
     start = (utcnow() + timedelta(days=2)).astimezone(KST).replace(hour=10, minute=0, second=0, microsecond=0)
@@ -92,7 +85,7 @@ def test_service_error_answers_api_json_and_page_message(
 
 def test_operator_error_keeps_its_slots_in_the_json(client, db, make_facility, monkeypatch):
     """Extra members (the slots a capacity cut would hit) ride along in the one handler's answer."""
-    admin = _user(db, "admin", "admin@example.com")
+    admin = make_user(db.session, "admin", email="admin@example.com", password=PASSWORD, name="admin")
     facility = make_facility(kind="kids_cafe")
     start = datetime(2030, 1, 7, 10, tzinfo=KST)
     slot = Slot(facility_id=facility.id, starts_at=start, ends_at=start + timedelta(hours=2), capacity=10, booked=0)
@@ -117,8 +110,8 @@ def test_operator_error_keeps_its_slots_in_the_json(client, db, make_facility, m
 
 
 def test_admin_refusal_is_flashed_on_the_page(client, db, monkeypatch):
-    admin = _user(db, "admin", "admin@example.com")
-    other = _user(db, "parent", "other@example.com")
+    admin = make_user(db.session, "admin", email="admin@example.com", password=PASSWORD, name="admin")
+    other = make_user(db.session, "parent", email="other@example.com", password=PASSWORD, name="parent")
     assert client.post("/login", data={"email": admin.email, "password": PASSWORD}).status_code == 302
 
     def refuse(*_args, **_kwargs):

@@ -16,16 +16,9 @@ from app.bookings.models import Slot
 from app.database import unit_of_work
 from app.operators.services import OperatorError
 from app.timeutil import KST, utcnow
+from tests.factories import make_user
 
 PASSWORD = "unit-of-work-1"
-
-
-def _user(db, role: str, email: str) -> User:
-    user = User(email=email, name=role, role=role)
-    user.set_password(PASSWORD)
-    db.session.add(user)
-    db.session.commit()
-    return user
 
 
 def _audit_count(db) -> int:
@@ -34,7 +27,7 @@ def _audit_count(db) -> int:
 
 
 def test_unit_commits_on_success_and_leaves_nothing_on_failure(db):
-    user = _user(db, "admin", "admin@example.com")
+    user = make_user(db.session, "admin", email="admin@example.com", password=PASSWORD, name="admin")
     with pytest.raises(RuntimeError):
         with unit_of_work():
             user.name = "바뀐 이름"
@@ -58,8 +51,8 @@ def _fail_after_audit(monkeypatch, module: str, error: Exception):
 
 
 def test_page_refusal_after_the_audit_entry_leaves_nothing(client, db, monkeypatch):
-    admin = _user(db, "admin", "admin@example.com")
-    other = _user(db, "parent", "other@example.com")
+    admin = make_user(db.session, "admin", email="admin@example.com", password=PASSWORD, name="admin")
+    other = make_user(db.session, "parent", email="other@example.com", password=PASSWORD, name="parent")
     assert client.post("/login", data={"email": admin.email, "password": PASSWORD}).status_code == 302
     _fail_after_audit(monkeypatch, "app.admin.services", AdminError("기록 뒤에 실패 (시험)", status=409))
     shown = client.post(f"/admin/users/{other.id}/lock", data={"locked": "1"}, follow_redirects=True)
@@ -72,7 +65,7 @@ def test_page_refusal_after_the_audit_entry_leaves_nothing(client, db, monkeypat
 
 
 def test_api_refusal_after_the_audit_entry_leaves_nothing(client, db, make_facility, monkeypatch):
-    admin = _user(db, "admin", "admin@example.com")
+    admin = make_user(db.session, "admin", email="admin@example.com", password=PASSWORD, name="admin")
     facility = make_facility(kind="kids_cafe")
     start = datetime(2030, 1, 7, 10, tzinfo=KST)
     slot = Slot(facility_id=facility.id, starts_at=start, ends_at=start + timedelta(hours=2), capacity=10, booked=0)
