@@ -19,12 +19,10 @@ How the tests are laid out (one way for each thing):
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from app.extensions import db as _db
-from app.facilities.models import WEEKDAYS_ALL, Facility
+from tests.factories import add_facility
 from tests.support import app_in_context, database_url
 
 
@@ -44,32 +42,7 @@ def client(app):
     return app.test_client()
 
 
-_ids = itertools.count(1)
-
-
 @pytest.fixture
 def make_facility(db):
-    """Create a facility with sensible defaults; keyword arguments override any column."""
-
-    def make(**kw) -> Facility:
-        n = next(_ids)
-        values = dict(
-            kind="kids_cafe",
-            source="test",
-            source_id=f"t{n}",
-            source_hash="x",
-            name=f"시설 {n}",
-            address="서울특별시 중구 세종대로 110",
-            lat=37.5663,
-            lon=126.9779,
-            district_code="11140",
-            open_days=WEEKDAYS_ALL,
-            details={},
-        )
-        values.update(kw)
-        facility = Facility(**values)
-        db.session.add(facility)
-        db.session.commit()
-        return facility
-
-    return make
+    """Create a facility (tests.factories.add_facility): keyword arguments override any column."""
+    return lambda **columns: add_facility(db.session, **columns)

@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 from app.auth.models import Child, User
 from app.bookings.models import Booking, BookingChild, BookingPolicy, Slot
 from app.bookings.policy import default_policy
+from app.facilities.models import WEEKDAYS_ALL, Facility
 from app.timeutil import KST
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=KST)  # a Monday
@@ -77,6 +78,29 @@ def make_child(session, user: User, birth: date = date(2022, 5, 1), name: str | 
     session.add(child)
     session.commit()
     return child
+
+
+def add_facility(session, **columns) -> Facility:
+    """A committed facility (a kids café at 서울시청 unless `columns` say otherwise)."""
+    n = next(_n)
+    values = dict(
+        kind="kids_cafe",
+        source="test",
+        source_id=f"t{n}",
+        source_hash="x",
+        name=f"시설 {n}",
+        address="서울특별시 중구 세종대로 110",
+        lat=37.5663,
+        lon=126.9779,
+        district_code="11140",
+        open_days=WEEKDAYS_ALL,
+        details={},
+    )
+    values.update(columns)
+    facility = Facility(**values)
+    session.add(facility)
+    session.commit()
+    return facility
 
 
 def make_slot(session, facility, starts_at: datetime, capacity: int = 10, minutes: int = 120, **columns) -> Slot:

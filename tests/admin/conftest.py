@@ -6,12 +6,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from app.auth.models import Child
-from app.bookings.models import Booking, BookingChild, Closure, DaycareClass, SessionTemplate, Slot
+from app.bookings.models import Closure, DaycareClass, SessionTemplate
 from app.facilities.models import FacilityFlag
 from app.timeutil import KST
 from tests.admin.route_access import STATIC_ARGS
-from tests.factories import login, make_user
+from tests.factories import login, make_child, make_slot, make_user, place_booking
 
 
 @pytest.fixture
@@ -25,34 +24,20 @@ def world(db, make_facility):
         "admin": make_user(db.session, "admin"),
     }
     parent = users["parent"]
-    child = Child(parent_id=parent.id, name="하늘", birth_date=date(2022, 5, 1))
+    child = make_child(db.session, parent, date(2022, 5, 1), "하늘")
     starts = datetime.now(KST).replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=2)
-    slot = Slot(facility_id=mine.id, starts_at=starts, ends_at=starts + timedelta(hours=1), capacity=5, booked=1)
-    db.session.add_all([child, slot])
-    db.session.flush()
-    booking = Booking(
-        code="MATRIX-0001",
-        user_id=parent.id,
-        slot_id=slot.id,
-        facility_id=mine.id,
-        guardians=1,
-        hours=1,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        created_at=starts - timedelta(days=3),
-    )
-    booking.places = [BookingChild(slot_id=slot.id, child_id=child.id)]
+    booking = place_booking(db.session, parent, make_slot(db.session, mine, starts, capacity=5, minutes=60))
     template = SessionTemplate(facility_id=mine.id, weekday=0, starts="10:00", ends="11:00", capacity_individual=5)
     klass = DaycareClass(facility_id=mine.id, name="햇님반", age_years=2, teachers=1)
     closure = Closure(facility_id=mine.id, starts_on=date(2030, 1, 1), ends_on=date(2030, 1, 2), reason="점검")
     flag = FacilityFlag(facility_id=mine.id, reason="district_mismatch", detail="test")
-    db.session.add_all([booking, template, klass, closure, flag])
+    db.session.add_all([template, klass, closure, flag])
     db.session.commit()
     ids = {
         "facility_id": mine.id,
         "booking_id": booking.id,
         "child_id": child.id,
-        "slot_id": slot.id,
+        "slot_id": booking.slot_id,
         "template_id": template.id,
         "class_id": klass.id,
         "closure_id": closure.id,

@@ -11,14 +11,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from app.auth.models import Child
-from app.auth.services import register_parent
 from app.bookings.models import Booking, Slot
-from app.bookings.policy import default_policy
 from app.extensions import db
-from app.facilities.models import WEEKDAYS_ALL, Facility
 from app.timeutil import KST, utcnow
 from tests.browser.browser_helpers import browser_page, log_in, serving
+from tests.factories import add_facility, make_slot, make_user, set_policy
 from tests.support import make_app
 
 pytestmark = pytest.mark.browser
@@ -30,35 +27,11 @@ def live(tmp_path):
     """A running server with one kids café, one 3-place session and a parent with a child."""
     app = make_app(f"sqlite:///{tmp_path / 'browser.sqlite3'}")
     with app.app_context():
-        facility = Facility(
-            kind="kids_cafe",
-            source="test",
-            source_id="b1",
-            source_hash="x",
-            name="서울형 키즈카페 <b>시청점</b>",
-            address="서울특별시 중구 세종대로 110",
-            lat=37.5663,
-            lon=126.9779,
-            district_code="11140",
-            open_days=WEEKDAYS_ALL,
-            age_min=0,
-            age_max=12,
-            details={},
-        )
-        db.session.add(facility)
-        db.session.flush()
-        policy = default_policy("kids_cafe", facility.id)
-        policy.closed_on_holidays = False
+        facility = add_facility(db.session, name="서울형 키즈카페 <b>시청점</b>", age_min=0, age_max=12)
+        set_policy(db.session, facility, closed_on_holidays=False)
         day = utcnow().astimezone(KST).date() + timedelta(days=2)
-        starts = datetime(day.year, day.month, day.day, 10, 0, tzinfo=KST)
-        slot = Slot(
-            facility_id=facility.id, starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=3, booked=0
-        )
-        parent = register_parent(db.session, "browser@example.com", PASSWORD, "브라우저 보호자")
-        db.session.add_all([policy, slot])
-        db.session.flush()
-        db.session.add(Child(parent_id=parent.id, name="하늘", birth_date=date(2021, 5, 5)))
-        db.session.commit()
+        slot = make_slot(db.session, facility, datetime(day.year, day.month, day.day, 10, 0, tzinfo=KST), capacity=3)
+        make_user(db.session, email="browser@example.com", password=PASSWORD, children=[("하늘", date(2021, 5, 5))])
         ids = {"facility": facility.id, "slot": slot.id}
     with serving(app) as base:
         yield app, base, ids

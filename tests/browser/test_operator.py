@@ -11,13 +11,11 @@ from datetime import date, timedelta
 import pytest
 
 from app.auth.models import User
-from app.bookings.models import Booking, BookingChild, Slot
-from app.bookings.policy import default_policy
+from app.bookings.models import Booking
 from app.extensions import db
-from app.facilities.models import WEEKDAYS_ALL, Facility
 from app.timeutil import KST, utcnow
 from tests.browser.browser_helpers import browser_page, log_in, serving
-from tests.factories import make_user
+from tests.factories import add_facility, make_slot, make_user, place_booking, set_policy
 from tests.support import make_app
 
 pytestmark = pytest.mark.browser
@@ -28,50 +26,15 @@ PASSWORD = "browser-op-pass-1"
 def live(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'operator.sqlite3'}")
     with app.app_context():
-        facility = Facility(
-            kind="kids_cafe",
-            source="test",
-            source_id="op1",
-            source_hash="x",
-            name="시청점",
-            address="서울특별시 중구 세종대로 110",
-            lat=37.5663,
-            lon=126.9779,
-            district_code="11140",
-            open_days=WEEKDAYS_ALL,
-            age_min=0,
-            age_max=12,
-            details={},
-        )
-        db.session.add(facility)
-        db.session.flush()
-        db.session.add(default_policy("kids_cafe", facility.id))
-        starts = utcnow() - timedelta(minutes=40)
-        slot = Slot(
-            facility_id=facility.id, starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=5, booked=2
-        )
-        db.session.add(slot)
+        facility = add_facility(db.session, name="시청점", age_min=0, age_max=12)
+        set_policy(db.session, facility)
+        slot = make_slot(db.session, facility, utcnow() - timedelta(minutes=40), capacity=5)
         make_user(db.session, "operator", [facility], email="op@example.com", password=PASSWORD)
         codes = {}
         for n, kid in enumerate(("하늘", "바다")):
             parent = make_user(db.session, email=f"p{n}@example.com", children=[(kid, date(2021, 5, 5))])
-            child = parent.children[0]
-            booking = Booking(
-                code=f"AAAA-BBB{n + 2}",
-                user_id=parent.id,
-                slot_id=slot.id,
-                facility_id=facility.id,
-                status="confirmed",
-                starts_at=slot.starts_at,
-                ends_at=slot.ends_at,
-                created_at=starts - timedelta(days=1),
-            )
-            booking.places = [BookingChild(slot_id=slot.id, child_id=child.id, active=True)]
-            db.session.add(booking)
-            db.session.flush()
-            codes[kid] = booking.id
-        db.session.commit()
-        ids = {"facility": facility.id, "day": starts.astimezone(KST).date().isoformat(), **codes}
+            codes[kid] = place_booking(db.session, parent, slot, created_at=slot.starts_at - timedelta(days=1)).id
+        ids = {"facility": facility.id, "day": slot.starts_at.astimezone(KST).date().isoformat(), **codes}
     with serving(app) as base:
         yield app, base, ids
 

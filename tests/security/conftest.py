@@ -10,13 +10,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.models import Child, User
+from app.auth.models import User
 from app.auth.tokens import issue_token
-from app.bookings.models import Booking, BookingChild, Slot
 from app.extensions import db as _db
-from app.facilities.models import WEEKDAYS_ALL, Facility
 from app.timeutil import KST, utcnow
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, add_facility, make_child, make_slot, make_user, place_booking
 from tests.support import app_in_context, database_url
 
 
@@ -46,47 +44,17 @@ def world(app):
 
     Gives the users' e-mails by role and the ids (parent_id, operator_id, admin_id among them).
     """
-    cafe = Facility(
-        kind="kids_cafe",
-        source="test",
-        source_id="hostile-1",
-        source_hash="x",
-        name="놀이 카페",
-        address="서울특별시 중구 세종대로 110",
-        lat=37.5663,
-        lon=126.9779,
-        district_code="11140",
-        open_days=WEEKDAYS_ALL,
-        details={},
-    )
-    _db.session.add(cafe)
-    _db.session.flush()
+    cafe = add_facility(_db.session, source_id="hostile-1", name="놀이 카페")
     users = {
         role: make_user(_db.session, role, facilities, email=f"{role}@example.com")
         for role, facilities in (("parent", ()), ("operator", [cafe]), ("admin", ()))
     }
-    child = Child(parent_id=users["parent"].id, name="하늘", birth_date=date(2021, 5, 1))
+    child = make_child(_db.session, users["parent"], date(2021, 5, 1), "하늘")
     starts = datetime.now(KST).replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=2)
-    slot = Slot(facility_id=cafe.id, starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=10, booked=1)
-    _db.session.add_all([child, slot])
-    _db.session.flush()
-    booking = Booking(
-        code="HOST-0001",
-        user_id=users["parent"].id,
-        slot_id=slot.id,
-        facility_id=cafe.id,
-        guardians=1,
-        hours=1,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        created_at=starts - timedelta(days=3),
-    )
-    booking.places = [BookingChild(slot_id=slot.id, child_id=child.id)]
-    _db.session.add(booking)
-    _db.session.commit()
+    booking = place_booking(_db.session, users["parent"], make_slot(_db.session, cafe, starts))
     ids = {
         "facility_id": cafe.id,
-        "slot_id": slot.id,
+        "slot_id": booking.slot_id,
         "booking_id": booking.id,
         "child_id": child.id,
         **{f"{role}_id": user.id for role, user in users.items()},
