@@ -176,6 +176,8 @@ class Booking(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why it was cancelled or settled, in the parent's words ("보호자 취소", "휴관: 성탄절", "노쇼 이용 제한").
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
 
     user = relationship("User")
     slot: Mapped[Slot] = relationship()

@@ -290,12 +290,19 @@ def backstop_error(exc: IntegrityError) -> BookingError | None:
     return None
 
 
-def release_places(session: Session, booking: Booking, status: str, now: datetime) -> bool:
-    """Move an active booking to `status` and give its places back; False if it was no longer active."""
+def release_places(session: Session, booking: Booking, status: str, now: datetime, reason: str | None = None) -> bool:
+    """Move an active booking to `status` (with the `reason` the parent sees) and give its places back.
+
+    False if it was no longer active.
+    """
     result = session.execute(
         update(Booking)
         .where(Booking.id == booking.id, Booking.status == BookingStatus.CONFIRMED)
-        .values(status=status, cancelled_at=now if status == BookingStatus.CANCELLED else None)
+        .values(
+            status=status,
+            cancelled_at=now if status == BookingStatus.CANCELLED else None,
+            cancel_reason=reason[:200] if reason else None,
+        )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -335,7 +342,7 @@ def cancel(session: Session, user: User, booking_id: int, now: datetime) -> Book
             "too_late_to_cancel",
             f"취소는 시작 {policy.cancel_deadline_minutes}분 전({deadline.astimezone(KST):%H:%M})까지입니다",
         )
-    if not release_places(session, booking, BookingStatus.CANCELLED, now):
+    if not release_places(session, booking, BookingStatus.CANCELLED, now, "보호자 취소"):
         raise BookingError("not_cancellable", "이미 취소되었거나 이용한 예약입니다")
     session.flush()
     return booking
@@ -359,7 +366,8 @@ def mark_no_show(session: Session, booking: Booking, now: datetime) -> list[Book
         )
         .order_by(Booking.id)
     ).all()
-    cancelled = [b for b in others if release_places(session, b, BookingStatus.CANCELLED, now)]
+    reason = f"노쇼 이용 제한 ({until.astimezone(KST):%Y-%m-%d}까지)"
+    cancelled = [b for b in others if release_places(session, b, BookingStatus.CANCELLED, now, reason)]
     session.flush()
     return cancelled
 

@@ -323,7 +323,7 @@ def add_closure(
     if affected and not confirmed:
         return None, affected
     for booking in affected_rows:
-        release_places(session, booking, BookingStatus.CANCELLED, now)
+        release_places(session, booking, BookingStatus.CANCELLED, now, f"휴관: {reason}" if reason else "휴관")
     closure = Closure(facility_id=facility.id, starts_on=starts_on, ends_on=ends_on, reason=(reason or "")[:200])
     session.add(closure)
     session.flush()
