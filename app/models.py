@@ -2,5 +2,15 @@
 
 from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import ApiToken, Child, User, operator_facilities  # noqa: F401
-from app.bookings.models import Booking, BookingChild, BookingPolicy, Closure, DaycareClass, SessionTemplate, Slot  # noqa: F401
+from app.bookings.models import (  # noqa: F401
+    Booking,
+    BookingChild,
+    BookingPolicy,
+    Closure,
+    DaycareClass,
+    NoShow,
+    NoShowCancellation,
+    SessionTemplate,
+    Slot,
+)
 from app.facilities.models import District, Facility, FacilityFlag  # noqa: F401

@@ -5,6 +5,8 @@ Operators reach only the facilities assigned to them (another facility → 403),
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from app.auth.roles import api_roles_required, can_manage_facility
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings.choices import BookingStatus
@@ -56,17 +58,24 @@ def _booking(booking_id: int) -> Booking:
     return booking
 
 
+def _staff(view):
+    """A bearer-token view for operators and admins (the facility is checked by _slot / _booking)."""
+    return api_login_required(api_roles_required(*STAFF)(view))
+
+
+def _when(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(KST).isoformat()
+
+
 @bp.get("/operator/slots/<id:slot_id>/roster")
-@api_login_required
-@api_roles_required(*STAFF)
+@_staff
 def api_operator_roster(slot_id: int):
     slot = _slot(slot_id)
-    return {"slot": _slot_json(slot), "items": services.roster(db.session, slot)}
+    return {"slot": _slot_json(slot), "items": services.roster(db.session, slot, utcnow())}
 
 
 @bp.post("/operator/bookings/<id:booking_id>/check-in")
-@api_login_required
-@api_roles_required(*STAFF)
+@_staff
 def api_operator_check_in(booking_id: int):
     booking = _booking(booking_id)
     with unit_of_work():  # an OperatorError rolls back and is answered by app/api/__init__.py
@@ -74,26 +83,39 @@ def api_operator_check_in(booking_id: int):
     return {"id": booking.id, "code": booking.code, "status": booking.status}
 
 
+@bp.get("/operator/bookings/<id:booking_id>/no-show")
+@_staff
+def api_operator_no_show_preview(booking_id: int):
+    preview = services.no_show_preview(db.session, _booking(booking_id), utcnow())
+    return {**preview, "allowed_from": _when(preview["allowed_from"]), "banned_until": _when(preview["banned_until"])}
+
+
 @bp.post("/operator/bookings/<id:booking_id>/no-show")
-@api_login_required
-@api_roles_required(*STAFF)
+@_staff
 def api_operator_no_show(booking_id: int):
     booking = _booking(booking_id)
     with unit_of_work():
         after = services.no_show(db.session, current_api_user(), booking, utcnow())
-        body = {
-            "id": booking.id,
-            "code": after["code"],
-            "status": BookingStatus.NO_SHOW,
-            "banned_until": after["banned_until"].astimezone(KST).isoformat(),
-            "cancelled_bookings": after["cancelled_bookings"],
-        }
-    return body
+    return {
+        "id": booking.id,
+        "code": after["code"],
+        "status": BookingStatus.NO_SHOW,
+        "banned_until": _when(after["banned_until"]),
+        "cancelled_bookings": after["cancelled_bookings"],
+    }
+
+
+@bp.post("/operator/bookings/<id:booking_id>/no-show/undo")
+@_staff
+def api_operator_no_show_undo(booking_id: int):
+    booking = _booking(booking_id)
+    with unit_of_work():
+        after = services.undo_no_show(db.session, current_api_user(), booking, utcnow())
+    return {"id": booking.id, **after, "banned_until": _when(after["banned_until"])}
 
 
 @bp.patch("/operator/slots/<id:slot_id>")
-@api_login_required
-@api_roles_required(*STAFF)
+@_staff
 def api_operator_slot(slot_id: int):
     slot = _slot(slot_id)
     capacity = body_int(json_body(), "capacity", 0, CAPACITY_MAX)
@@ -117,6 +139,9 @@ _DENIED = {
     "404": _error("없음"),
 }
 _SLOT_ID = [id_param("slot_id", "slot id")]
+_INT = {"type": "integer"}
+_TIME = {"type": "string", "format": "date-time"}
+_CODES = {"type": "array", "items": {"type": "string"}}
 _BOOKING_ID = [id_param("booking_id", "booking id")]
 
 OPENAPI_SCHEMAS = {
@@ -124,13 +149,37 @@ OPENAPI_SCHEMAS = {
         "type": "object",
         "required": ["id", "capacity", "booked", "blocked"],
         "properties": {
-            "id": {"type": "integer"},
-            "facility_id": {"type": "integer"},
-            "starts_at": {"type": "string", "format": "date-time"},
-            "ends_at": {"type": "string", "format": "date-time"},
-            "capacity": {"type": "integer"},
-            "booked": {"type": "integer"},
+            **dict.fromkeys(("id", "facility_id", "capacity", "booked"), _INT),
+            **dict.fromkeys(("starts_at", "ends_at"), _TIME),
             "blocked": {"type": "boolean"},
+        },
+    },
+    "NoShowPreview": {
+        "type": "object",
+        "required": ["allowed_from", "too_early", "banned_until", "cancels"],
+        "properties": {
+            "allowed_from": _TIME,
+            "too_early": {"type": "boolean"},
+            "banned_until": _TIME,
+            "cancels": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"facility": {"type": "string"}, "when": {"type": "string"}}},
+            },
+        },
+    },
+    "NoShowUndo": {
+        "type": "object",
+        "required": ["id", "code", "status", "banned_until", "restored_bookings", "not_restored"],
+        "properties": {
+            "id": _INT,
+            "code": {"type": "string"},
+            "status": {"type": "string", "enum": [BookingStatus.CONFIRMED.value]},
+            "banned_until": {"type": ["string", "null"], "format": "date-time"},
+            "restored_bookings": _CODES,
+            "not_restored": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"code": {"type": "string"}, "reason": {"type": "string"}}},
+            },
         },
     },
     "RosterEntry": {
@@ -140,6 +189,7 @@ OPENAPI_SCHEMAS = {
             "id": {"type": "integer"},
             "code": {"type": "string"},
             "status": {"type": "string", "enum": list(BookingStatus.values())},
+            "undoable": {"type": "boolean", "description": "노쇼를 아직 되돌릴 수 있음 (24시간 안)"},
             "guardian": {"type": "string"},
             "guardians": {"type": "integer"},
             "contact": {"type": "string"},
@@ -248,9 +298,22 @@ OPENAPI_PATHS = {
         }
     },
     "/api/operator/bookings/{booking_id}/no-show": {
+        "get": {
+            **_AUTH,
+            "summary": "노쇼 처리 전 확인: 언제부터 처리할 수 있는지, 예약 제한이 끝나는 때, 함께 취소될 다른 예약",
+            "description": "취소될 예약은 시설 이름과 시간만 알려 줍니다 (다른 시설의 예약 정보는 그 시설의 것).",
+            "parameters": _BOOKING_ID,
+            "responses": {
+                "200": {
+                    "description": "노쇼 처리 미리보기",
+                    "content": _ref("NoShowPreview"),
+                },
+                **_DENIED,
+            },
+        },
         "post": {
             **_AUTH,
-            "summary": "노쇼 처리: 보호자 예약 제한(기본 30일)과 그 기간의 다른 예약 취소",
+            "summary": "노쇼 처리 (시작 후 시설 설정 분, 기본 30분부터): 보호자 예약 제한과 그 기간의 다른 예약 취소",
             "parameters": _BOOKING_ID,
             "responses": {
                 "200": {
@@ -261,18 +324,33 @@ OPENAPI_PATHS = {
                                 "type": "object",
                                 "required": ["id", "code", "status", "banned_until", "cancelled_bookings"],
                                 "properties": {
-                                    "id": {"type": "integer"},
+                                    "id": _INT,
                                     "code": {"type": "string"},
                                     "status": {"type": "string", "enum": [BookingStatus.NO_SHOW.value]},
-                                    "banned_until": {"type": "string", "format": "date-time"},
-                                    "cancelled_bookings": {"type": "array", "items": {"type": "string"}},
+                                    "banned_until": _TIME,
+                                    "cancelled_bookings": _CODES,
                                 },
                             }
                         }
                     },
                 },
-                "409": _error("not_confirmed"),
-                "422": _error("not_started"),
+                "409": _error("not_confirmed; too_early: 시작 후 시설이 정한 시간(기본 30분)이 지나기 전"),
+                **_DENIED,
+            },
+        },
+    },
+    "/api/operator/bookings/{booking_id}/no-show/undo": {
+        "post": {
+            **_AUTH,
+            "summary": "노쇼 되돌리기 (24시간 안): 예약 확정으로, 예약 제한은 이전 값으로, 함께 취소된 예약은 "
+            "회차가 아직 남았고 자리가 있으면 되살림",
+            "parameters": _BOOKING_ID,
+            "responses": {
+                "200": {
+                    "description": "되돌림 (되살리지 못한 예약은 not_restored에 이유와 함께)",
+                    "content": _ref("NoShowUndo"),
+                },
+                "409": _error("not_undoable (노쇼가 아니거나 이미 되돌림); undo_expired (24시간 지남)"),
                 **_DENIED,
             },
         }

@@ -48,6 +48,8 @@ class BookingPolicy(db.Model):
     # Same-day booking only until this Seoul time ("HH:MM"); None = until the session starts.
     same_day_until: Mapped[str | None] = mapped_column(String(5))
     cancel_deadline_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    # A booking can be marked a no-show only this many minutes after its start (the family may be running late).
+    no_show_after_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     max_children: Mapped[int] = mapped_column(Integer, default=4)
     max_guardians: Mapped[int] = mapped_column(Integer, default=2)
     one_visit_per_day: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -225,3 +227,31 @@ class BookingChild(db.Model):
 
     booking: Mapped[Booking] = relationship(back_populates="places")
     child = relationship("Child")
+
+
+class NoShow(db.Model):
+    """A marked no-show and exactly what it changed, so the operator can undo it (within a day)."""
+
+    __tablename__ = "no_shows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The guardian's ban before this no-show (None: none) and the ban it set.
+    banned_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    banned_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    booking: Mapped[Booking] = relationship()
+    cancelled: Mapped[list[NoShowCancellation]] = relationship(cascade="all, delete-orphan")
+
+
+class NoShowCancellation(db.Model):
+    """A booking of the same guardian that a no-show cancelled (restored on undo while its session allows)."""
+
+    __tablename__ = "no_show_cancellations"
+
+    no_show_id: Mapped[int] = mapped_column(ForeignKey("no_shows.id", ondelete="CASCADE"), primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), primary_key=True)
+
+    booking: Mapped[Booking] = relationship()

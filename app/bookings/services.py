@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, load_only, selectinload
 
 from app.auth.models import Child, User
 from app.bookings.choices import ACTIVE_STATUSES, BookingStatus
-from app.bookings.models import Booking, BookingChild, BookingPolicy, Slot
+from app.bookings.models import Booking, BookingChild, BookingPolicy, NoShow, NoShowCancellation, Slot
 from app.bookings.policy import city_policy, default_policy, get_policy
 from app.bookings.rules import (
     BookingError,
@@ -42,6 +42,7 @@ __all__ = [
     "booking_of",
     "booking_ics",
     "mark_no_show",
+    "undo_no_show",
     "backstop_error",
 ]
 
@@ -348,28 +349,149 @@ def cancel(session: Session, user: User, booking_id: int, now: datetime) -> Book
     return booking
 
 
-def mark_no_show(session: Session, booking: Booking, now: datetime) -> list[Booking]:
-    """Record a no-show: ban the guardian and cancel their other bookings inside the ban. Returns those."""
-    user = session.get(User, booking.user_id)
-    _lock_children(session, [c.id for c in user.children])  # the locks a concurrent booking waits on
-    if not release_places(session, booking, BookingStatus.NO_SHOW, now):
-        raise BookingError("not_cancellable", "확정 상태인 예약만 노쇼로 처리할 수 있습니다")
+NO_SHOW_UNDO_HOURS = 24  # how long an operator can take a no-show back (a family that was there after all)
+
+
+def no_show_allowed_from(session: Session, booking: Booking) -> datetime:
+    """When a booking can first be marked a no-show: the facility's delay after its start."""
+    return booking.starts_at + timedelta(minutes=get_policy(session, booking.facility).no_show_after_minutes)
+
+
+def no_show_window(session: Session, booking: Booking, now: datetime) -> tuple[datetime, list[Booking]]:
+    """The ban a no-show marked now would set, and the guardian's other bookings (any facility) it would cancel."""
     until = now + timedelta(days=city_policy(session).no_show_ban_days)
-    user.banned_until = max(until, user.banned_until or until)
     others = session.scalars(
         select(Booking)
         .where(
-            Booking.user_id == user.id,
+            Booking.user_id == booking.user_id,
+            Booking.id != booking.id,
             Booking.status == BookingStatus.CONFIRMED,
             Booking.starts_at >= now,
             Booking.starts_at < until,
         )
-        .order_by(Booking.id)
+        .order_by(Booking.starts_at, Booking.id)
+        .options(selectinload(Booking.facility))
     ).all()
-    reason = f"노쇼 이용 제한 ({until.astimezone(KST):%Y-%m-%d}까지)"
-    cancelled = [b for b in others if release_places(session, b, BookingStatus.CANCELLED, now, reason)]
+    return until, list(others)
+
+
+def _ban_reason(until: datetime) -> str:
+    return f"노쇼 이용 제한 ({until.astimezone(KST):%Y-%m-%d}까지)"
+
+
+def mark_no_show(session: Session, booking: Booking, now: datetime) -> list[Booking]:
+    """Record a no-show: ban the guardian and cancel their other bookings inside the ban. Returns those.
+
+    Refused (too_early) before the facility's delay after the start; what it changed is kept in NoShow for undo.
+    """
+    allowed_from = no_show_allowed_from(session, booking)
+    if now < allowed_from:
+        raise BookingError(
+            "too_early",
+            f"노쇼는 시작 후 {allowed_from.astimezone(KST):%H:%M}부터 처리할 수 있습니다 (아직 오는 중일 수 있어요)",
+        )
+    user = session.get(User, booking.user_id)
+    _lock_children(session, [c.id for c in user.children])  # the locks a concurrent booking waits on
+    if not release_places(session, booking, BookingStatus.NO_SHOW, now):
+        raise BookingError("not_cancellable", "확정 상태인 예약만 노쇼로 처리할 수 있습니다")
+    until, others = no_show_window(session, booking, now)
+    marked = NoShow(booking_id=booking.id, marked_at=now, banned_before=user.banned_until, banned_until=until)
+    user.banned_until = max(until, user.banned_until or until)
+    cancelled = [b for b in others if release_places(session, b, BookingStatus.CANCELLED, now, _ban_reason(until))]
+    marked.cancelled = [NoShowCancellation(booking_id=b.id) for b in cancelled]
+    session.add(marked)
     session.flush()
     return cancelled
+
+
+class _NoRoom(Exception):
+    pass
+
+
+def _restore(session: Session, booking: Booking, reason: str, now: datetime) -> str | None:
+    """Confirm a booking the no-show cancelled again, taking its places back; or say why it cannot be."""
+    session.flush()  # the savepoint below rolls back and the expiry drops only what this booking changes
+    if booking.status != BookingStatus.CANCELLED or booking.cancel_reason != reason:
+        return "그 뒤 다른 이유로 바뀐 예약입니다"
+    if booking.starts_at <= now:
+        return "이미 지난 회차입니다"
+    n = len(booking.child_ids)
+    try:
+        with session.begin_nested():
+            for slot_id in sorted({p.slot_id for p in booking.places}):
+                taken = session.execute(
+                    update(Slot)
+                    .where(Slot.id == slot_id, Slot.booked + n <= Slot.capacity, Slot.blocked.is_(False))
+                    .values(booked=Slot.booked + n)
+                    .execution_options(synchronize_session=False)
+                )
+                if taken.rowcount != 1:
+                    raise _NoRoom
+            session.execute(
+                update(BookingChild)
+                .where(BookingChild.booking_id == booking.id)
+                .values(active=True)
+                .execution_options(synchronize_session=False)
+            )
+            session.execute(
+                update(Booking)
+                .where(Booking.id == booking.id)
+                .values(status=BookingStatus.CONFIRMED, cancelled_at=None, cancel_reason=None)
+                .execution_options(synchronize_session=False)
+            )
+    except _NoRoom:
+        return "남은 자리가 없습니다"
+    except IntegrityError:
+        return "같은 회차에 그 아이의 다른 예약이 있습니다"
+    finally:
+        session.expire_all()
+    return None
+
+
+def undo_no_show(session: Session, booking: Booking, now: datetime) -> dict:
+    """Take back a no-show within NO_SHOW_UNDO_HOURS: the booking is confirmed again, the ban goes back to what it
+    was, and the bookings it cancelled are restored where their session is still ahead and has room.
+
+    Returns {"banned_until", "restored": [Booking], "not_restored": [(Booking, why)]}.
+    """
+    marked = session.scalars(
+        select(NoShow).where(NoShow.booking_id == booking.id, NoShow.undone_at.is_(None)).order_by(NoShow.id.desc())
+    ).first()
+    if marked is None or booking.status != BookingStatus.NO_SHOW:
+        raise BookingError("not_undoable", "되돌릴 노쇼 처리가 없습니다")
+    if now - marked.marked_at > timedelta(hours=NO_SHOW_UNDO_HOURS):
+        raise BookingError("undo_expired", f"노쇼 처리는 {NO_SHOW_UNDO_HOURS}시간 안에만 되돌릴 수 있습니다")
+    user = session.get(User, booking.user_id)
+    _lock_children(session, [c.id for c in user.children])
+    reverted = session.execute(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == BookingStatus.NO_SHOW)
+        .values(status=BookingStatus.CONFIRMED)
+        .execution_options(synchronize_session=False)
+    )
+    if reverted.rowcount != 1:
+        raise BookingError("not_undoable", "되돌릴 노쇼 처리가 없습니다")
+    marked.undone_at = now
+    # The ban is what it was before, unless another no-show (still standing) set a longer one.
+    standing = session.scalars(
+        select(NoShow.banned_until)
+        .join(Booking, Booking.id == NoShow.booking_id)
+        .where(Booking.user_id == user.id, NoShow.undone_at.is_(None), NoShow.id != marked.id)
+    ).all()
+    user.banned_until = max((b for b in (marked.banned_before, *standing) if b is not None), default=None)
+    session.flush()
+    reason, ban_until = _ban_reason(marked.banned_until), user.banned_until
+    restored, not_restored = [], []
+    for link in marked.cancelled:
+        why = _restore(session, link.booking, reason, now)
+        if why is None:
+            restored.append(link.booking)
+        else:
+            not_restored.append((link.booking, why))
+            if link.booking.cancel_reason == reason:
+                link.booking.cancel_reason = f"노쇼 이용 제한 해제 · {why}"[:200]
+    session.flush()
+    return {"banned_until": ban_until, "restored": restored, "not_restored": not_restored}
 
 
 def bookings_of(session: Session, user: User) -> list[Booking]:

@@ -8,6 +8,7 @@ commit, or roll back on a refusal).
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,7 +16,10 @@ from flask_login import current_user
 from app.auth.roles import roles_required
 from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, Slot
+from app.bookings.rules import BookingError
+from app.bookings.services import NO_SHOW_UNDO_HOURS
 from app.database import unit_of_work
+from app.errors import refuse
 from app.extensions import db
 from app.facilities.models import Facility
 from app.operators import services, stats
@@ -53,38 +57,52 @@ def index():
     )
 
 
-def _roster_page(facility: Facility, day: date, error=None, status: int = 200):
-    now = utcnow()
-    sessions = [
-        {
-            "slot": s,
-            "label": services.slot_label(s),
-            "rows": services.roster(db.session, s),
-            "started": s.starts_at <= now,
-            "ended": s.ends_at <= now,
-        }
-        for s in services.slots_on(db.session, facility.id, day)
-    ]
-    next_open = None if sessions else services.next_day_with_slots(db.session, facility.id, day)
-    return render_template(
-        "operators/roster.html",
-        facility=facility,
-        day=day,
-        sessions=sessions,
-        error=error,
-        prev_day=day - timedelta(days=1),
-        next_day=day + timedelta(days=1),
-        today=today(),
-        next_open=next_open,
-        labels=BookingStatus.labels(),
-    ), status
+def _opening_day(facility: Facility, now) -> date:
+    """Today while a session is still to come or under way, else the next day with sessions."""
+    day = today()
+    if any(s.ends_at > now for s in services.slots_on(db.session, facility.id, day)):
+        return day
+    return services.next_day_with_slots(db.session, facility.id, day) or day
 
 
 @bp.get("/facilities/<id:facility_id>/roster")
 @roles_required(*STAFF)
 def roster(facility_id: int):
     facility = managed_facility(facility_id)
-    return _roster_page(facility, parse_date_arg(request.args.get("date"), today()))
+    now = utcnow()
+    code = (request.args.get("code") or "").strip()
+    if code:
+        found = services.find_booking(db.session, facility.id, code)
+        if found is not None:
+            return redirect(_roster_url(found), code=303)
+        flash(f"이 시설에서 예약번호 {code[:20]}을(를) 찾지 못했습니다", "error")
+    day = parse_date_arg(request.args.get("date"), None) or _opening_day(facility, now)
+    slots = services.slots_on(db.session, facility.id, day)
+    current = next((s.id for s in slots if s.ends_at > now), None)
+    sessions = [
+        {
+            "slot": s,
+            "label": services.slot_label(s),
+            "start": f"{s.starts_at.astimezone(KST):%H:%M}",
+            "rows": services.roster(db.session, s, now),
+            "started": s.starts_at <= now,
+            "ended": s.ends_at <= now,
+            "current": s.id == current,
+        }
+        for s in slots
+    ]
+    return render_template(
+        "operators/roster.html",
+        facility=facility,
+        day=day,
+        sessions=sessions,
+        prev_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1),
+        today=today(),
+        code=code,
+        next_open=None if sessions else services.next_day_with_slots(db.session, facility.id, day),
+        labels=BookingStatus.labels(),
+    )
 
 
 @bp.get("/facilities/<id:facility_id>/roster.csv")
@@ -92,7 +110,10 @@ def roster(facility_id: int):
 def roster_export(facility_id: int):
     facility = managed_facility(facility_id)
     day = parse_date_arg(request.args.get("date"), today())
-    body = roster_csv([(s, services.roster(db.session, s)) for s in services.slots_on(db.session, facility.id, day)])
+    now = utcnow()
+    body = roster_csv(
+        [(s, services.roster(db.session, s, now)) for s in services.slots_on(db.session, facility.id, day)]
+    )
     return Response(
         body,
         mimetype="text/csv",
@@ -103,27 +124,71 @@ def roster_export(facility_id: int):
     )
 
 
-def _after(slot_or_booking, action, message: str):
-    """Run an action; on success commit and go back to the roster, on refusal re-render it with the reason."""
-    facility = db.session.get(Facility, slot_or_booking.facility_id)
-    day = slot_or_booking.starts_at.astimezone(KST).date()
+def _roster_url(target: Slot | Booking) -> str:
+    """The roster of the target's day, scrolled to the target (a booking's row, a slot's session)."""
+    day = target.starts_at.astimezone(KST).date().isoformat()
+    anchor = f"booking-{target.id}" if isinstance(target, Booking) else f"slot-{target.id}"
+    return url_for("operators.roster", facility_id=target.facility_id, date=day) + "#" + anchor
+
+
+def _after(target: Slot | Booking, action, message):
+    """Run an action in one unit of work, then back to the roster where the operator was (Post/Redirect/Get):
+    the success `message` (a string, or a function of the action's result) or the refusal, shown once."""
     try:
         with unit_of_work():
-            action()
-    except (services.OperatorError, FormError) as error:
-        return _roster_page(facility, day, error, error.status)
-    flash(message, "success")
-    return redirect(url_for("operators.roster", facility_id=facility.id, date=day.isoformat()) + "#main", code=303)
+            result = action()
+    except (services.OperatorError, FormError, BookingError) as error:
+        refuse(error)
+    else:
+        flash(message(result) if callable(message) else message, "success")
+    return redirect(_roster_url(target), code=303)
 
 
 @bp.post("/bookings/<id:booking_id>/check-in")
 @roles_required(*STAFF)
 def check_in(booking_id: int):
-    booking = managed_booking(booking_id)
+    b = managed_booking(booking_id)
+    return _after(b, lambda: services.check_in(db.session, current_user, b, utcnow()), f"{b.code} 입장 처리했습니다")
+
+
+@bp.post("/bookings/<id:booking_id>/no-show/undo")
+@roles_required(*STAFF)
+def no_show_undo(booking_id: int):
+    b = managed_booking(booking_id)
     return _after(
-        booking,
-        lambda: services.check_in(db.session, current_user, booking, utcnow()),
-        f"{booking.code} 입장 처리했습니다",
+        b, lambda: services.undo_no_show(db.session, current_user, b, utcnow()), partial(undo_message, b.code)
+    )
+
+
+def undo_message(code: str, result: dict) -> str:
+    """What an undone no-show gave back, in one sentence for the desk."""
+    parts = [f"{code} 노쇼 처리를 되돌렸습니다 (예약 확정)."]
+    still_banned = result["banned_until"] is not None and result["banned_until"] > utcnow()
+    parts.append("보호자의 이전 예약 제한은 남습니다." if still_banned else "보호자 예약 제한을 풀었습니다.")
+    if result["restored_bookings"]:
+        parts.append(f"취소됐던 예약 {len(result['restored_bookings'])}건을 되살렸습니다.")
+    for item in result["not_restored"]:
+        parts.append(f"{item['code']}은(는) 되살리지 못했습니다: {item['reason']}.")
+    return " ".join(parts)
+
+
+@bp.get("/bookings/<id:booking_id>/no-show")
+@roles_required(*STAFF)
+def no_show_confirm(booking_id: int):
+    booking = managed_booking(booking_id)
+    if booking.status != BookingStatus.CONFIRMED:
+        flash(f"{booking.code}은(는) 확정 상태가 아니어서 노쇼로 처리할 수 없습니다", "error")
+        return redirect(_roster_url(booking), code=303)
+    preview = services.no_show_preview(db.session, booking, utcnow())
+    return render_template(
+        "operators/no_show.html",
+        booking=booking,
+        facility=booking.facility,
+        when=services.slot_label(booking),
+        preview=preview,
+        allowed_from=f"{preview['allowed_from'].astimezone(KST):%H:%M}",
+        banned_until=f"{preview['banned_until'].astimezone(KST):%Y-%m-%d %H:%M}",
+        back=_roster_url(booking),
     )
 
 
@@ -131,11 +196,18 @@ def check_in(booking_id: int):
 @roles_required(*STAFF)
 def no_show(booking_id: int):
     booking = managed_booking(booking_id)
-    return _after(
-        booking,
-        lambda: services.no_show(db.session, current_user, booking, utcnow()),
-        f"{booking.code} 노쇼 처리했습니다. 보호자의 예약이 제한됩니다",
-    )
+    if request.form.get("confirm") != "1":  # the confirmation page lists what it will cancel first
+        return redirect(url_for("operators.no_show_confirm", booking_id=booking.id), code=303)
+
+    def done(after: dict) -> str:
+        n = len(after["cancelled_bookings"])
+        return (
+            f"{booking.code} 노쇼 처리했습니다. 보호자의 예약이 제한됩니다."
+            + (f" 다른 예약 {n}건을 취소했습니다." if n else "")
+            + f" 잘못 눌렀다면 {NO_SHOW_UNDO_HOURS}시간 안에 되돌릴 수 있습니다"
+        )
+
+    return _after(booking, lambda: services.no_show(db.session, current_user, booking, utcnow()), done)
 
 
 @bp.post("/slots/<id:slot_id>/block")

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.audit import record
 from app.auth.models import Child, User, operator_facilities
+from app.bookings import services as booking_services
 from app.bookings.choices import BookingStatus
-from app.bookings.models import Booking, BookingChild, Slot
+from app.bookings.models import Booking, BookingChild, NoShow, Slot
 from app.bookings.policy import age_on, get_policy
 from app.bookings.schedule import at_kst, closed_reason
-from app.bookings.services import mark_no_show, new_code
+from app.bookings.services import NO_SHOW_UNDO_HOURS, new_code
 from app.errors import DomainError
 from app.facilities.choices import BOOKABLE_KINDS, WEEKDAY_LABELS
 from app.facilities.models import Facility
@@ -45,8 +46,8 @@ def facilities_for(session: Session, user: User) -> list[Facility]:
     return list(session.scalars(query).all())
 
 
-def slot_label(slot: Slot) -> str:
-    """ "2026-11-24 (화) 09:30–11:30" in Seoul time."""
+def slot_label(slot: Slot | Booking) -> str:
+    """ "2026-11-24 (화) 09:30–11:30" in Seoul time (a slot's or a booking's times)."""
     s, e = slot.starts_at.astimezone(KST), slot.ends_at.astimezone(KST)
     return f"{s:%Y-%m-%d} ({WEEKDAY_LABELS[s.weekday()]}) {s:%H:%M}–{e:%H:%M}"
 
@@ -58,17 +59,9 @@ def slot_brief(slot: Slot) -> dict:
 
 def slots_on(session: Session, facility_id: int, day: date) -> list[Slot]:
     """The facility's slots on a Seoul day, in time order."""
-    return list(
-        session.scalars(
-            select(Slot)
-            .where(
-                Slot.facility_id == facility_id,
-                Slot.starts_at >= at_kst(day, "00:00"),
-                Slot.starts_at < at_kst(day + timedelta(days=1), "00:00"),
-            )
-            .order_by(Slot.starts_at)
-        ).all()
-    )
+    start = at_kst(day, "00:00")
+    same_day = (Slot.starts_at >= start) & (Slot.starts_at < start + timedelta(days=1))  # Seoul has no DST
+    return list(session.scalars(select(Slot).where(Slot.facility_id == facility_id, same_day).order_by(Slot.starts_at)))
 
 
 def next_day_with_slots(session: Session, facility_id: int, day: date) -> date | None:
@@ -81,7 +74,23 @@ def next_day_with_slots(session: Session, facility_id: int, day: date) -> date |
     return starts.astimezone(KST).date() if starts is not None else None
 
 
-def roster(session: Session, slot: Slot) -> list[dict]:
+def undoable_no_shows(session: Session, booking_ids: list[int], now: datetime) -> set[int]:
+    """Which of these bookings are no-shows the operator can still take back."""
+    return set(
+        session.scalars(
+            select(NoShow.booking_id)
+            .join(Booking, Booking.id == NoShow.booking_id)
+            .where(
+                NoShow.booking_id.in_(booking_ids),
+                NoShow.undone_at.is_(None),
+                NoShow.marked_at >= now - timedelta(hours=NO_SHOW_UNDO_HOURS),
+                Booking.status == BookingStatus.NO_SHOW,
+            )
+        ).all()
+    )
+
+
+def roster(session: Session, slot: Slot, now: datetime) -> list[dict]:
     """Everyone booked into a slot (multi-hour daycare bookings included): children, guardian, code, status."""
     policy = get_policy(session, slot.facility)
     day = slot.starts_at.astimezone(KST).date()
@@ -92,6 +101,7 @@ def roster(session: Session, slot: Slot) -> list[dict]:
         .options(selectinload(Booking.places).selectinload(BookingChild.child), selectinload(Booking.user))
     ).all()
     unit = "세" if policy.age_basis == "korean_year" else "개월"
+    undoable = undoable_no_shows(session, [b.id for b in bookings if b.status == BookingStatus.NO_SHOW], now)
     return [
         {
             "id": b.id,
@@ -102,16 +112,10 @@ def roster(session: Session, slot: Slot) -> list[dict]:
             "contact": "" if b.user.email.endswith(WALK_IN_DOMAIN) else b.user.email,
             "walk_in": b.user.email.endswith(WALK_IN_DOMAIN),
             "children": [{"name": c.name, "age": age_on(policy, c.birth_date, day), "unit": unit} for c in b.children],
+            "undoable": b.id in undoable,
         }
         for b in bookings
     ]
-
-
-def _facility_booking(session: Session, booking_id: int) -> Booking:
-    booking = session.get(Booking, booking_id)
-    if booking is None:
-        raise OperatorError("not_found", "예약을 찾을 수 없습니다", 404)
-    return booking
 
 
 def check_in(session: Session, actor: User, booking: Booking, now: datetime) -> Booking:
@@ -138,13 +142,24 @@ def check_in(session: Session, actor: User, booking: Booking, now: datetime) -> 
     return booking
 
 
+def no_show_preview(session: Session, booking: Booking, now: datetime) -> dict:
+    """What marking this no-show now would do, for the operator to confirm: whether it is allowed yet, the ban's end
+    and the guardian's other bookings it cancels (facility and time only: other facilities' details stay theirs)."""
+    allowed_from = booking_services.no_show_allowed_from(session, booking)
+    until, others = booking_services.no_show_window(session, booking, now)
+    return {
+        "allowed_from": allowed_from,
+        "too_early": now < allowed_from,
+        "banned_until": until,
+        "cancels": [{"facility": b.facility.name, "when": slot_label(b)} for b in others],
+    }
+
+
 def no_show(session: Session, actor: User, booking: Booking, now: datetime) -> dict:
-    """Mark a no-show once the session has started: the ban rule of app.bookings applies."""
-    if now < booking.starts_at:
-        raise OperatorError("not_started", "노쇼는 이용 시작 시각 이후에 처리할 수 있습니다", 422)
+    """Mark a no-show (from the facility's delay after the start): the ban rule of app.bookings applies."""
     if booking.status != BookingStatus.CONFIRMED:
         raise OperatorError("not_confirmed", "확정 상태인 예약만 노쇼로 처리할 수 있습니다")
-    cancelled = mark_no_show(session, booking, now)
+    cancelled = booking_services.mark_no_show(session, booking, now)
     user = session.get(User, booking.user_id)
     after = {
         "status": BookingStatus.NO_SHOW,
@@ -156,21 +171,41 @@ def no_show(session: Session, actor: User, booking: Booking, now: datetime) -> d
     return after
 
 
+def undo_no_show(session: Session, actor: User, booking: Booking, now: datetime) -> dict:
+    """Take a no-show back (app.bookings.services.undo_no_show) and audit exactly what was restored."""
+    before = {"status": BookingStatus.NO_SHOW, "banned_until": session.get(User, booking.user_id).banned_until}
+    result = booking_services.undo_no_show(session, booking, now)
+    after = {
+        "status": BookingStatus.CONFIRMED,
+        "code": booking.code,
+        "banned_until": result["banned_until"],
+        "restored_bookings": [b.code for b in result["restored"]],
+        "not_restored": [{"code": b.code, "reason": why} for b, why in result["not_restored"]],
+    }
+    record(session, actor, "booking.no_show_undo", "booking", booking.id, before, after, now)
+    return after
+
+
+def find_booking(session: Session, facility_id: int, code: str) -> Booking | None:
+    """A facility's booking by its code as read out at the desk ("k7qd3mza", "K7QD-3MZA")."""
+    raw = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    if len(raw) != 8:
+        return None
+    return session.scalars(
+        select(Booking).where(Booking.facility_id == facility_id, Booking.code == f"{raw[:4]}-{raw[4:]}")
+    ).first()
+
+
 def set_blocked(session: Session, actor: User, slot: Slot, blocked: bool, now: datetime) -> Slot:
     """Block a slot (no new bookings; existing ones stay) or reopen it."""
     before = slot.blocked
     slot.blocked = blocked
-    record(
-        session,
-        actor,
-        "slot.block" if blocked else "slot.reopen",
-        "slot",
-        slot.id,
-        {"blocked": before},
-        {"blocked": blocked, "when": slot_label(slot)},
-        now,
-    )
+    _record_slot(session, actor, "slot.block" if blocked else "slot.reopen", slot, "blocked", before, blocked, now)
     return slot
+
+
+def _record_slot(session: Session, actor: User, action: str, slot: Slot, field: str, before, after, now: datetime):
+    record(session, actor, action, "slot", slot.id, {field: before}, {field: after, "when": slot_label(slot)}, now)
 
 
 def set_capacity(session: Session, actor: User, slot: Slot, capacity: int, now: datetime) -> Slot:
@@ -188,16 +223,7 @@ def set_capacity(session: Session, actor: User, slot: Slot, capacity: int, now: 
     session.expire(slot)
     if result.rowcount != 1:
         raise capacity_refusal([slot], capacity)
-    record(
-        session,
-        actor,
-        "slot.capacity",
-        "slot",
-        slot.id,
-        {"capacity": before},
-        {"capacity": capacity, "when": slot_label(slot)},
-        now,
-    )
+    _record_slot(session, actor, "slot.capacity", slot, "capacity", before, capacity, now)
     return slot
 
 

@@ -68,20 +68,24 @@ def test_empty_roster_links_the_next_day_with_sessions(client, world):
 def test_check_in_and_no_show_from_the_roster(client, db, world):
     login(client, world["operator"])
     assert client.post(f"/operator/bookings/{world['b1'].id}/check-in").status_code == 303
-    assert client.post(f"/operator/bookings/{world['b2'].id}/no-show").status_code == 303
+    # Without the confirmation it only leads to the confirmation page.
+    asked = client.post(f"/operator/bookings/{world['b2'].id}/no-show")
+    assert asked.status_code == 303 and asked.location.endswith(f"/operator/bookings/{world['b2'].id}/no-show")
+    assert db.session.get(Booking, world["b2"].id).status == "confirmed"
+    assert client.post(f"/operator/bookings/{world['b2'].id}/no-show", data={"confirm": "1"}).status_code == 303
     html = client.get(f"/operator/facilities/{world['cafe'].id}/roster?date={world['day']}").get_data(as_text=True)
     assert "입장" in html and "노쇼" in html
     assert db.session.get(Booking, world["b1"].id).status == "checked_in"
     assert db.session.get(Booking, world["b2"].id).status == "no_show"
-    # Again: refused with the reason on the page, nothing changed.
-    again = client.post(f"/operator/bookings/{world['b1'].id}/check-in")
-    assert again.status_code == 409 and "확정 상태인 예약만" in again.get_data(as_text=True)
+    # Again: refused with the reason shown once on the roster (Post/Redirect/Get), nothing changed.
+    again = client.post(f"/operator/bookings/{world['b1'].id}/check-in", follow_redirects=True)
+    assert again.request.path.endswith("/roster") and again.get_data(as_text=True).count("확정 상태인 예약만") == 1
     assert len(audits(db.session, "booking.check_in")) == 1 and len(audits(db.session, "booking.no_show")) == 1
 
 
 def test_no_show_ban_is_shown_to_the_parent_on_booking(client, db, world):
     login(client, world["operator"])
-    client.post(f"/operator/bookings/{world['b1'].id}/no-show")
+    client.post(f"/operator/bookings/{world['b1'].id}/no-show", data={"confirm": "1"})
     client.post("/logout")
     login(client, world["parent"])
     kid = world["parent"].children[0].id
@@ -96,20 +100,21 @@ def test_no_show_ban_is_shown_to_the_parent_on_booking(client, db, world):
 def test_capacity_walk_in_and_block_pages(client, db, world):
     login(client, world["operator"])
     slot = world["started"]
-    low = client.post(f"/operator/slots/{slot.id}/capacity", data={"capacity": "1"})
-    assert low.status_code == 409
-    assert "이미 예약된 인원보다 정원을 줄일 수 없습니다" in low.get_data(as_text=True) and "예약 2명" in low.get_data(
-        as_text=True
-    )
+    low = client.post(f"/operator/slots/{slot.id}/capacity", data={"capacity": "1"}, follow_redirects=True)
+    assert low.request.path.endswith("/roster") and low.history[0].location.endswith(f"#slot-{slot.id}")
+    text = low.get_data(as_text=True)
+    assert text.count("이미 예약된 인원보다 정원을 줄일 수 없습니다") == 1 and text.count("예약 2명") == 1
     assert client.post(f"/operator/slots/{slot.id}/capacity", data={"capacity": "3"}).status_code == 303
     walk = client.post(
         f"/operator/slots/{slot.id}/walk-in", data={"child_name": "현장이", "birth_year": "2022", "guardians": "1"}
     )
     assert walk.status_code == 303 and db.session.get(Slot, slot.id).booked == 3
     full = client.post(
-        f"/operator/slots/{slot.id}/walk-in", data={"child_name": "또", "birth_year": "2022", "guardians": "1"}
+        f"/operator/slots/{slot.id}/walk-in",
+        data={"child_name": "또", "birth_year": "2022", "guardians": "1"},
+        follow_redirects=True,
     )
-    assert full.status_code == 409 and "남은 자리가 없습니다" in full.get_data(as_text=True)
+    assert full.request.path.endswith("/roster") and "남은 자리가 없습니다" in full.get_data(as_text=True)
     assert client.post(f"/operator/slots/{world['future'].id}/block", data={"blocked": "1"}).status_code == 303
     assert db.session.get(Slot, world["future"].id).blocked is True
     client.post(f"/operator/slots/{world['future'].id}/block", data={"blocked": "0"})

@@ -99,7 +99,7 @@ def test_roster_lists_children_ages_guardians_codes(db, cafe):
     cancelled = place_booking(
         db.session, make_user(db.session, children=(("별", date(2020, 1, 1)),)), slot, status="cancelled"
     )
-    rows = services.roster(db.session, slot)
+    rows = services.roster(db.session, slot, NOW)
     assert [r["code"] for r in rows] == [booking.code, cancelled.code]  # cancelled last
     assert rows[0]["children"] == [{"name": "하늘", "age": 5, "unit": "세"}, {"name": "바다", "age": 3, "unit": "세"}]
     assert (rows[0]["guardian"], rows[0]["status"], rows[1]["status"]) == (parent.name, "confirmed", "cancelled")
@@ -122,9 +122,9 @@ def test_no_show_bans_parent_who_then_sees_banned(db, cafe, staff):
     parent = make_user(db.session, children=ONE_CHILD)
     today = place_booking(db.session, parent, make_slot(db.session, cafe, AT_10, capacity=5))
     later = place_booking(db.session, parent, make_slot(db.session, cafe, AT_10 + timedelta(days=3), capacity=5))
-    with pytest.raises(services.OperatorError) as early:
-        services.no_show(db.session, staff, today, AT_10 - timedelta(minutes=5))
-    assert early.value.code == "not_started"
+    with pytest.raises(BookingError) as early:
+        services.no_show(db.session, staff, today, AT_10 + timedelta(minutes=5))
+    assert early.value.code == "too_early" and early.value.status == 409
     result = services.no_show(db.session, staff, today, NOW)
     db.session.commit()
     assert result["banned_until"] == NOW + timedelta(days=30)
