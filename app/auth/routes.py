@@ -33,6 +33,17 @@ def _safe_next(default: str) -> str:
     return default
 
 
+# Where each role starts after logging in (a `next` page other than the finder's front page wins).
+HOME_BY_ROLE = {"operator": "operators.index", "admin": "admin.dashboard"}
+
+
+def _landing(user) -> str:
+    """The page to go to after logging in: a `next` page on this site, else the user's own start page."""
+    home = url_for(HOME_BY_ROLE.get(user.role, "facilities.index"))
+    target = _safe_next(home)
+    return home if urlsplit(target).path == url_for("facilities.index") else target
+
+
 def _add_errors(form, problems: dict) -> bool:
     """Attach service rule messages to fields that have none yet; True if the form is clean."""
     for name, message in problems.items():
@@ -84,7 +95,7 @@ def register():
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(_safe_next(url_for("facilities.index")))
+        return redirect(_landing(current_user))
     form = LoginForm()
     status, error_message = 200, None
     if form.is_submitted():
@@ -96,7 +107,7 @@ def login():
                 status, error_message = error.status, error.message
             else:
                 _start_session(user)
-                return redirect(_safe_next(url_for("facilities.index")))
+                return redirect(_landing(user))
     return render_template("auth/login.html", form=form, error_message=error_message, next=_safe_next("")), status
 
 
