@@ -8,7 +8,7 @@ from datetime import date
 from werkzeug.exceptions import BadRequest
 
 from app.errors import DomainError
-from app.validation import InvalidValue, parse_date, parse_int
+from app.validation import CAPACITY_MAX, InvalidValue, parse_date, parse_int
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -59,7 +59,28 @@ def policy_values(form) -> dict:
         "open_weekday": integer(form, "open_weekday", "오픈 요일", 0, 6),
         "open_time": hhmm(form, "open_time", "오픈 시각"),
         "cancel_deadline_minutes": integer(form, "cancel_deadline_minutes", "취소 마감(분)", 0, 7 * 24 * 60),
+        "no_show_after_minutes": integer(form, "no_show_after_minutes", "노쇼 처리 가능(시작 후 분)", 0, 240),
     }
+
+
+def week_values(form, hourly: bool) -> dict[tuple[int, str, str], tuple[int | None, int]]:
+    """The weekly grid: rows `starts-N`/`ends-N` (N = 0, 1, … and "new"), a cell per row and weekday with
+    `on-N-W` ticked, `cap-N-W` (individual places; daycare may leave it empty) and `grp-N-W` (group places)."""
+    rows = sorted({k.split("-", 1)[1] for k in form if k.startswith("starts-")})
+    wanted: dict[tuple[int, str, str], tuple[int | None, int]] = {}
+    for row in rows:
+        ticked = [w for w in range(7) if form.get(f"on-{row}-{w}")]
+        if not ticked:
+            continue  # a row with no day ticked (also the empty "new session" row)
+        starts, ends = hhmm(form, f"starts-{row}", "시작"), hhmm(form, f"ends-{row}", "종료")
+        if starts >= ends:
+            raise FormError(f"{starts} 회차: 끝나는 시각은 시작 시각보다 늦어야 합니다")
+        for w in ticked:
+            label = f"{'월화수목금토일'[w]} {starts}"
+            capacity = integer(form, f"cap-{row}-{w}", f"{label} 개인 정원", 0, CAPACITY_MAX, optional=hourly)
+            group = integer(form, f"grp-{row}-{w}", f"{label} 단체 정원", 0, CAPACITY_MAX, optional=True) or 0
+            wanted[(w, starts, ends)] = (capacity, group)
+    return wanted
 
 
 def parse_date_arg(raw: str | None, default: date) -> date:

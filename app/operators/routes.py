@@ -254,8 +254,9 @@ def walk_in(slot_id: int):
 def utilisation(facility_id: int):
     facility = managed_facility(facility_id)
     days = min(max(parse_int(request.args.get("days"), 7), 1), 31)
-    start = parse_date_arg(request.args.get("start"), today() - timedelta(days=days - 1))
+    start = parse_date_arg(request.args.get("start"), today())  # the coming week, where places can still be filled
     rows = stats.utilisation(db.session, facility.id, start, days)
+    totals = {k: sum(r[k] for r in rows) for k in ("capacity", "booked", "attended", "no_show", "cancelled", "empty")}
     return render_template(
         "operators/utilisation.html",
         facility=facility,
@@ -263,9 +264,9 @@ def utilisation(facility_id: int):
         chart=stats.chart(rows),
         start=start,
         days=days,
-        totals={
-            k: sum(r[k] for r in rows) for k in ("capacity", "booked", "attended", "no_show", "cancelled", "empty")
-        },
+        totals={**totals, "rate": stats.rate(totals)},
+        prev_start=start - timedelta(days=days),
+        next_start=start + timedelta(days=days),
     )
 
 

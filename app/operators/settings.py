@@ -18,25 +18,32 @@ from app.bookings.models import Booking, BookingChild, BookingPolicy, Closure, D
 from app.bookings.policy import default_policy, get_policy
 from app.bookings.schedule import at_kst, daycare_capacity, generate_slots
 from app.bookings.services import release_places
+from app.facilities.choices import WEEKDAY_LABELS
 from app.facilities.models import Facility
 from app.operators.services import OperatorError, capacity_refusal, slot_label
 from app.timeutil import KST
 from app.validation import TEXT_MAX, text_problem
 
 # The no-show ban's length is not here: it is city-wide (app.bookings.models.CityPolicy), set by admins.
-POLICY_FIELDS = ("opening_mode", "days_ahead", "open_weekday", "open_time", "cancel_deadline_minutes")
+POLICY_FIELDS = (
+    "opening_mode",
+    "days_ahead",
+    "open_weekday",
+    "open_time",
+    "cancel_deadline_minutes",
+    "no_show_after_minutes",
+)
 WEEKS_GENERATED = 4
+
+
+def _of_facility(session: Session, model, facility_id: int, *order) -> list:
+    """A facility's rows of a settings table, in the given order."""
+    return list(session.scalars(select(model).where(model.facility_id == facility_id).order_by(*order)).all())
 
 
 def templates_of(session: Session, facility_id: int) -> list[SessionTemplate]:
     """The facility's weekly sessions, by weekday and start."""
-    return list(
-        session.scalars(
-            select(SessionTemplate)
-            .where(SessionTemplate.facility_id == facility_id)
-            .order_by(SessionTemplate.weekday, SessionTemplate.starts)
-        ).all()
-    )
+    return _of_facility(session, SessionTemplate, facility_id, SessionTemplate.weekday, SessionTemplate.starts)
 
 
 def _template_json(t: SessionTemplate) -> dict:
@@ -102,14 +109,8 @@ def add_template(
         from app.bookings.schedule import ensure_templates
 
         ensure_templates(session, facility, 20)
-    template = SessionTemplate(
-        facility_id=facility.id,
-        weekday=weekday,
-        starts=starts,
-        ends=ends,
-        capacity_individual=capacity,
-        capacity_group=group,
-    )
+    values = dict(weekday=weekday, starts=starts, ends=ends, capacity_individual=capacity, capacity_group=group)
+    template = SessionTemplate(facility_id=facility.id, **values)
     session.add(template)
     session.flush()
     created = generate_slots(session, today, weeks=WEEKS_GENERATED, facility_ids=[facility.id])
@@ -184,15 +185,50 @@ def remove_template(session: Session, actor: User, facility: Facility, template:
     return removed
 
 
+def week_grid(templates: list[SessionTemplate]) -> list[dict]:
+    """The weekly sessions as grid rows, one per session time: {"starts", "ends", "days": {weekday: template}}."""
+    rows: dict[tuple[str, str], dict] = {}
+    for t in templates:
+        rows.setdefault((t.starts, t.ends), {"starts": t.starts, "ends": t.ends, "days": {}})["days"][t.weekday] = t
+    return [rows[k] for k in sorted(rows)]
+
+
+def save_week(
+    session: Session,
+    actor: User,
+    facility: Facility,
+    wanted: dict[tuple[int, str, str], tuple[int | None, int]],
+    confirmed: bool,
+    today: date,
+    now: datetime,
+) -> dict:
+    """Make the weekly sessions what the grid says: {(weekday, starts, ends): (individual, group capacity)}.
+
+    Removals happen only when `confirmed`; otherwise nothing is written and they are returned to ask about.
+    Returns {"removals": [labels], "added", "changed", "removed", "applied": bool}.
+    """
+    existing = {(t.weekday, t.starts, t.ends): t for t in templates_of(session, facility.id)}
+    removals = [existing[k] for k in sorted(existing) if k not in wanted]
+    labels = [f"{WEEKDAY_LABELS[t.weekday]} {t.starts}–{t.ends}" for t in removals]
+    if removals and not confirmed:
+        return {"removals": labels, "added": 0, "changed": 0, "removed": 0, "applied": False}
+    for t in removals:
+        remove_template(session, actor, facility, t, now)
+    changed = 0
+    for (weekday, starts, ends), (capacity, group) in sorted(wanted.items()):
+        t = existing.get((weekday, starts, ends))
+        if t is None:
+            add_template(session, actor, facility, weekday, starts, ends, capacity, group, today, now)
+        elif (t.capacity_individual, t.capacity_group) != (capacity, group):
+            update_template(session, actor, facility, t, capacity, group, now)
+            changed += 1
+    added = len([k for k in wanted if k not in existing])
+    return {"removals": labels, "added": added, "changed": changed, "removed": len(removals), "applied": True}
+
+
 def classes_of(session: Session, facility_id: int) -> list[DaycareClass]:
     """The daycare's classes (반)."""
-    return list(
-        session.scalars(
-            select(DaycareClass)
-            .where(DaycareClass.facility_id == facility_id)
-            .order_by(DaycareClass.age_years, DaycareClass.id)
-        ).all()
-    )
+    return _of_facility(session, DaycareClass, facility_id, DaycareClass.age_years, DaycareClass.id)
 
 
 def _reapply_daycare_capacity(session: Session, facility: Facility, now: datetime) -> int:

@@ -52,8 +52,13 @@ def utilisation(session: Session, facility_id: int, start: date, days: int) -> l
     out = []
     for day, row in rows.items():
         row["booked_waiting"] = max(row["booked"] - row["attended"] - row["no_show"], 0)
-        out.append({"date": day, **row})
+        out.append({"date": day, **row, "rate": rate(row)})
     return out
+
+
+def rate(row: dict) -> int | None:
+    """Use rate in whole percent: places booked (confirmed, attended, no-show) of the capacity; None without any."""
+    return round(100 * row["booked"] / row["capacity"]) if row["capacity"] else None
 
 
 def chart(rows: list[dict]) -> dict:

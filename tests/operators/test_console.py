@@ -84,3 +84,51 @@ def test_roster_finds_a_booking_by_its_code(client, db, cafe, make_facility):
     assert found.status_code == 303 and found.location.endswith(f"roster?date={day}#booking-{booking.id}")
     missing = client.get(url, query_string={"code": elsewhere.code}).get_data(as_text=True)  # another facility's
     assert missing.count("찾지 못했습니다") == 1 and elsewhere.code in missing
+
+
+def test_weekly_grid_one_save_asks_before_removals(client, db, cafe):
+    from app.bookings.models import SessionTemplate
+    from tests.support import audits
+
+    for weekday in (1, 2):
+        db.session.add(
+            SessionTemplate(
+                facility_id=cafe.id,
+                weekday=weekday,
+                starts="09:30",
+                ends="11:30",
+                capacity_individual=20,
+                capacity_group=0,
+            )
+        )
+    db.session.commit()
+    login(client, make_user(db.session, "operator", [cafe]))
+    url = f"/operator/facilities/{cafe.id}/settings"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="on-0-1" value="1" checked' in page and 'name="on-0-2" value="1" checked' in page
+    # Untick Wednesday, raise Tuesday to 25, add Saturday 14:00: the removal is asked about first, nothing written.
+    form = {
+        "starts-0": "09:30",
+        "ends-0": "11:30",
+        "on-0-1": "1",
+        "cap-0-1": "25",
+        "grp-0-1": "0",
+        "cap-0-2": "20",
+        "starts-new": "14:00",
+        "ends-new": "16:00",
+        "on-new-5": "1",
+        "cap-new-5": "30",
+    }
+    asked = client.post(url, data=form)
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 409 and asked.request.path == url and "회차 1개를 삭제할까요?" in html
+    assert "수 09:30–11:30" in html and 'value="14:00"' in html  # what was typed is kept
+    assert db.session.query(SessionTemplate).count() == 2 and not audits(db.session, "template.update")
+    saved = client.post(url, data={**form, "confirm": "1"})
+    assert saved.status_code == 303
+    rows = {(t.weekday, t.starts): t.capacity_individual for t in db.session.query(SessionTemplate)}
+    assert rows == {(1, "09:30"): 25, (5, "14:00"): 30}
+    # A bad value is refused on the same address, said once, with the grid as typed.
+    bad = client.post(url, data={**form, "cap-0-1": "abc"})
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and bad.request.path == url and text.count("숫자를 입력해 주세요") == 1

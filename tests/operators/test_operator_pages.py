@@ -141,9 +141,10 @@ def test_closure_over_bookings_asks_then_cancels(client, db, world):
     booking = place_booking(db.session, world["parent"], target)
     day = target.starts_at.astimezone(KST).date().isoformat()
     url = f"/operator/facilities/{world['cafe'].id}/closures"
-    first = client.post(url, data={"starts_on": day, "ends_on": day, "reason": "점검"})
+    first = client.post(url, data={"starts_on": day, "ends_on": day, "reason": "점검"}, follow_redirects=True)
     html = first.get_data(as_text=True)
-    assert first.status_code == 409 and booking.code in html and "취소하고 휴관 등록" in html
+    assert first.request.path.endswith("/settings")  # the confirmation is a page (GET), not the POST's answer
+    assert first.status_code == 200 and booking.code in html and "취소하고 휴관 등록" in html
     assert db.session.query(Closure).count() == 0 and db.session.get(Booking, booking.id).status == "confirmed"
     second = client.post(url, data={"starts_on": day, "ends_on": day, "reason": "점검", "confirm": "1"})
     assert second.status_code == 303 and db.session.query(Closure).count() == 1
@@ -165,6 +166,7 @@ def test_settings_policy_and_templates(client, db, world):
             "open_weekday": "1",
             "open_time": "09:00",
             "cancel_deadline_minutes": "60",
+            "no_show_after_minutes": "45",
             "no_show_ban_days": "365",
         },
     )
@@ -176,17 +178,22 @@ def test_settings_policy_and_templates(client, db, world):
         "open_weekday": 1,
         "open_time": "09:00",
         "cancel_deadline_minutes": 60,
+        "no_show_after_minutes": 45,
     }
     # The ban's length is the city's: an operator's 365 changes nothing.
     assert city_policy(db.session).no_show_ban_days == 30 and not audits(db.session, "city_policy.update")
-    bad = client.post(f"/operator/facilities/{fid}/policy", data={"opening_mode": "weekly", "open_time": "9시"})
-    assert bad.status_code == 422 and len(audits(db.session, "policy.update")) == 1
+    bad = client.post(
+        f"/operator/facilities/{fid}/policy", data={"opening_mode": "weekly", "open_time": "9시"}, follow_redirects=True
+    )
+    assert bad.request.path.endswith("/settings") and len(audits(db.session, "policy.update")) == 1
+    assert bad.get_data(as_text=True).count("숫자를 입력해 주세요") == 1  # the refusal, once
+    # The weekly grid: one save adds a Sunday evening session.
     added = client.post(
-        f"/operator/facilities/{fid}/templates",
-        data={"weekday": "6", "starts": "19:00", "ends": "20:30", "capacity_individual": "12", "capacity_group": "0"},
+        f"/operator/facilities/{fid}/settings",
+        data={"starts-new": "19:00", "ends-new": "20:30", "on-new-6": "1", "cap-new-6": "12", "grp-new-6": "0"},
     )
     assert added.status_code == 303 and audits(db.session, "template.add")[0].after["starts"] == "19:00"
-    assert "19:00–20:30" in client.get(f"/operator/facilities/{fid}/settings").get_data(as_text=True)
+    assert "19:00" in client.get(f"/operator/facilities/{fid}/settings").get_data(as_text=True)
 
 
 def test_utilisation_page_table_and_chart(client, db, world):
