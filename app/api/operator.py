@@ -42,20 +42,21 @@ def _allowed(facility_id: int) -> None:
         raise ApiError("forbidden", "이 시설을 관리할 권한이 없습니다", 403)
 
 
+def _managed(model, row_id: int, missing: str):
+    """A slot or booking of a facility the caller manages: 404 when missing, 403 when not theirs."""
+    row = db.session.get(model, row_id)
+    if row is None:
+        raise ApiError("not_found", missing, 404)
+    _allowed(row.facility_id)
+    return row
+
+
 def _slot(slot_id: int) -> Slot:
-    slot = db.session.get(Slot, slot_id)
-    if slot is None:
-        raise ApiError("not_found", "예약 시간을 찾을 수 없습니다", 404)
-    _allowed(slot.facility_id)
-    return slot
+    return _managed(Slot, slot_id, "예약 시간을 찾을 수 없습니다")
 
 
 def _booking(booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id)
-    if booking is None:
-        raise ApiError("not_found", "예약을 찾을 수 없습니다", 404)
-    _allowed(booking.facility_id)
-    return booking
+    return _managed(Booking, booking_id, "예약을 찾을 수 없습니다")
 
 
 def _staff(view):
@@ -90,28 +91,24 @@ def api_operator_no_show_preview(booking_id: int):
     return {**preview, "allowed_from": _when(preview["allowed_from"]), "banned_until": _when(preview["banned_until"])}
 
 
+def _booking_change(booking_id: int, change) -> dict:
+    """Run an operator service on a booking in one unit of work; its audit `after` as the answer."""
+    booking = _booking(booking_id)
+    with unit_of_work():  # an OperatorError or BookingError rolls back and is answered by app/api/__init__.py
+        after = change(db.session, current_api_user(), booking, utcnow())
+    return {"id": booking.id, **after, "banned_until": _when(after["banned_until"])}
+
+
 @bp.post("/operator/bookings/<id:booking_id>/no-show")
 @_staff
 def api_operator_no_show(booking_id: int):
-    booking = _booking(booking_id)
-    with unit_of_work():
-        after = services.no_show(db.session, current_api_user(), booking, utcnow())
-    return {
-        "id": booking.id,
-        "code": after["code"],
-        "status": BookingStatus.NO_SHOW,
-        "banned_until": _when(after["banned_until"]),
-        "cancelled_bookings": after["cancelled_bookings"],
-    }
+    return _booking_change(booking_id, services.no_show)
 
 
 @bp.post("/operator/bookings/<id:booking_id>/no-show/undo")
 @_staff
 def api_operator_no_show_undo(booking_id: int):
-    booking = _booking(booking_id)
-    with unit_of_work():
-        after = services.undo_no_show(db.session, current_api_user(), booking, utcnow())
-    return {"id": booking.id, **after, "banned_until": _when(after["banned_until"])}
+    return _booking_change(booking_id, services.undo_no_show)
 
 
 @bp.patch("/operator/slots/<id:slot_id>")
@@ -141,6 +138,10 @@ _DENIED = {
 _SLOT_ID = [id_param("slot_id", "slot id")]
 _INT = {"type": "integer"}
 _TIME = {"type": "string", "format": "date-time"}
+_ROSTER_CHILD = {
+    "type": "object",
+    "properties": {"name": {"type": "string"}, "age": _INT, "unit": {"type": "string"}},
+}
 _CODES = {"type": "array", "items": {"type": "string"}}
 _BOOKING_ID = [id_param("booking_id", "booking id")]
 
@@ -189,18 +190,12 @@ OPENAPI_SCHEMAS = {
             "id": {"type": "integer"},
             "code": {"type": "string"},
             "status": {"type": "string", "enum": list(BookingStatus.values())},
-            "undoable": {"type": "boolean", "description": "노쇼를 아직 되돌릴 수 있음 (24시간 안)"},
             "guardian": {"type": "string"},
             "guardians": {"type": "integer"},
             "contact": {"type": "string"},
             "walk_in": {"type": "boolean"},
-            "children": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {"name": {"type": "string"}, "age": {"type": "integer"}, "unit": {"type": "string"}},
-                },
-            },
+            "children": {"type": "array", "items": _ROSTER_CHILD},
+            "undoable": {"type": "boolean", "description": "노쇼를 아직 되돌릴 수 있음 (24시간 안)"},
         },
     },
 }

@@ -291,6 +291,18 @@ def backstop_error(exc: IntegrityError) -> BookingError | None:
     return None
 
 
+def _set_places_active(session: Session, booking_id: int, active: bool) -> None:
+    """A booking's children hold their places (active) or give them back."""
+    places = update(BookingChild).where(BookingChild.booking_id == booking_id).values(active=active)
+    session.execute(places.execution_options(synchronize_session=False))
+
+
+def move_status(session: Session, booking_id: int, before: str, after: str) -> bool:
+    """Move a booking from one status to the next, only if it is still in `before` (False otherwise)."""
+    moved = update(Booking).where(Booking.id == booking_id, Booking.status == before).values(status=after)
+    return session.execute(moved.execution_options(synchronize_session=False)).rowcount == 1
+
+
 def release_places(session: Session, booking: Booking, status: str, now: datetime, reason: str | None = None) -> bool:
     """Move an active booking to `status` (with the `reason` the parent sees) and give its places back.
 
@@ -311,12 +323,7 @@ def release_places(session: Session, booking: Booking, status: str, now: datetim
     n = len(booking.child_ids)
     slot_ids = sorted({p.slot_id for p in booking.places})
     if status == BookingStatus.CANCELLED:
-        session.execute(
-            update(BookingChild)
-            .where(BookingChild.booking_id == booking.id)
-            .values(active=False)
-            .execution_options(synchronize_session=False)
-        )
+        _set_places_active(session, booking.id, False)
         session.execute(
             update(Slot)
             .where(Slot.id.in_(slot_ids))
@@ -427,12 +434,7 @@ def _restore(session: Session, booking: Booking, reason: str, now: datetime) -> 
                 )
                 if taken.rowcount != 1:
                     raise _NoRoom
-            session.execute(
-                update(BookingChild)
-                .where(BookingChild.booking_id == booking.id)
-                .values(active=True)
-                .execution_options(synchronize_session=False)
-            )
+            _set_places_active(session, booking.id, True)
             session.execute(
                 update(Booking)
                 .where(Booking.id == booking.id)
@@ -463,13 +465,7 @@ def undo_no_show(session: Session, booking: Booking, now: datetime) -> dict:
         raise BookingError("undo_expired", f"노쇼 처리는 {NO_SHOW_UNDO_HOURS}시간 안에만 되돌릴 수 있습니다")
     user = session.get(User, booking.user_id)
     _lock_children(session, [c.id for c in user.children])
-    reverted = session.execute(
-        update(Booking)
-        .where(Booking.id == booking.id, Booking.status == BookingStatus.NO_SHOW)
-        .values(status=BookingStatus.CONFIRMED)
-        .execution_options(synchronize_session=False)
-    )
-    if reverted.rowcount != 1:
+    if not move_status(session, booking.id, BookingStatus.NO_SHOW, BookingStatus.CONFIRMED):
         raise BookingError("not_undoable", "되돌릴 노쇼 처리가 없습니다")
     marked.undone_at = now
     # The ban is what it was before, unless another no-show (still standing) set a longer one.

@@ -33,20 +33,21 @@ from app.validation import CAPACITY_MAX
 bp = Routes()
 
 
-def managed_slot(slot_id: int) -> Slot:
-    slot = db.session.get(Slot, slot_id)
-    if slot is None:
+def _managed(model, row_id: int):
+    """A slot or booking of a facility the current user manages (404 when missing, 403 when not theirs)."""
+    row = db.session.get(model, row_id)
+    if row is None:
         abort(404)
-    managed_facility(slot.facility_id)
-    return slot
+    managed_facility(row.facility_id)
+    return row
+
+
+def managed_slot(slot_id: int) -> Slot:
+    return _managed(Slot, slot_id)
 
 
 def managed_booking(booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id)
-    if booking is None:
-        abort(404)
-    managed_facility(booking.facility_id)
-    return booking
+    return _managed(Booking, booking_id)
 
 
 @bp.get("/")

@@ -120,13 +120,7 @@ def roster(session: Session, slot: Slot, now: datetime) -> list[dict]:
 
 def check_in(session: Session, actor: User, booking: Booking, now: datetime) -> Booking:
     """Mark a confirmed booking as arrived."""
-    result = session.execute(
-        update(Booking)
-        .where(Booking.id == booking.id, Booking.status == BookingStatus.CONFIRMED)
-        .values(status=BookingStatus.CHECKED_IN)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    if not booking_services.move_status(session, booking.id, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN):
         raise OperatorError("not_confirmed", "확정 상태인 예약만 입장 처리할 수 있습니다")
     record(
         session,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -171,12 +173,8 @@ def class_save(facility_id: int):
 @bp.post("/facilities/<id:facility_id>/classes/<id:class_id>/remove")
 @roles_required(*STAFF)
 def class_remove(facility_id: int, class_id: int):
-    facility = managed_facility(facility_id)
-    return _run(
-        facility,
-        lambda: settings.remove_class(db.session, current_user, facility, class_id, utcnow()),
-        "반을 삭제했습니다",
-    )
+    f = managed_facility(facility_id)
+    return _run(f, lambda: settings.remove_class(db.session, current_user, f, class_id, utcnow()), "반을 삭제했습니다")
 
 
 @bp.post("/facilities/<id:facility_id>/closures")
@@ -211,12 +209,9 @@ def closure_add(facility_id: int):
 @bp.post("/facilities/<id:facility_id>/closures/<id:closure_id>/remove")
 @roles_required(*STAFF)
 def closure_remove(facility_id: int, closure_id: int):
-    facility = managed_facility(facility_id)
-    return _run(
-        facility,
-        lambda: settings.remove_closure(db.session, current_user, facility, closure_id, today(), utcnow()),
-        "휴관일을 삭제했습니다",
-    )
+    f = managed_facility(facility_id)
+    remove = partial(settings.remove_closure, db.session, current_user, f, closure_id, today(), utcnow())
+    return _run(f, remove, "휴관일을 삭제했습니다", "#h-closures")
 
 
 @bp.post("/facilities/<id:facility_id>/policy")

@@ -8,14 +8,7 @@ from datetime import timedelta
 import pytest
 
 from app.timeutil import KST, utcnow
-from tests.factories import ONE_CHILD, login, make_slot, make_user, place_booking, set_policy
-
-
-@pytest.fixture
-def cafe(db, make_facility):
-    facility = make_facility(kind="kids_cafe", name="시청점", age_min=0, age_max=12)
-    set_policy(db.session, facility, closed_on_holidays=False)
-    return facility
+from tests.factories import ONE_CHILD, login, make_slot, make_user, place_booking
 
 
 @pytest.mark.parametrize(

@@ -20,18 +20,6 @@ AT_10 = datetime(2026, 11, 24, 10, 0, tzinfo=KST)  # a Tuesday session start
 REASON = "노쇼 이용 제한 (2026-12-24까지)"
 
 
-@pytest.fixture
-def cafe(db, make_facility):
-    facility = make_facility(kind="kids_cafe", name="시청점", age_min=0, age_max=12)
-    set_policy(db.session, facility, closed_on_holidays=False)
-    return facility
-
-
-@pytest.fixture
-def staff(db, cafe):
-    return make_user(db.session, "operator", [cafe])
-
-
 def test_no_show_is_refused_until_30_minutes_after_the_start(db, cafe, staff):
     booking = place_booking(db.session, make_user(db.session, children=ONE_CHILD), make_slot(db.session, cafe, AT_10))
     with pytest.raises(BookingError) as early:

@@ -12,23 +12,11 @@ from app.bookings.models import Booking, Closure, SessionTemplate, Slot
 from app.bookings.rules import BookingError
 from app.operators import services, settings, stats
 from app.timeutil import KST
-from tests.factories import ONE_CHILD, make_slot, make_user, place_booking, set_policy
+from tests.factories import ONE_CHILD, make_slot, make_user, place_booking
 from tests.support import audits
 
 NOW = datetime(2026, 11, 24, 10, 30, tzinfo=KST)  # a Tuesday
 AT_10 = datetime(2026, 11, 24, 10, 0, tzinfo=KST)
-
-
-@pytest.fixture
-def cafe(db, make_facility):
-    facility = make_facility(kind="kids_cafe", name="시청점", age_min=0, age_max=12)
-    set_policy(db.session, facility, closed_on_holidays=False)
-    return facility
-
-
-@pytest.fixture
-def staff(db, cafe):
-    return make_user(db.session, "operator", [cafe])
 
 
 def test_slot_capacity_below_booked_is_refused_listing_the_slot(db, cafe, staff):
