@@ -46,15 +46,15 @@ def test_operator_checks_in_and_marks_no_show(live, chromium_path):
     problems: list[str] = []
     with browser_page(chromium_path, problems) as page:
         log_in(page, base, "op@example.com", PASSWORD)
-        page.get_by_role("link", name="운영자").click()
-        expect(page.get_by_role("heading", name="내 시설")).to_be_visible()
+        expect(page.get_by_role("heading", name="내 시설")).to_be_visible()  # operators land on their console
         page.goto(f"{base}/operator/facilities/{ids['facility']}/roster?date={ids['day']}")
         sky = page.locator(f"tr[data-booking='{ids['하늘']}']")
         sea = page.locator(f"tr[data-booking='{ids['바다']}']")
         expect(sky.locator("[data-status]")).to_have_text("예약 확정")
         sky.get_by_role("button", name="하늘 입장 처리").click()
         expect(sky.locator("[data-status]")).to_have_text("입장")
-        sea.get_by_role("button", name="바다 노쇼 처리").click()
+        sea.get_by_role("link", name="바다 노쇼 처리").click()
+        page.get_by_role("button", name="노쇼 처리").click()  # the confirmation page
         expect(sea.locator("[data-status]")).to_have_text("노쇼")
         expect(page.get_by_role("alert").first).to_contain_text("노쇼 처리했습니다")
         expect(sky.get_by_role("button")).to_have_count(0)  # no further actions once settled
