@@ -137,7 +137,7 @@ def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
                 radius_m=None,
                 status=400,
                 error=f"'{form['q']}'에 맞는 장소를 찾지 못했습니다. "
-                "자치구 이름(예: 강남구)이나 도로명(예: 세종대로)으로 찾아 보세요.",
+                "자치구(예: 강남구), 동(예: 합정동)이나 도로명(예: 세종대로)으로 찾아 보세요.",
             )
         resolved, alternatives = candidates[0], candidates[1:6]
         if resolved["type"] == "district" and "district" not in params:

@@ -35,6 +35,7 @@
 
   function describe(c) {
     if (c.type === "district") { return "자치구"; }
+    if (c.type === "dong") { return c.detail || "동"; }
     if (c.type === "address") { return "주소 · 시설 " + c.count + "곳"; }
     return "시설" + (c.address ? " · " + c.address : "");
   }
