@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.errors import ApiError
 from app.facilities import services
-from app.facilities.choices import FacilityKind
+from app.facilities.choices import VISIT_KINDS, FacilityKind
 from app.facilities.models import AMENITIES
 from app.facilities.places import find_places
 from app.facilities.search import parse_search
@@ -60,10 +60,20 @@ class FinderPage:
         return max(1, -(-len(self.items) // LIST_LIMIT))
 
     @property
+    def distance_from(self) -> str:
+        """Where the distances are measured from, in words (a district search has no point of its own)."""
+        if self.district:
+            return f"{bundled_index().names.get(self.district, self.district)} 중심"
+        return self.where
+
+    @property
     def filter_summary(self) -> str:
         """The chosen conditions in a few words, shown while the filter box is closed."""
         f = self.form
-        parts = ["모든 종류" if len(f["kinds"]) == len(FacilityKind) else f"종류 {len(f['kinds'])}개"]
+        visits = [k for k in f["kinds"] if k != FacilityKind.FAMILY_RESTROOM]
+        parts = ["가볼 곳 모두" if set(visits) >= set(VISIT_KINDS) else f"종류 {len(visits)}개"]
+        if FacilityKind.FAMILY_RESTROOM in f["kinds"]:
+            parts.append("화장실 포함")
         if self.radius_m is not None and _is_number(f["radius_m"]):
             parts.append(f"반경 {distance_text(float(f['radius_m']))}")
         if f["age"]:
@@ -96,7 +106,7 @@ def _form_values(args) -> dict:
         "lon": args.get("lon", ""),
         "place": (args.get("place") or "")[:PLACE_MAX_CHARS],
         "district": args.get("district", ""),
-        "kinds": kinds or list(FacilityKind.values()),
+        "kinds": kinds or [k.value for k in VISIT_KINDS],
         "age": args.get("age", ""),
         "amenities": [a for raw in args.getlist("amenity") for a in raw.split(",") if a in AMENITIES],
         "open_now": args.get("open_at") == "now",
@@ -126,6 +136,8 @@ def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
         if not (params.get(key) or "").strip():
             params.pop(key, None)
     params.setdefault("radius_m", str(DEFAULT_RADIUS_M))
+    if not params.getlist("kind"):  # places to visit; restrooms are a layer a parent switches on
+        params.setlist("kind", [k.value for k in VISIT_KINDS])
     has_point = "lat" in params or "lon" in params
     resolved, alternatives, default = None, [], False
     if form["q"] and not has_point:

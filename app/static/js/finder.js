@@ -117,6 +117,31 @@
     });
   }
 
+  // Phones: the map or the list, switched by 목록/지도 (wide screens show both side by side).
+  var finder = document.querySelector(".finder");
+  var viewSwitch = document.getElementById("view-switch");
+  var narrow = window.matchMedia("(max-width: 63.99rem)");
+  function setView(view, scroll) {
+    if (!finder || !viewSwitch) { return; }
+    finder.setAttribute("data-view", view);
+    Array.prototype.forEach.call(viewSwitch.querySelectorAll("button"), function (b) {
+      b.setAttribute("aria-pressed", b.dataset.view === view ? "true" : "false");
+    });
+    if (view === "map" && window.NadeuriMap) {
+      window.NadeuriMap.maps.forEach(function (m) { m.invalidateSize(); });
+    }
+    if (scroll) { document.getElementById("results").scrollIntoView({ block: "start" }); }
+  }
+  if (viewSwitch && finder) {
+    viewSwitch.hidden = false;
+    setView("list", false);
+    viewSwitch.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-view]");
+      if (button) { setView(button.dataset.view, narrow.matches); }
+    });
+    document.addEventListener("nadeuri:show-map", function () { if (narrow.matches) { setView("map", true); } });
+  }
+
   if (window.NadeuriMap) {
     Array.prototype.forEach.call(document.querySelectorAll(".btn-map"), function (button) {
       button.hidden = false;
