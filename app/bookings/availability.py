@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.bookings.models import Slot
+from app.bookings.models import SessionTemplate, Slot
 from app.timeutil import KST
 
 # Far enough for a weekly opening schedule; a session further away is "no session soon".
@@ -70,3 +70,13 @@ def when_text(starts_at: datetime) -> str:
 def session_text(starts_at: datetime, left: int) -> str:
     """ "다음 회차 12/3(수) 09:30 · 잔여 12석" or "… · 마감"."""
     return f"다음 회차 {when_text(starts_at)} · " + (f"잔여 {left}석" if left else "마감")
+
+
+def session_hours(session: Session, facility_id: int) -> dict[int, tuple[str, str]]:
+    """Per weekday (0 = Monday) the first session's start and the last one's end, from the session templates."""
+    rows = session.execute(
+        select(SessionTemplate.weekday, func.min(SessionTemplate.starts), func.max(SessionTemplate.ends))
+        .where(SessionTemplate.facility_id == facility_id)
+        .group_by(SessionTemplate.weekday)
+    ).all()
+    return {weekday: (starts, ends) for weekday, starts, ends in rows}

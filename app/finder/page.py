@@ -18,6 +18,7 @@ from app.facilities.choices import VISIT_KINDS, FacilityKind
 from app.facilities.models import AMENITIES
 from app.facilities.places import find_places
 from app.facilities.search import parse_search
+from app.finder.facts import safe_url
 from app.geo.districts import bundled_index
 from app.maps.format import distance_text
 
@@ -183,19 +184,22 @@ def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
     return page
 
 
+# The city's own booking page (reserve_url) is left out: booking happens here, and two booking links
+# would leave a parent unsure which booking is real. The city's facility page stays as information.
 SOURCE_LINK_LABELS = {
-    "detail_url": "시설 안내 (공식 누리집)",
-    "reserve_url": "공식 예약 페이지",
-    "source_url": "데이터 출처",
+    "detail_url": "시설 안내 (서울시 누리집)",
+    "image_url": "시설 사진 (서울시 누리집)",
     "homepage": "홈페이지",
+    "source_url": "데이터 출처",
 }
 
 
 def source_links(details: dict) -> list[dict]:
-    """Links from a facility's details that are safe to show (http/https only)."""
-    out = []
+    """Links from a facility's details that are safe to show (http/https only), one per address."""
+    out, seen = [], set()
     for key, label in SOURCE_LINK_LABELS.items():
-        url = details.get(key)
-        if isinstance(url, str) and url.strip().lower().startswith(("http://", "https://")):
-            out.append({"label": label, "url": url.strip()})
+        url = safe_url(details.get(key))
+        if url and url not in seen:
+            seen.add(url)
+            out.append({"label": label, "url": url})
     return out

@@ -12,6 +12,7 @@ from app.facilities.hours import holiday_name
 from app.facilities.models import AMENITY_LABELS
 from app.facilities.outlines import district_outlines
 from app.finder.cards import add_card_facts
+from app.finder.facts import facility_extras
 from app.finder.page import LIST_LIMIT, RADIUS_CHOICES, district_choices, run_finder, source_links
 from app.maps.builder import build_facility_map, build_results_map, kind_legend
 from app.routing import Routes
@@ -73,9 +74,14 @@ def detail(facility_id: int):
     facility = services.get_facility(facility_id)
     if facility is None:
         abort(404)
-    today = datetime.now(KST).date()
+    now = datetime.now(KST)
+    today = now.date()
     info = services.facility_detail(facility, today)
-    map_parts = build_facility_map(info, outlines=district_outlines(), **_tiles())
+    extras = facility_extras(db.session, info, now)
+    if extras["session_hours"]:  # hours as the sessions run them, on the page and in its map popup
+        info["hours_today"] = extras["session_hours"]["today"]
+    popup = {**info, **{k: extras[k] for k in ("session_text", "age_text", "fee")}}
+    map_parts = build_facility_map(popup, outlines=district_outlines(), **_tiles())
     week = booking_week(db.session, facility.id, request.args.get("week"), utcnow()) if facility.bookable else None
     return render_template(
         "facilities/detail.html",
@@ -83,6 +89,7 @@ def detail(facility_id: int):
         info=info,
         map=map_parts,
         links=source_links(info["details"]),
+        extras=extras,
         week=week,
         amenity_labels=AMENITY_LABELS,
         flag_reasons=FlagReason.labels(),

@@ -185,7 +185,7 @@ def test_facility_page_shows_details_flags_links_and_a_map(client, make_facility
         "시청 키즈카페",
         "서울형 키즈카페",
         "02-120",
-        "3세~9세",
+        "3~9세",
         "개인 33명",
         "단체 20명",
         "화~일",
