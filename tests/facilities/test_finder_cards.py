@@ -8,8 +8,8 @@ from sqlalchemy import event
 
 from app.bookings.availability import next_sessions
 from app.timeutil import KST
-from tests.factories import make_slot
 from tests.facilities.test_finder_pages import CITY_HALL, layers, listed_ids, page
+from tests.factories import make_slot
 from tests.support import write_dong_file
 
 MANGWON = (37.5565, 126.9050)
