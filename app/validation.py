@@ -98,26 +98,25 @@ def check_date(value: date, label: str = "date") -> date:
     return value
 
 
-def parse_date(raw, label: str = "date") -> date:
-    """A YYYY-MM-DD date within the documented range."""
+def _parse_iso(raw, parse, label: str, problem: str):
+    """`parse(raw)` for an ISO text within the documented date range, else InvalidValue with `problem`."""
     try:
-        value = date.fromisoformat(raw.strip()) if isinstance(raw, str) else None
+        value = parse(raw.strip()) if isinstance(raw, str) else None
     except ValueError:
         value = None
     if value is None:
-        raise InvalidValue(f"{label}: 날짜를 YYYY-MM-DD 형식으로 입력해 주세요 (예: 2026-11-24)", label)
+        raise InvalidValue(f"{label}: {problem}", label)
     return check_date(value, label)
+
+
+def parse_date(raw, label: str = "date") -> date:
+    """A YYYY-MM-DD date within the documented range."""
+    return _parse_iso(raw, date.fromisoformat, label, "날짜를 YYYY-MM-DD 형식으로 입력해 주세요 (예: 2026-11-24)")
 
 
 def parse_datetime(raw, label: str = "datetime") -> datetime:
     """An ISO 8601 date-time within the documented date range (naive values keep no zone)."""
-    try:
-        value = datetime.fromisoformat(raw.strip()) if isinstance(raw, str) else None
-    except ValueError:
-        value = None
-    if value is None:
-        raise InvalidValue(f"{label}: ISO 8601 날짜·시각이 아닙니다 (예: 2026-11-24T10:30)", label)
-    return check_date(value, label)
+    return _parse_iso(raw, datetime.fromisoformat, label, "ISO 8601 날짜·시각이 아닙니다 (예: 2026-11-24T10:30)")
 
 
 def text_problem(text: str, label: str, max_length: int = TEXT_MAX, *, multiline: bool = False) -> str | None:

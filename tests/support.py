@@ -83,3 +83,29 @@ def app_in_context(url: str):
         yield app
         _db.session.remove()
         _db.engine.dispose()
+
+
+# Three 마포구 행정동 as squares near their real places (admdongkor layout), for 동 searches without the real file.
+SAMPLE_DONGS = {  # name: (south-west lat, lon), 0.006° squares
+    "합정동": (37.546, 126.908),
+    "망원1동": (37.553, 126.899),
+    "망원2동": (37.553, 126.905),
+}
+
+
+def write_dong_file(folder) -> None:
+    """Write SAMPLE_DONGS as the 행정동 boundary file the app reads from NADEURI_DATA_DIR."""
+    import json
+    from pathlib import Path
+
+    from app.geo.cafe_coverage import DONG_FILE
+
+    features = []
+    for i, (name, (lat, lon)) in enumerate(SAMPLE_DONGS.items()):
+        ring = [[lon, lat], [lon + 0.006, lat], [lon + 0.006, lat + 0.006], [lon, lat + 0.006], [lon, lat]]
+        props = {"adm_nm": f"서울특별시 마포구 {name}", "adm_cd2": f"11440{i:05d}", "sgg": "11440", "sggnm": "마포구"}
+        features.append(
+            {"type": "Feature", "properties": props, "geometry": {"type": "MultiPolygon", "coordinates": [[ring]]}}
+        )
+    data = {"type": "FeatureCollection", "features": features}
+    (Path(folder) / DONG_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

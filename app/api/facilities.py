@@ -70,7 +70,11 @@ _ERROR = {
 _NOT_FOUND = {**_ERROR, "description": "없음"}
 
 _TEXT_OR_NULL = {"type": ["string", "null"]}
-_INT_OR_NULL = {"type": ["integer", "null"]}
+
+
+def _nullable(json_type: str, names: str) -> dict:
+    """{name: {"type": [json_type, "null"]}} for each space-separated name."""
+    return {name: {"type": [json_type, "null"]} for name in names.split()}
 
 
 def _json(schema: dict) -> dict:
@@ -86,25 +90,11 @@ OPENAPI_SCHEMAS = {
             "kind": {"type": "string", "enum": list(FacilityKind.values())},
             "kind_label": {"type": "string"},
             "name": {"type": "string"},
-            "address": _TEXT_OR_NULL,
-            "phone": _TEXT_OR_NULL,
-            "district": _TEXT_OR_NULL,
-            "district_name": _TEXT_OR_NULL,
-            "lat": {"type": ["number", "null"]},
-            "lon": {"type": ["number", "null"]},
-            "age_min": _INT_OR_NULL,
-            "age_max": _INT_OR_NULL,
-            "capacity_individual": _INT_OR_NULL,
-            "capacity_group": _INT_OR_NULL,
-            "open_days": _TEXT_OR_NULL,
-            "opens_at": _TEXT_OR_NULL,
-            "closes_at": _TEXT_OR_NULL,
-            "always_open": {"type": ["boolean", "null"]},
-            "closed_on_holidays": {"type": ["boolean", "null"]},
-            "hours_today": _TEXT_OR_NULL,
-            "hours_text": _TEXT_OR_NULL,
-            "days_text": _TEXT_OR_NULL,
-            "closed_days_text": _TEXT_OR_NULL,
+            **_nullable("string", "address phone district district_name open_days opens_at closes_at"),
+            **_nullable("string", "hours_today hours_text days_text closed_days_text"),
+            **_nullable("number", "lat lon"),
+            **_nullable("integer", "age_min age_max capacity_individual capacity_group"),
+            **_nullable("boolean", "always_open closed_on_holidays"),
             "amenities": {"type": "array", "items": {"type": "string"}},
             "bookable": {"type": "boolean"},
             "details": {"type": "object"},

@@ -19,7 +19,9 @@ MAX_QUERY_CHARS = 100
 def list_places():
     q = (request.args.get("q") or "").strip()
     if not q:
-        raise ApiError("invalid_parameter", "q: 찾을 장소를 입력해 주세요 (예: 강남구, 세종대로)", 400, parameter="q")
+        raise ApiError(
+            "invalid_parameter", "q: 찾을 장소를 입력해 주세요 (예: 강남구, 합정동, 세종대로)", 400, parameter="q"
+        )
     if len(q) > MAX_QUERY_CHARS:
         raise ApiError("invalid_parameter", f"q: {MAX_QUERY_CHARS}자 이하로 입력해 주세요", 400, parameter="q")
     limit = number(request.args, "limit", 10, minimum=1, maximum=50, integer=True)
@@ -31,12 +33,16 @@ OPENAPI_SCHEMAS = {
         "type": "object",
         "required": ["type", "label", "lat", "lon"],
         "properties": {
-            "type": {"type": "string", "enum": ["district", "address", "facility"]},
+            "type": {"type": "string", "enum": ["district", "dong", "address", "facility"]},
             "label": {"type": "string", "description": "what to show, e.g. 서울 강남구 or 중구 세종대로"},
             "lat": {"type": "number"},
             "lon": {"type": "number"},
             "district": {"type": ["string", "null"], "description": "5-digit 자치구 code"},
             "count": {"type": ["integer", "null"], "description": "facilities sharing this address part"},
+            "detail": {
+                "type": "string",
+                "description": "only for type=dong: 행정동 or 법정동, and the 행정동 it joins",
+            },
             "facility_id": {"type": "integer", "description": "only for type=facility"},
             "address": {"type": ["string", "null"], "description": "only for type=facility"},
         },
@@ -46,14 +52,14 @@ OPENAPI_SCHEMAS = {
 OPENAPI_PATHS = {
     "/api/places": {
         "get": {
-            "summary": "장소 찾기: 자치구·도로명·시설 이름으로 중심점 후보 (Place candidates, best first)",
+            "summary": "장소 찾기: 자치구·동·도로명·시설 이름으로 중심점 후보 (Place candidates, best first)",
             "parameters": [
                 {
                     "name": "q",
                     "in": "query",
                     "required": True,
                     "schema": {"type": "string", "maxLength": 100},
-                    "description": "자치구 이름(강남구, 강남), 주소 일부(세종대로) 또는 시설 이름",
+                    "description": "자치구(강남구), 동(합정동, 마포구 망원동), 주소 일부(세종대로) 또는 시설 이름",
                 },
                 {
                     "name": "limit",

@@ -26,8 +26,19 @@ class FacilityKind(Choices):
         """Whether parents book sessions here."""
         return self in BOOKABLE_KINDS
 
+    @property
+    def fee(self) -> str | None:
+        """The city-wide fee for a bookable kind (branches may differ; the facility's page says so)."""
+        return KIND_FEES.get(self)
+
 
 BOOKABLE_KINDS = (FacilityKind.KIDS_CAFE, FacilityKind.HOURLY_DAYCARE)
+# Places to visit: what the finder shows by default; restrooms are a layer parents switch on.
+VISIT_KINDS = (FacilityKind.KIDS_CAFE, FacilityKind.HOURLY_DAYCARE, FacilityKind.KIDS_OK_ZONE)
+KIND_FEES = {
+    FacilityKind.KIDS_CAFE: "아동 1회 2,000~5,000원",
+    FacilityKind.HOURLY_DAYCARE: "시간당 2,000원 (보호자 부담분)",
+}
 
 
 class FlagReason(Choices):

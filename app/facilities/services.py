@@ -7,10 +7,10 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from flask import has_app_context
-from sqlalchemy import Connection, bindparam, exists, func, or_, select
+from sqlalchemy import Connection, Integer, bindparam, cast, exists, func, or_, select
 
 from app.extensions import db
-from app.facilities.choices import BOOKABLE_KINDS
+from app.facilities.choices import BOOKABLE_KINDS, FacilityKind
 from app.facilities.hours import hours_on, is_open_at
 from app.facilities.models import AMENITIES, District, Facility
 from app.geo import spatial
@@ -106,11 +106,33 @@ def search(conn: Connection, q: SearchQuery, today: date | None = None) -> Searc
     fields = [c.key for c in LIST_COLUMNS]
     if q.open_at is not None:
         rows = [(d, r) for d, r in ((d, dict(zip(fields, r))) for d, r in rows) if is_open_at(r, q.open_at)]
+    rows = _one_per_restroom(rows)
     page = rows[q.offset : q.offset + q.limit]
     if q.open_at is None:
         page = [(d, dict(zip(fields, r))) for d, r in page]
     today = today or datetime.now(KST).date()
     return SearchResult([to_item(r, d, today) for d, r in page], len(rows), center)
+
+
+def _one_per_restroom(rows: list) -> list:
+    """Restrooms listed twice (same name and address, e.g. a station's two entries) kept once, the nearest."""
+    seen, out = set(), []
+    for d, r in rows:
+        get = r.get if isinstance(r, dict) else r._mapping.get
+        if get("kind") == FacilityKind.FAMILY_RESTROOM:
+            key = (get("name"), get("address") or f"#{get('id')}")
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append((d, r))
+    return out
+
+
+def filter_choices(conn: Connection) -> tuple[list[str], list[str]]:
+    """The kinds and amenities some located facility has: a filter without data is not offered."""
+    kinds = {k for (k,) in conn.execute(select(F.kind).where(F.lat.is_not(None)).distinct())}
+    has = conn.execute(select(*[func.max(cast(F[a], Integer)) for a in AMENITIES]).where(F.lat.is_not(None))).one()
+    return [k for k in FacilityKind.values() if k in kinds], [a for a, n in zip(AMENITIES, has) if n]
 
 
 def to_item(row, distance_m: float | None, today: date) -> dict:

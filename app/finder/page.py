@@ -14,10 +14,11 @@ from werkzeug.datastructures import MultiDict
 
 from app.errors import ApiError
 from app.facilities import services
-from app.facilities.choices import FacilityKind
+from app.facilities.choices import VISIT_KINDS, FacilityKind
 from app.facilities.models import AMENITIES
 from app.facilities.places import find_places
 from app.facilities.search import parse_search
+from app.finder.facts import safe_url
 from app.geo.districts import bundled_index
 from app.maps.format import distance_text
 
@@ -60,10 +61,20 @@ class FinderPage:
         return max(1, -(-len(self.items) // LIST_LIMIT))
 
     @property
+    def distance_from(self) -> str:
+        """Where the distances are measured from, in words (a district search has no point of its own)."""
+        if self.district:
+            return f"{bundled_index().names.get(self.district, self.district)} 중심"
+        return self.where
+
+    @property
     def filter_summary(self) -> str:
         """The chosen conditions in a few words, shown while the filter box is closed."""
         f = self.form
-        parts = ["모든 종류" if len(f["kinds"]) == len(FacilityKind) else f"종류 {len(f['kinds'])}개"]
+        visits = [k for k in f["kinds"] if k != FacilityKind.FAMILY_RESTROOM]
+        parts = ["가볼 곳 모두" if set(visits) >= set(VISIT_KINDS) else f"종류 {len(visits)}개"]
+        if FacilityKind.FAMILY_RESTROOM in f["kinds"]:
+            parts.append("화장실 포함")
         if self.radius_m is not None and _is_number(f["radius_m"]):
             parts.append(f"반경 {distance_text(float(f['radius_m']))}")
         if f["age"]:
@@ -96,7 +107,7 @@ def _form_values(args) -> dict:
         "lon": args.get("lon", ""),
         "place": (args.get("place") or "")[:PLACE_MAX_CHARS],
         "district": args.get("district", ""),
-        "kinds": kinds or list(FacilityKind.values()),
+        "kinds": kinds or [k.value for k in VISIT_KINDS],
         "age": args.get("age", ""),
         "amenities": [a for raw in args.getlist("amenity") for a in raw.split(",") if a in AMENITIES],
         "open_now": args.get("open_at") == "now",
@@ -126,6 +137,8 @@ def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
         if not (params.get(key) or "").strip():
             params.pop(key, None)
     params.setdefault("radius_m", str(DEFAULT_RADIUS_M))
+    if not params.getlist("kind"):  # places to visit; restrooms are a layer a parent switches on
+        params.setlist("kind", [k.value for k in VISIT_KINDS])
     has_point = "lat" in params or "lon" in params
     resolved, alternatives, default = None, [], False
     if form["q"] and not has_point:
@@ -137,7 +150,7 @@ def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
                 radius_m=None,
                 status=400,
                 error=f"'{form['q']}'에 맞는 장소를 찾지 못했습니다. "
-                "자치구 이름(예: 강남구)이나 도로명(예: 세종대로)으로 찾아 보세요.",
+                "자치구(예: 강남구), 동(예: 합정동)이나 도로명(예: 세종대로)으로 찾아 보세요.",
             )
         resolved, alternatives = candidates[0], candidates[1:6]
         if resolved["type"] == "district" and "district" not in params:
@@ -171,19 +184,22 @@ def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
     return page
 
 
+# The city's own booking page (reserve_url) is left out: booking happens here, and two booking links
+# would leave a parent unsure which booking is real. The city's facility page stays as information.
 SOURCE_LINK_LABELS = {
-    "detail_url": "시설 안내 (공식 누리집)",
-    "reserve_url": "공식 예약 페이지",
-    "source_url": "데이터 출처",
+    "detail_url": "시설 안내 (서울시 누리집)",
+    "image_url": "시설 사진 (서울시 누리집)",
     "homepage": "홈페이지",
+    "source_url": "데이터 출처",
 }
 
 
 def source_links(details: dict) -> list[dict]:
-    """Links from a facility's details that are safe to show (http/https only)."""
-    out = []
+    """Links from a facility's details that are safe to show (http/https only), one per address."""
+    out, seen = [], set()
     for key, label in SOURCE_LINK_LABELS.items():
-        url = details.get(key)
-        if isinstance(url, str) and url.strip().lower().startswith(("http://", "https://")):
-            out.append({"label": label, "url": url.strip()})
+        url = safe_url(details.get(key))
+        if url and url not in seen:
+            seen.add(url)
+            out.append({"label": label, "url": url})
     return out

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request, url_for
 
 from app.bookings.week import booking_week
 from app.extensions import db
@@ -11,6 +11,8 @@ from app.facilities.choices import FacilityKind, FlagReason
 from app.facilities.hours import holiday_name
 from app.facilities.models import AMENITY_LABELS
 from app.facilities.outlines import district_outlines
+from app.finder.cards import add_card_facts
+from app.finder.facts import facility_extras
 from app.finder.page import LIST_LIMIT, RADIUS_CHOICES, district_choices, run_finder, source_links
 from app.maps.builder import build_facility_map, build_results_map, kind_legend
 from app.routing import Routes
@@ -24,10 +26,23 @@ def _tiles() -> dict:
     return {"tile_url": cfg.get("MAP_TILE_URL") or "", "attribution": cfg.get("MAP_TILE_ATTRIBUTION") or ""}
 
 
+def _restroom_toggle(args, kinds: list[str], available: list[str]) -> dict | None:
+    """The results bar's 화장실 layer switch: this search's URL with restrooms added or taken out."""
+    restroom = FacilityKind.FAMILY_RESTROOM.value
+    if restroom not in available:
+        return None
+    on = restroom in kinds
+    params = {k: v for k, v in args.to_dict(flat=False).items() if k not in ("kind", "list_page")}
+    params["kind"] = [k for k in kinds if k != restroom] + ([] if on else [restroom])
+    return {"on": on, "url": url_for("facilities.index", **params)}
+
+
 @bp.get("/")
 def index():
     now = datetime.now(KST)
     page = run_finder(db.session.connection(), request.args, now)
+    add_card_facts(db.session, page.items, now)
+    kinds_with_data, amenities_with_data = services.filter_choices(db.session.connection())
     map_parts = build_results_map(
         page.items,
         center=page.center,
@@ -40,14 +55,17 @@ def index():
         "facilities/index.html",
         page=page,
         map=map_parts,
-        legend=kind_legend(),
+        legend=[k for k in kind_legend() if k["kind"] in kinds_with_data],
         kinds=FacilityKind.values(),
         kind_labels=FacilityKind.labels(),
-        amenity_labels=AMENITY_LABELS,
+        amenity_labels={
+            a: label for a, label in AMENITY_LABELS.items() if a in amenities_with_data or a in page.form["amenities"]
+        },
         districts=district_choices(),
         radius_choices=RADIUS_CHOICES,
         today_holiday=holiday_name(now.date()),
         list_limit=LIST_LIMIT,
+        restroom_toggle=None if page.error else _restroom_toggle(request.args, page.form["kinds"], kinds_with_data),
     ), page.status
 
 
@@ -56,9 +74,14 @@ def detail(facility_id: int):
     facility = services.get_facility(facility_id)
     if facility is None:
         abort(404)
-    today = datetime.now(KST).date()
+    now = datetime.now(KST)
+    today = now.date()
     info = services.facility_detail(facility, today)
-    map_parts = build_facility_map(info, outlines=district_outlines(), **_tiles())
+    extras = facility_extras(db.session, info, now)
+    if extras["session_hours"]:  # hours as the sessions run them, on the page and in its map popup
+        info["hours_today"] = extras["session_hours"]["today"]
+    popup = {**info, **{k: extras[k] for k in ("session_text", "age_text", "fee")}}
+    map_parts = build_facility_map(popup, outlines=district_outlines(), **_tiles())
     week = booking_week(db.session, facility.id, request.args.get("week"), utcnow()) if facility.bookable else None
     return render_template(
         "facilities/detail.html",
@@ -66,6 +89,7 @@ def detail(facility_id: int):
         info=info,
         map=map_parts,
         links=source_links(info["details"]),
+        extras=extras,
         week=week,
         amenity_labels=AMENITY_LABELS,
         flag_reasons=FlagReason.labels(),

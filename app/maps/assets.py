@@ -18,6 +18,13 @@ ALLOWED: dict[str, frozenset[str]] = {
             "dist/images/marker-shadow.png",
         }
     ),
+    "leaflet-gesture-handling": frozenset(
+        {
+            "dist/leaflet-gesture-handling.min.js",
+            "dist/leaflet-gesture-handling.min.js.map",
+            "dist/leaflet-gesture-handling.min.css",
+        }
+    ),
     "leaflet.markercluster": frozenset(
         {
             "dist/leaflet.markercluster.js",
@@ -42,13 +49,19 @@ def vendor_url(package: str, filename: str) -> str:
 
 
 def map_js() -> list[tuple[str, str]]:
-    """Folium default_js for a map: Leaflet only (no jQuery, Bootstrap or Font Awesome needed)."""
-    return [("leaflet", vendor_url("leaflet", "dist/leaflet.js"))]
+    """Folium default_js for a map: Leaflet and its two-finger gesture handling (no jQuery, Bootstrap or icons)."""
+    return [
+        ("leaflet", vendor_url("leaflet", "dist/leaflet.js")),
+        ("gesture_handling", vendor_url("leaflet-gesture-handling", "dist/leaflet-gesture-handling.min.js")),
+    ]
 
 
 def map_css() -> list[tuple[str, str]]:
     """Folium default_css for a map."""
-    return [("leaflet_css", vendor_url("leaflet", "dist/leaflet.css"))]
+    return [
+        ("leaflet_css", vendor_url("leaflet", "dist/leaflet.css")),
+        ("gesture_handling_css", vendor_url("leaflet-gesture-handling", "dist/leaflet-gesture-handling.min.css")),
+    ]
 
 
 def cluster_js() -> list[tuple[str, str]]:

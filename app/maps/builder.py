@@ -26,7 +26,7 @@ from app.facilities.choices import FacilityKind
 from app.geo.spatial import bbox_around
 from app.maps.assets import cluster_css, cluster_js, map_css, map_js
 from app.maps.data import JsonData, data_elements
-from app.maps.format import distance_text
+from app.maps.format import KAKAO_ROUTE, NAVER_ROUTE, distance_text
 
 MAX_ZOOM = 19
 OUTLINE_STYLE = {"color": "#5c6b7a", "weight": 1.2, "opacity": 0.7, "fillColor": "#dfe7ef", "fillOpacity": 0.25}
@@ -66,7 +66,8 @@ class PageMap(folium.Map):
         {% endmacro %}
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }},
-                {center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }}, ...{{ this.options|tojavascript }}});
+                {center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }}, ...{{ this.options|tojavascript }},
+                 gestureHandling: NadeuriMap.wantsGestureHandling()});
             {%- if this.control_scale %}
             L.control.scale({imperial: false}).addTo({{ this.get_name() }});
             {%- endif %}
@@ -103,6 +104,8 @@ class FacilityLayer(JsonData, MarkerCluster):
             "color": choice.color,
             "detailUrl": detail,
             "icon": url_for("static", filename=choice.icon),
+            "bookable": choice.bookable,
+            "routes": {"kakao": KAKAO_ROUTE, "naver": NAVER_ROUTE},
         }
         self.data = {"config": config, "rows": [facility_row(i) for i in items]}
 
@@ -124,7 +127,8 @@ class OutlineLayer(JsonData, MacroElement):
 
 
 def facility_row(item: dict) -> list:
-    """[lat, lon, id, name, distance, today's hours, address]: the compact row the browser reads."""
+    """The compact row the browser reads: [lat, lon, id, name, distance, today's hours, address, phone,
+    next session, ages, fee] (the last three only for bookable kinds, else empty)."""
     return [
         round(item["lat"], 6),
         round(item["lon"], 6),
@@ -133,6 +137,10 @@ def facility_row(item: dict) -> list:
         distance_text(item.get("distance_m")),
         item.get("hours_today") or "",
         item.get("address") or "",
+        item.get("phone") or "",
+        item.get("session_text") or "",
+        item.get("age_text") or "",
+        item.get("fee") or "",
     ]
 
 

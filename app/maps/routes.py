@@ -5,11 +5,12 @@ from pathlib import Path
 from flask import abort, current_app, send_from_directory
 
 from app.maps.assets import is_allowed
-from app.maps.format import distance_text
+from app.maps.format import distance_text, tel_href
 from app.routing import Routes
 
 bp = Routes()
 bp.app_template_filter("distance")(distance_text)
+bp.app_template_filter("tel")(tel_href)
 
 
 @bp.get("/vendor/<package>/<path:filename>")

@@ -69,3 +69,47 @@ def test_bad_queries_are_400(client, params, fragment):
 def test_documented_in_openapi(client):
     spec = client.get("/api/openapi.json").get_json()
     assert "/api/places" in spec["paths"] and "Place" in spec["components"]["schemas"]
+
+
+@pytest.fixture
+def dongs(app, tmp_path):
+    from tests.support import write_dong_file
+
+    write_dong_file(tmp_path)
+    app.config["NADEURI_DATA_DIR"] = str(tmp_path)
+
+
+@pytest.mark.parametrize("q", ["합정동", "마포구 합정동", "서울특별시 마포구 합정동", "합정"])
+def test_dong_names_resolve_to_the_dong_centre(client, dongs, q):
+    first = places(client, q)[0]
+    assert (first["type"], first["label"], first["district"]) == ("dong", "마포구 합정동", "11440")
+    assert first["lat"] == pytest.approx(37.549) and first["lon"] == pytest.approx(126.911)
+
+
+def test_numbered_dongs_offer_the_whole_and_each_part(client, dongs):
+    items = places(client, "망원동")
+    assert [i["label"] for i in items[:3]] == ["마포구 망원동", "마포구 망원1동", "마포구 망원2동"]
+    assert items[0]["detail"] == "행정동 · 망원1동·망원2동"
+
+
+def test_legal_dongs_come_from_facility_addresses(client, dongs, make_facility):
+    make_facility(
+        address="서울특별시 마포구 월드컵북로 416 2층(상암동, 사옥)", district_code="11440", lat=37.58, lon=126.89
+    )
+    make_facility(
+        address="서울특별시 마포구 월드컵로 1",
+        district_code="11440",
+        lat=37.57,
+        lon=126.88,
+        details={"jibun_address": "서울특별시 마포구 상암동 1600"},
+    )
+    first = places(client, "상암동")[0]
+    assert (first["type"], first["label"], first["detail"]) == ("dong", "마포구 상암동", "법정동")
+    assert first["lat"] == pytest.approx(37.575) and first["lon"] == pytest.approx(126.885)
+
+
+def test_without_a_dong_file_places_still_answer(client, app, tmp_path, make_facility):
+    app.config["NADEURI_DATA_DIR"] = str(tmp_path / "none")  # demo mode: no data folder
+    make_facility(name="합정 키즈카페", address="서울특별시 마포구 양화로 1")
+    assert [i["type"] for i in places(client, "합정")] == ["facility"]
+    assert places(client, "망원동") == []

@@ -61,7 +61,8 @@ def test_markers_list_popup_and_keyboard(live, chromium_path):
         page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
         page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
         page.on("request", lambda r: r.url.startswith((base, "data:")) or problems.append(f"off-machine: {r.url}"))
-        page.goto(f"{base}/?lat=37.5663&lon=126.9779&radius_m=1000")
+        kinds = "&kind=kids_cafe&kind=kids_ok_zone&kind=hourly_daycare&kind=family_restroom"  # restrooms on too
+        page.goto(f"{base}/?lat=37.5663&lon=126.9779&radius_m=1000{kinds}")
         markers = page.locator(".folium-map .leaflet-marker-icon")
         expect(markers.first).to_be_visible()
         assert markers.count() >= 3

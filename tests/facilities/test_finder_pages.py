@@ -42,7 +42,10 @@ def test_known_location_shows_markers_and_a_nearest_first_list(client, make_faci
     far = make_facility(name="조금 먼 키즈카페", lat=37.5720, lon=126.9779)  # ~630 m
     near = make_facility(name="가까운 화장실", kind="family_restroom", lat=37.5667, lon=126.9779)  # ~45 m
     make_facility(name="반경 밖", lat=37.6000, lon=126.9779)  # ~3.7 km
-    html = page(client, lat=CITY_HALL[0], lon=CITY_HALL[1], radius_m=1000)
+    # Places to visit by default; restrooms are a layer the parent switches on.
+    default = page(client, lat=CITY_HALL[0], lon=CITY_HALL[1], radius_m=1000)
+    assert listed_ids(default) == [far.id] and set(layers(default)) == {"kids_cafe"}
+    html = page(client, lat=CITY_HALL[0], lon=CITY_HALL[1], radius_m=1000, kind=["kids_cafe", "family_restroom"])
     assert listed_ids(html) == [near.id, far.id]
     found = layers(html)
     assert {r[2] for r in found["family_restroom"]} == {near.id}
@@ -81,7 +84,7 @@ def test_list_pages_through_results_the_map_shows_at_once(client, db, make_facil
 
 
 def test_default_view_is_around_city_hall(client, make_facility):
-    at_hall = make_facility(name="시청 가족화장실", kind="family_restroom")
+    at_hall = make_facility(name="시청 키즈카페")
     html = page(client)
     assert "서울시청 주변" in html
     assert listed_ids(html) == [at_hall.id] and marker_ids(html) == {at_hall.id}
@@ -119,12 +122,16 @@ def test_filters_kind_age_amenity_and_open_now(client, make_facility):
     assert listed_ids(page(client, **base, kind="family_restroom")) == [diaper.id]
     assert set(listed_ids(page(client, **base, kind="kids_cafe", age=2))) == {toddler.id}
     assert set(listed_ids(page(client, **base, kind="kids_cafe", age=7))) == {older.id}
-    assert listed_ids(page(client, **base, amenity="diaper_table")) == [diaper.id]
+    everything = ["kids_cafe", "family_restroom"]
+    assert listed_ids(page(client, **base, kind=everything, amenity="diaper_table")) == [diaper.id]
     # Hours unknown are never claimed open; 24-hour places always are.
-    html = page(client, **base, open_at="now")
+    html = page(client, **base, kind=everything, open_at="now")
     assert listed_ids(html) == [diaper.id] and 'name="open_at" value="now"\n        checked' in html
     html = page(client, **base, kind=["kids_cafe", "kids_ok_zone"])
-    assert 'value="kids_cafe"\n          checked' in html and 'value="family_restroom"\n          >' in html
+    assert (
+        'value="kids_cafe"\n          checked' in html
+        and 'value="family_restroom" id="kind-restroom"\n          >' in html
+    )
 
 
 @pytest.mark.parametrize(
@@ -178,7 +185,7 @@ def test_facility_page_shows_details_flags_links_and_a_map(client, make_facility
         "시청 키즈카페",
         "서울형 키즈카페",
         "02-120",
-        "3세~9세",
+        "3~9세",
         "개인 33명",
         "단체 20명",
         "화~일",

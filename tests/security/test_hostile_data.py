@@ -73,7 +73,8 @@ def test_pages_show_hostile_text_literally_and_answer_200(client, db, hostile_im
     for f in facilities:
         page = client.get(f"/facilities/{f.id}").get_data(as_text=True)
         assert shows(page, f.name) and shows(page, f.address), f.name
-        listing = client.get("/?lat=37.5665&lon=126.978&radius_m=2000").get_data(as_text=True)
+        every_kind = "kids_cafe,hourly_daycare,kids_ok_zone,family_restroom"  # restrooms are off by default
+        listing = client.get(f"/?lat=37.5665&lon=126.978&radius_m=2000&kind={every_kind}").get_data(as_text=True)
         assert shows(listing, f.name)
     coverage = client.get("/admin/coverage").get_data(as_text=True)
     assert shows(coverage, HOSTILE_DONG) and shows(coverage, "{{ 7*7 }}구")

@@ -35,6 +35,7 @@
 
   function describe(c) {
     if (c.type === "district") { return "자치구"; }
+    if (c.type === "dong") { return c.detail || "동"; }
     if (c.type === "address") { return "주소 · 시설 " + c.count + "곳"; }
     return "시설" + (c.address ? " · " + c.address : "");
   }
@@ -114,6 +115,31 @@
         status.textContent = "위치를 확인할 수 없습니다. 브라우저의 위치 권한을 확인하거나 장소 이름으로 찾아 주세요.";
       }, { enableHighAccuracy: false, timeout: 10000, maximumAge: 60000 });
     });
+  }
+
+  // Phones: the map or the list, switched by 목록/지도 (wide screens show both side by side).
+  var finder = document.querySelector(".finder");
+  var viewSwitch = document.getElementById("view-switch");
+  var narrow = window.matchMedia("(max-width: 63.99rem)");
+  function setView(view, scroll) {
+    if (!finder || !viewSwitch) { return; }
+    finder.setAttribute("data-view", view);
+    Array.prototype.forEach.call(viewSwitch.querySelectorAll("button"), function (b) {
+      b.setAttribute("aria-pressed", b.dataset.view === view ? "true" : "false");
+    });
+    if (view === "map" && window.NadeuriMap) {
+      window.NadeuriMap.maps.forEach(function (m) { m.invalidateSize(); });
+    }
+    if (scroll) { document.getElementById("results").scrollIntoView({ block: "start" }); }
+  }
+  if (viewSwitch && finder) {
+    viewSwitch.hidden = false;
+    setView("list", false);
+    viewSwitch.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-view]");
+      if (button) { setView(button.dataset.view, narrow.matches); }
+    });
+    document.addEventListener("nadeuri:show-map", function () { if (narrow.matches) { setView("map", true); } });
   }
 
   if (window.NadeuriMap) {

@@ -3,6 +3,13 @@
   "use strict";
 
   var maps = [];
+  var STREET_ZOOM = 17;
+
+  // Two-finger pan (leaflet-gesture-handling) where the map sits in a page that one finger scrolls:
+  // phones and the one-column layout. On a wide screen the map stands beside the list and pans freely.
+  function wantsGestureHandling() {
+    return Boolean(window.leafletGestureHandling) && (L.Browser.mobile || window.matchMedia("(max-width: 63.99rem)").matches);
+  }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -11,23 +18,55 @@
     return node;
   }
 
-  // row = [lat, lon, id, name, distance, hoursToday, address]
+  function link(text, href, className, external) {
+    var a = el("a", className, text);
+    a.href = href;
+    if (external) { a.target = "_blank"; a.rel = "noopener noreferrer"; }
+    return a;
+  }
+
+  // A phone number as a tel: link target (digits, + and - only), or null.
+  function telHref(phone) {
+    var digits = String(phone || "").replace(/[^0-9+-]/g, "");
+    return digits.replace(/[^0-9]/g, "").length >= 7 ? "tel:" + digits : null;
+  }
+
+  // 길찾기 links by name and coordinates (the prefixes come from the server: app/maps/format.py).
+  function routeLinks(routes, name, lat, lon) {
+    var kakao = routes.kakao + encodeURIComponent(String(name).replace(/,/g, " ")) + "," + lat + "," + lon;
+    var naver = routes.naver + "elat=" + lat + "&elng=" + lon + "&etext=" + encodeURIComponent(name);
+    return [["카카오 길찾기", kakao], ["네이버 길찾기", naver]];
+  }
+
+  // row = [lat, lon, id, name, distance, hoursToday, address, phone, nextSession, ages, fee]
   function popupContent(row, cfg) {
     var box = el("div", "nd-popup");
+    var detail = cfg.detailUrl + encodeURIComponent(row[2]);
     var title = el("strong", "nd-popup-name");
-    var link = el("a", null, row[3]);
-    link.href = cfg.detailUrl + encodeURIComponent(row[2]);
-    title.appendChild(link);
+    title.appendChild(link(row[3], detail));
     box.appendChild(title);
     box.appendChild(el("div", "nd-popup-kind", cfg.label));
     var facts = [];
     if (row[4]) { facts.push("거리 " + row[4]); }
     if (row[5]) { facts.push("오늘 " + row[5]); }
     if (facts.length) { box.appendChild(el("div", "nd-popup-facts", facts.join(" · "))); }
+    if (row[8]) {
+      box.appendChild(el("div", "nd-popup-session" + (/마감$/.test(row[8]) ? " is-full" : ""), row[8]));
+    }
+    var terms = [];
+    if (row[9]) { terms.push("이용 " + row[9]); }
+    if (row[10]) { terms.push(row[10]); }
+    if (terms.length) { box.appendChild(el("div", "nd-popup-terms", terms.join(" · "))); }
     if (row[6]) { box.appendChild(el("div", "nd-popup-address", row[6])); }
-    var more = el("a", "nd-popup-more", "자세히 보기");
-    more.href = link.href;
-    box.appendChild(more);
+    var actions = el("div", "nd-popup-actions");
+    if (cfg.bookable) { actions.appendChild(link("예약", detail + "#slots", "nd-action nd-action-book")); }
+    var tel = telHref(row[7]);
+    if (tel) { actions.appendChild(link("전화", tel, "nd-action nd-action-tel")); }
+    routeLinks(cfg.routes, row[3], row[0], row[1]).forEach(function (r) {
+      actions.appendChild(link(r[0], r[1], "nd-action nd-action-route", true));
+    });
+    box.appendChild(actions);
+    box.appendChild(link("자세히 보기", detail, "nd-popup-more"));
     return box;
   }
 
@@ -81,6 +120,10 @@
         layer.getLayers().forEach(function (marker) {
           if (!found && marker.facilityId === id) {
             found = true;
+            document.dispatchEvent(new CustomEvent("nadeuri:show-map"));
+            map.invalidateSize();
+            // Street level (not the cluster's deepest zoom): the facility with its streets around it.
+            map.setView(marker.getLatLng(), STREET_ZOOM, { animate: false });
             layer.zoomToShowLayer(marker, function () { marker.openPopup(); });
             map.getContainer().scrollIntoView({ behavior: "smooth", block: "nearest" });
           }
@@ -156,6 +199,9 @@
 
   window.NadeuriMap = {
     register: function (map) { maps.push(map); return map; },
+    wantsGestureHandling: wantsGestureHandling,
+    telHref: telHref,
+    routeLinks: routeLinks,
     facilityLayer: facilityLayer,
     data: data,
     popupContent: popupContent,
