@@ -63,6 +63,17 @@ def _static_path(app: Flask, filename: str) -> str | None:
     return safe_join(app.static_folder, filename) if app.static_folder else None
 
 
+def _read_whole(response: Response) -> None:
+    """Replace a file response's stream by its bytes (assets are small), closing the file at once."""
+    stream = response.response
+    try:
+        data = b"".join(stream)
+    finally:
+        getattr(stream, "close", lambda: None)()
+    response.direct_passthrough = False
+    response.set_data(data)
+
+
 def breach_exposed(response: Response) -> bool:
     """Whether compressing this response could leak its CSRF token (BREACH): the page carries a token and may
     echo what the request sent (a query string or a form). Such pages go out uncompressed (docs/deploy.md)."""
@@ -87,8 +98,7 @@ def init_delivery(app: Flask) -> None:
     @app.after_request
     def _compress_and_cache(response: Response) -> Response:
         if response.direct_passthrough and response.status_code == 200 and response.mimetype in mimetypes:
-            response.direct_passthrough = False
-            response.make_sequence()  # a file (static or npm): compress it whole, not as a stream
+            _read_whole(response)  # a file (static or npm): compress it whole, not as a stream
         if not breach_exposed(response):
             response = compress.after_request(response)
         if request.endpoint == "static" and response.status_code in (200, 304):
