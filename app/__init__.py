@@ -64,7 +64,8 @@ def register_extensions(app: Flask) -> None:
         models,  # noqa: F401  (all models known to SQLAlchemy and Alembic)
     )
     from app.database import configure_engine
-    from app.extensions import csrf, db, login_manager, migrate
+    from app.delivery import init_delivery
+    from app.extensions import compress, csrf, db, login_manager, migrate
     from app.security import init_security
     from app.serving import apply_engine_options
     from app.validation import IdConverter
@@ -77,6 +78,8 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    compress.init_app(app)
+    init_delivery(app)  # gzip/brotli and asset cache lifetimes (one after_request hook)
     from app.auth import init_login
 
     init_login(login_manager)

@@ -67,6 +67,27 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count per process, back to Redis when it returns
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = True  # Retry-After on the 429
+    # Response compression (Flask-Compress, driven by app/delivery.py): brotli for browsers that take it, else gzip;
+    # empty COMPRESS_ALGORITHM turns it off (e.g. when nginx compresses). Streams (CSV exports) stay uncompressed.
+    COMPRESS_ALGORITHM = [a for a in os.environ.get("COMPRESS_ALGORITHM", "br,gzip").split(",") if a.strip()]
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/geo+json",
+        "image/svg+xml",
+    ]
+    COMPRESS_LEVEL = 6  # gzip
+    COMPRESS_BR_LEVEL = 5  # brotli: 5 is about gzip's speed and 15–20 % smaller
+    COMPRESS_MIN_SIZE = 500  # bytes; smaller bodies gain nothing
+    COMPRESS_STREAMS = False
+    COMPRESS_REGISTER = False  # app/delivery.py runs the compression in its one hook
+    # Cache lifetimes (seconds) of the app's static files and npm assets: a URL with the file's current ?v=
+    # hash is cached for a year and immutable; any other asset URL briefly, then revalidated by ETag.
+    ASSET_MAX_AGE = int(os.environ.get("ASSET_MAX_AGE", 31_536_000))
+    ASSET_UNVERSIONED_MAX_AGE = int(os.environ.get("ASSET_UNVERSIONED_MAX_AGE", 300))
 
 
 def check_secret_key(config) -> None:

@@ -9,7 +9,6 @@ the CSV export and the map build, on an in-memory SQLite database. Prints a Mark
 from __future__ import annotations
 
 import argparse
-import csv
 import statistics
 import sys
 import time
@@ -22,11 +21,12 @@ from sqlalchemy.pool import StaticPool  # noqa: E402
 from app import create_app  # noqa: E402
 from app.config import TestConfig  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.facilities.models import Facility  # noqa: E402
 from app.facilities.outlines import district_outlines  # noqa: E402
 from app.geo import cafe_coverage as coverage  # noqa: E402
 from app.imports.districts import load_districts  # noqa: E402
+from app.imports.service import import_file  # noqa: E402
 from app.maps.coverage_map import coverage_map_html  # noqa: E402
+from app.timeutil import utcnow  # noqa: E402
 
 
 def ms(fn, *args, **kwargs):
@@ -50,20 +50,7 @@ def main() -> None:
     with app.app_context():
         db.create_all()
         load_districts(db.session)
-        with open(cafes_csv, encoding="utf-8", newline="") as fh:
-            for r in csv.DictReader(fh):
-                db.session.add(
-                    Facility(
-                        kind="kids_cafe",
-                        source="bench",
-                        source_id=r["id"],
-                        source_hash="x",
-                        name=r["name"],
-                        lat=float(r["lat"]),
-                        lon=float(r["lng"]),
-                        details={},
-                    )
-                )
+        import_file(db.session, cafes_csv, now=utcnow())  # the café rows exactly as the product stores them
         db.session.commit()
 
         cold, report = ms(coverage.compute_coverage, db.session, minutes=args.minutes)

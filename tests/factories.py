@@ -1,4 +1,4 @@
-"""The one set of test factories: users (any role), children, slots, booking policies, bookings, and the login helper.
+"""The one set of test factories: users (any role), API tokens, children, slots, booking policies, bookings, login.
 
 A plain module imported as `from tests.factories import ...` (see tests/conftest.py for how the tests are laid out).
 Every factory takes the SQLAlchemy session and commits, so what it makes is visible to requests and other processes.
@@ -13,10 +13,11 @@ from functools import cache
 from werkzeug.security import generate_password_hash
 
 from app.auth.models import Child, User
+from app.auth.tokens import issue_token
 from app.bookings.models import Booking, BookingChild, BookingPolicy, Slot
 from app.bookings.policy import default_policy
 from app.facilities.models import WEEKDAYS_ALL, Facility
-from app.timeutil import KST
+from app.timeutil import KST, utcnow
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=KST)  # a Monday
 PASSWORD = "sunny-day-1"
@@ -70,6 +71,13 @@ def login(client, user: User, password: str = PASSWORD, expect: int | None = 302
     if expect is not None:
         assert response.status_code == expect, response.status_code
     return response
+
+
+def bearer(session, user: User) -> dict:
+    """Request headers carrying a fresh (committed) API token of `user`."""
+    raw, _ = issue_token(session, user, utcnow())
+    session.commit()
+    return {"Authorization": f"Bearer {raw}"}
 
 
 def make_child(session, user: User, birth: date = date(2022, 5, 1), name: str | None = None) -> Child:

@@ -6,22 +6,19 @@ the real page route that call it; nothing else about the routes is stubbed.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from app.admin.services import AdminError
-from app.auth.models import Child
 from app.auth.services import AccountError
-from app.auth.tokens import issue_token
-from app.bookings.models import Slot
 from app.bookings.rules import STATUS, BookingError
 from app.errors import DomainError
 from app.operators.forms import FormError
 from app.operators.services import OperatorError
 from app.timeutil import KST, utcnow
 from app.validation import InvalidValue
-from tests.factories import make_user
+from tests.factories import bearer, kst, login, make_child, make_slot, make_user
 
 PASSWORD = "domain-error-1"
 
@@ -30,15 +27,12 @@ PASSWORD = "domain-error-1"
 def world(client, db, make_facility):
     """A parent (logged in on the pages, with a token for the API), a child and an open future slot."""
     parent = make_user(db.session, "parent", email="parent@example.com", password=PASSWORD, name="parent")
-    child = Child(parent_id=parent.id, name="하늘", birth_date=date(2022, 5, 1))
+    child = make_child(db.session, parent, date(2022, 5, 1), "하늘")
     facility = make_facility(kind="kids_cafe", age_min=0, age_max=10)
     start = (utcnow() + timedelta(days=2)).astimezone(KST).replace(hour=10, minute=0, second=0, microsecond=0)
-    slot = Slot(facility_id=facility.id, starts_at=start, ends_at=start + timedelta(hours=2), capacity=10, booked=0)
-    db.session.add_all([child, slot])
-    raw, _ = issue_token(db.session, parent, utcnow())
-    db.session.commit()
-    assert client.post("/login", data={"email": parent.email, "password": PASSWORD}).status_code == 302
-    return {"bearer": {"Authorization": f"Bearer {raw}"}, "slot": slot.id, "child": child.id}
+    slot = make_slot(db.session, facility, start)
+    login(client, parent, PASSWORD)
+    return {"bearer": bearer(db.session, parent), "slot": slot.id, "child": child.id}
 
 
 ACCOUNT = AccountError("invalid_name", "이름에 쓸 수 없는 글자가 있습니다 (시험)", 422, "name")
@@ -86,21 +80,14 @@ def test_service_error_answers_api_json_and_page_message(
 def test_operator_error_keeps_its_slots_in_the_json(client, db, make_facility, monkeypatch):
     """Extra members (the slots a capacity cut would hit) ride along in the one handler's answer."""
     admin = make_user(db.session, "admin", email="admin@example.com", password=PASSWORD, name="admin")
-    facility = make_facility(kind="kids_cafe")
-    start = datetime(2030, 1, 7, 10, tzinfo=KST)
-    slot = Slot(facility_id=facility.id, starts_at=start, ends_at=start + timedelta(hours=2), capacity=10, booked=0)
-    db.session.add(slot)
-    raw, _ = issue_token(db.session, admin, utcnow())
-    db.session.commit()
+    slot = make_slot(db.session, make_facility(kind="kids_cafe"), kst(2030, 1, 7))
     slots = [{"id": slot.id, "when": "2030-01-07 (월) 10:00–12:00", "booked": 5}]
 
     def refuse(*_args, **_kwargs):
         raise OperatorError("capacity_below_booked", "예약 인원보다 적게 줄일 수 없습니다", 409, slots)
 
     monkeypatch.setattr("app.operators.services.set_capacity", refuse)
-    answer = client.patch(
-        f"/api/operator/slots/{slot.id}", json={"capacity": 1}, headers={"Authorization": f"Bearer {raw}"}
-    )
+    answer = client.patch(f"/api/operator/slots/{slot.id}", json={"capacity": 1}, headers=bearer(db.session, admin))
     assert answer.status_code == 409
     assert answer.get_json() == {
         "error": "capacity_below_booked",

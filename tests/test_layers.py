@@ -24,6 +24,7 @@ LAYERS = [
         "limits",
         "security",
         "serving",
+        "delivery",
         "requestlog",
         "backup",
         "routing",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 import pytest
 from sqlalchemy import func, select
 
@@ -11,12 +9,11 @@ from app.admin.services import AdminError
 from app.audit import record
 from app.audit.models import AuditEntry
 from app.auth.models import User
-from app.auth.tokens import issue_token
 from app.bookings.models import Slot
 from app.database import unit_of_work
 from app.operators.services import OperatorError
-from app.timeutil import KST, utcnow
-from tests.factories import make_user
+from app.timeutil import utcnow
+from tests.factories import bearer, kst, make_slot, make_user
 
 PASSWORD = "unit-of-work-1"
 
@@ -66,16 +63,10 @@ def test_page_refusal_after_the_audit_entry_leaves_nothing(client, db, monkeypat
 
 def test_api_refusal_after_the_audit_entry_leaves_nothing(client, db, make_facility, monkeypatch):
     admin = make_user(db.session, "admin", email="admin@example.com", password=PASSWORD, name="admin")
-    facility = make_facility(kind="kids_cafe")
-    start = datetime(2030, 1, 7, 10, tzinfo=KST)
-    slot = Slot(facility_id=facility.id, starts_at=start, ends_at=start + timedelta(hours=2), capacity=10, booked=0)
-    db.session.add(slot)
-    raw, _ = issue_token(db.session, admin, utcnow())
-    db.session.commit()
+    slot = make_slot(db.session, make_facility(kind="kids_cafe"), kst(2030, 1, 7))
+    headers = bearer(db.session, admin)
     _fail_after_audit(monkeypatch, "app.operators.services", OperatorError("late_failure", "기록 뒤에 실패", 409))
-    answer = client.patch(
-        f"/api/operator/slots/{slot.id}", json={"capacity": 3}, headers={"Authorization": f"Bearer {raw}"}
-    )
+    answer = client.patch(f"/api/operator/slots/{slot.id}", json={"capacity": 3}, headers=headers)
     assert (answer.status_code, answer.get_json()["error"]) == (409, "late_failure")
     assert _audit_count(db) == 0
     assert db.session.get(Slot, slot.id).capacity == 10

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from pathlib import Path
+
+from flask import current_app, url_for
+
+from app.delivery import asset_version
 
 # Exactly these files may be served from NODE_MODULES_DIR; anything else is a 404.
 ALLOWED: dict[str, frozenset[str]] = {
@@ -41,11 +45,17 @@ def is_allowed(package: str, filename: str) -> bool:
     return filename in ALLOWED.get(package, ())
 
 
+def package_file(package: str, filename: str) -> Path:
+    """Where an npm file lies on disk (NODE_MODULES_DIR/package/filename)."""
+    return Path(current_app.config["NODE_MODULES_DIR"]) / package / filename
+
+
 def vendor_url(package: str, filename: str) -> str:
-    """The app's own URL for an allowed npm file."""
+    """The app's own URL for an allowed npm file, versioned by its hash (so it may be cached for a year)."""
     if not is_allowed(package, filename):
         raise ValueError(f"not an allowed asset: {package}/{filename}")
-    return url_for("maps.vendor", package=package, filename=filename)
+    version = asset_version(package_file(package, filename))
+    return url_for("maps.vendor", package=package, filename=filename, **({"v": version} if version else {}))
 
 
 def map_js() -> list[tuple[str, str]]:

@@ -1,10 +1,9 @@
 """Map assets (Leaflet and plugins) served by the app itself from npm's packages."""
 
-from pathlib import Path
+from flask import abort, send_from_directory
 
-from flask import abort, current_app, send_from_directory
-
-from app.maps.assets import is_allowed
+from app.delivery import requested_version_is, set_asset_lifetime
+from app.maps.assets import is_allowed, package_file
 from app.maps.format import distance_text, tel_href
 from app.routing import Routes
 
@@ -17,6 +16,6 @@ bp.app_template_filter("tel")(tel_href)
 def vendor(package: str, filename: str):
     if not is_allowed(package, filename):
         abort(404)
-    root = Path(current_app.config["NODE_MODULES_DIR"]) / package
-    # Versions are pinned in package.json, so a day of caching is safe.
-    return send_from_directory(root, filename, max_age=86_400)
+    response = send_from_directory(package_file(package, "."), filename)
+    # vendor_url writes the file's hash into ?v=: that URL may be cached for a year, any other briefly.
+    return set_asset_lifetime(response, requested_version_is(package_file(package, filename)))

@@ -6,10 +6,9 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from app.auth.tokens import issue_token
 from app.bookings.models import Booking, Slot
 from app.timeutil import KST, utcnow
-from tests.factories import make_child, make_slot, make_user, set_policy
+from tests.factories import bearer, make_child, make_slot, make_user, set_policy
 
 
 @pytest.fixture
@@ -20,12 +19,6 @@ def soon(db, cafe):
     slot = make_slot(db.session, cafe, start, capacity=2)
     db.session.commit()
     return slot
-
-
-def auth(db, user):
-    raw, _ = issue_token(db.session, user, utcnow())
-    db.session.commit()
-    return {"Authorization": f"Bearer {raw}"}
 
 
 def test_slots_of_a_day_are_public(client, soon):
@@ -56,7 +49,7 @@ def test_slots_unknown_facility_is_404(client, db):
 
 
 def test_book_list_ics_and_cancel(client, db, soon, parent):
-    headers = auth(db, parent)
+    headers = bearer(db.session, parent)
     kid = parent.children[0]
     r = client.post("/api/bookings", json={"slot_id": soon.id, "child_ids": [kid.id], "guardians": 1}, headers=headers)
     assert r.status_code == 201, r.get_json()
@@ -78,7 +71,7 @@ def test_book_list_ics_and_cancel(client, db, soon, parent):
 
 
 def test_refusals_are_json_with_code_and_korean_message(client, db, soon, parent):
-    headers = auth(db, parent)
+    headers = bearer(db.session, parent)
     ids = [c.id for c in parent.children]
     others = []
     for _ in range(2):
@@ -88,7 +81,7 @@ def test_refusals_are_json_with_code_and_korean_message(client, db, soon, parent
     for user, kid in others:
         assert (
             client.post(
-                "/api/bookings", json={"slot_id": soon.id, "child_ids": [kid.id]}, headers=auth(db, user)
+                "/api/bookings", json={"slot_id": soon.id, "child_ids": [kid.id]}, headers=bearer(db.session, user)
             ).status_code
             == 201
         )
@@ -110,20 +103,20 @@ def test_refusals_are_json_with_code_and_korean_message(client, db, soon, parent
     ],
 )
 def test_malformed_request_is_400(client, db, soon, parent, body):
-    r = client.post("/api/bookings", json=body, headers=auth(db, parent))
+    r = client.post("/api/bookings", json=body, headers=bearer(db.session, parent))
     assert r.status_code == 400
 
 
 def test_needs_a_token_and_hides_other_parents_bookings(client, db, soon, parent):
     assert client.post("/api/bookings", json={"slot_id": soon.id, "child_ids": [1]}).status_code == 401
     assert client.get("/api/bookings").status_code == 401
-    headers = auth(db, parent)
+    headers = bearer(db.session, parent)
     booking_id = client.post(
         "/api/bookings", json={"slot_id": soon.id, "child_ids": [parent.children[0].id]}, headers=headers
     ).get_json()["id"]
     stranger = make_user(db.session)
     db.session.commit()
-    theirs = auth(db, stranger)
+    theirs = bearer(db.session, stranger)
     assert client.get(f"/api/bookings/{booking_id}", headers=theirs).status_code == 404
     assert client.get(f"/api/bookings/{booking_id}.ics", headers=theirs).status_code == 404
     assert client.post(f"/api/bookings/{booking_id}/cancel", headers=theirs).status_code == 404

@@ -67,6 +67,14 @@ def browser_page(chromium_path: str, problems: list[str], phone: bool = True):
     assert not violations, "\n".join(violations)
 
 
+@contextmanager
+def signed_in_page(chromium_path: str, problems: list[str], base: str, email: str, password: str, phone: bool = True):
+    """A `browser_page` signed in as `email` through the login form."""
+    with browser_page(chromium_path, problems, phone) as page:
+        log_in(page, base, email, password)
+        yield page
+
+
 def log_in(page, base: str, email: str, password: str) -> None:
     """Sign in through the login form."""
     page.goto(f"{base}/login")

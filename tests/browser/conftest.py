@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.support import need
+from tests.support import make_app, need
 
 
 @pytest.fixture
@@ -17,3 +17,15 @@ def chromium_path() -> str:
     if not os.path.exists(path):
         need("Chromium not installed (apt-get install -y chromium fonts-nanum)")
     return path
+
+
+@pytest.fixture
+def problems() -> list[str]:
+    """What the page reported (errors, dialogs, CSP violations, failed requests); each test asserts it is empty."""
+    return []
+
+
+@pytest.fixture
+def browser_app(tmp_path):
+    """A fresh app on a SQLite file in tmp_path, which the serving thread and the test share."""
+    return make_app(f"sqlite:///{tmp_path / 'browser.sqlite3'}")

@@ -14,36 +14,31 @@ import pytest
 from app.bookings.models import Booking, Slot
 from app.extensions import db
 from app.timeutil import KST, utcnow
-from tests.browser.browser_helpers import browser_page, log_in, serving
-from tests.factories import add_facility, make_slot, make_user, set_policy
-from tests.support import make_app
+from tests.browser.browser_helpers import serving, signed_in_page
+from tests.factories import PASSWORD, add_facility, make_slot, make_user, set_policy
 
 pytestmark = pytest.mark.browser
-PASSWORD = "browser-pass-1"
 
 
 @pytest.fixture
-def live(tmp_path):
+def live(browser_app):
     """A running server with one kids café, one 3-place session and a parent with a child."""
-    app = make_app(f"sqlite:///{tmp_path / 'browser.sqlite3'}")
-    with app.app_context():
+    with browser_app.app_context():
         facility = add_facility(db.session, name="서울형 키즈카페 <b>시청점</b>", age_min=0, age_max=12)
         set_policy(db.session, facility, closed_on_holidays=False)
         day = utcnow().astimezone(KST).date() + timedelta(days=2)
         slot = make_slot(db.session, facility, datetime(day.year, day.month, day.day, 10, 0, tzinfo=KST), capacity=3)
-        make_user(db.session, email="browser@example.com", password=PASSWORD, children=[("하늘", date(2021, 5, 5))])
+        make_user(db.session, email="browser@example.com", children=[("하늘", date(2021, 5, 5))])
         ids = {"facility": facility.id, "slot": slot.id}
-    with serving(app) as base:
-        yield app, base, ids
+    with serving(browser_app) as base:
+        yield browser_app, base, ids
 
 
-def test_book_see_cancel_and_place_returns(live, chromium_path):
+def test_book_see_cancel_and_place_returns(live, chromium_path, problems):
     from playwright.sync_api import expect
 
     app, base, ids = live
-    problems: list[str] = []
-    with browser_page(chromium_path, problems) as page:
-        log_in(page, base, "browser@example.com", PASSWORD)
+    with signed_in_page(chromium_path, problems, base, "browser@example.com", PASSWORD) as page:
         expect(page.get_by_role("button", name="로그아웃")).to_be_visible()
 
         page.goto(f"{base}/facilities/{ids['facility']}")

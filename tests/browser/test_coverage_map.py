@@ -9,19 +9,17 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.facilities.models import WEEKDAYS_ALL, District, Facility
-from tests.browser.browser_helpers import browser_page, log_in, serving
-from tests.factories import make_user
-from tests.support import make_app
+from app.facilities.models import District
+from tests.browser.browser_helpers import serving, signed_in_page
+from tests.factories import PASSWORD, add_facility, make_user
 
 pytestmark = pytest.mark.browser
 EVIL_DISTRICT = "<img src=x onerror=alert(1)>"[:20]
 EVIL_DONG = "{{7*7}}<img/src=x/onerror=alert(2)>"
-PASSWORD = "coverage-pass-1"
 
 
 @pytest.fixture
-def live(tmp_path):
+def live(tmp_path, browser_app):
     dongs = {
         "type": "FeatureCollection",
         "features": [
@@ -38,36 +36,20 @@ def live(tmp_path):
         ],
     }
     (tmp_path / "seoul_hangjeongdong_20210401.geojson").write_text(json.dumps(dongs), encoding="utf-8")
-    app = make_app(f"sqlite:///{tmp_path / 'coverage.sqlite3'}")
-    app.config["NADEURI_DATA_DIR"] = str(tmp_path)
-    with app.app_context():
+    browser_app.config["NADEURI_DATA_DIR"] = str(tmp_path)
+    with browser_app.app_context():
         db.session.get(District, "11140").name = EVIL_DISTRICT
-        db.session.add(
-            Facility(
-                kind="kids_cafe",
-                source="test",
-                source_id="c1",
-                source_hash="x",
-                name="카페",
-                lat=37.5665,
-                lon=126.9779,
-                district_code="11140",
-                open_days=WEEKDAYS_ALL,
-                details={},
-            )
-        )
-        make_user(db.session, "admin", email="admin@example.com", password=PASSWORD)
+        add_facility(db.session, name="카페", lat=37.5665)
+        make_user(db.session, "admin", email="admin@example.com")
         assert db.session.scalar(select(District.name).where(District.code == "11140")) == EVIL_DISTRICT
-    with serving(app) as base:
+    with serving(browser_app) as base:
         yield base
 
 
-def test_coverage_tooltips_show_names_as_text(live, chromium_path):
+def test_coverage_tooltips_show_names_as_text(live, chromium_path, problems):
     from playwright.sync_api import expect
 
-    problems: list[str] = []
-    with browser_page(chromium_path, problems, phone=False) as page:
-        log_in(page, live, "admin@example.com", PASSWORD)
+    with signed_in_page(chromium_path, problems, live, "admin@example.com", PASSWORD, phone=False) as page:
         page.wait_for_load_state("load")
         page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
         page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"))

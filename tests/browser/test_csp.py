@@ -6,35 +6,30 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from tests.browser.browser_helpers import browser_page, csp_console_message, log_in, serving
-from tests.factories import make_user
-from tests.support import make_app
+from tests.browser.browser_helpers import browser_page, csp_console_message, serving, signed_in_page
+from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
-PASSWORD = "browser-admin-pass-1"
 
 
 @pytest.fixture
-def live(tmp_path):
-    app = make_app(f"sqlite:///{tmp_path / 'csp.sqlite3'}")
+def live(browser_app):
 
-    @app.get("/csp-probe")  # a page that breaks the policy: an inline script without the nonce
+    @browser_app.get("/csp-probe")  # a page that breaks the policy: an inline script without the nonce
     def csp_probe():
         return "<!doctype html><title>probe</title><script>document.title = 'ran'</script>"
 
-    with app.app_context():
-        make_user(db.session, "admin", email="admin@example.com", password=PASSWORD)
-    with serving(app) as base:
+    with browser_app.app_context():
+        make_user(db.session, "admin", email="admin@example.com")
+    with serving(browser_app) as base:
         yield base
 
 
-def test_coverage_map_draws_inside_the_admin_page(live, chromium_path):
+def test_coverage_map_draws_inside_the_admin_page(live, chromium_path, problems):
     from playwright.sync_api import expect
 
     base = live
-    problems: list[str] = []
-    with browser_page(chromium_path, problems, phone=False) as page:
-        log_in(page, base, "admin@example.com", PASSWORD)
+    with signed_in_page(chromium_path, problems, base, "admin@example.com", PASSWORD, phone=False) as page:
         page.goto(f"{base}/admin/coverage")
         frame = page.frame_locator("iframe.map-frame")
         expect(frame.locator(".leaflet-container")).to_be_visible()
@@ -43,8 +38,7 @@ def test_coverage_map_draws_inside_the_admin_page(live, chromium_path):
     assert problems == []
 
 
-def test_the_helper_fails_a_test_on_a_violation(live, chromium_path):
-    problems: list[str] = []
+def test_the_helper_fails_a_test_on_a_violation(live, chromium_path, problems):
     with pytest.raises(AssertionError, match="CSP"):
         with browser_page(chromium_path, problems) as page:
             with page.expect_console_message(lambda m: csp_console_message(m.text)):

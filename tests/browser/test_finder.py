@@ -11,7 +11,6 @@ import pytest
 from app.extensions import db
 from app.facilities.models import WEEKDAYS_ALL, Facility
 from tests.browser.browser_helpers import browser_page, serving
-from tests.support import make_app
 
 pytestmark = pytest.mark.browser
 EVIL = "<img src=x onerror=alert(1)>"
@@ -25,9 +24,8 @@ PLACES = [  # name, kind, lat, lon
 
 
 @pytest.fixture
-def live(tmp_path):
-    app = make_app(f"sqlite:///{tmp_path / 'finder.sqlite3'}")
-    with app.app_context():
+def live(browser_app):
+    with browser_app.app_context():
         for i, (name, kind, lat, lon) in enumerate(PLACES):
             db.session.add(
                 Facility(
@@ -48,15 +46,14 @@ def live(tmp_path):
             )
         db.session.commit()
         ids = {f.name: f.id for f in db.session.query(Facility)}
-    with serving(app) as base:
+    with serving(browser_app) as base:
         yield base, ids
 
 
-def test_markers_list_popup_and_keyboard(live, chromium_path):
+def test_markers_list_popup_and_keyboard(live, chromium_path, problems):
     from playwright.sync_api import expect
 
     base, ids = live
-    problems: list[str] = []
     with browser_page(chromium_path, problems, phone=False) as page:
         page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
         page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))

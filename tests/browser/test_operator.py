@@ -14,38 +14,32 @@ from app.auth.models import User
 from app.bookings.models import Booking
 from app.extensions import db
 from app.timeutil import KST, utcnow
-from tests.browser.browser_helpers import browser_page, log_in, serving
-from tests.factories import add_facility, make_slot, make_user, place_booking, set_policy
-from tests.support import make_app
+from tests.browser.browser_helpers import serving, signed_in_page
+from tests.factories import PASSWORD, add_facility, make_slot, make_user, place_booking
 
 pytestmark = pytest.mark.browser
-PASSWORD = "browser-op-pass-1"
 
 
 @pytest.fixture
-def live(tmp_path):
-    app = make_app(f"sqlite:///{tmp_path / 'operator.sqlite3'}")
-    with app.app_context():
+def live(browser_app):
+    with browser_app.app_context():
         facility = add_facility(db.session, name="시청점", age_min=0, age_max=12)
-        set_policy(db.session, facility)
         slot = make_slot(db.session, facility, utcnow() - timedelta(minutes=40), capacity=5)
-        make_user(db.session, "operator", [facility], email="op@example.com", password=PASSWORD)
+        make_user(db.session, "operator", [facility], email="op@example.com")
         codes = {}
         for n, kid in enumerate(("하늘", "바다")):
             parent = make_user(db.session, email=f"p{n}@example.com", children=[(kid, date(2021, 5, 5))])
             codes[kid] = place_booking(db.session, parent, slot, created_at=slot.starts_at - timedelta(days=1)).id
         ids = {"facility": facility.id, "day": slot.starts_at.astimezone(KST).date().isoformat(), **codes}
-    with serving(app) as base:
-        yield app, base, ids
+    with serving(browser_app) as base:
+        yield browser_app, base, ids
 
 
-def test_operator_checks_in_and_marks_no_show(live, chromium_path):
+def test_operator_checks_in_and_marks_no_show(live, chromium_path, problems):
     from playwright.sync_api import expect
 
     app, base, ids = live
-    problems: list[str] = []
-    with browser_page(chromium_path, problems) as page:
-        log_in(page, base, "op@example.com", PASSWORD)
+    with signed_in_page(chromium_path, problems, base, "op@example.com", PASSWORD) as page:
         expect(page.get_by_role("heading", name="내 시설")).to_be_visible()  # operators land on their console
         page.goto(f"{base}/operator/facilities/{ids['facility']}/roster?date={ids['day']}")
         sky = page.locator(f"tr[data-booking='{ids['하늘']}']")

@@ -1,4 +1,4 @@
-"""Fixtures shared by the operator tests: a kids café open on holidays and an operator assigned to it."""
+"""Operator-test fixtures: the café under test (open on holidays), its operator, another facility and its operator."""
 
 from __future__ import annotations
 
@@ -17,3 +17,18 @@ def cafe(db, make_facility):
 @pytest.fixture
 def staff(db, cafe):
     return make_user(db.session, "operator", [cafe])
+
+
+@pytest.fixture
+def operated(db, make_facility) -> dict:
+    """A kids café (markup in its name, to check escaping) open on holidays, its operator, and a stranger who
+    operates another facility."""
+    cafe = make_facility(kind="kids_cafe", name="<b>시청점</b>", age_min=0, age_max=12)
+    other = make_facility(kind="kids_cafe", name="다른 시설")
+    set_policy(db.session, cafe, closed_on_holidays=False)
+    return dict(
+        cafe=cafe,
+        other=other,
+        operator=make_user(db.session, "operator", [cafe]),
+        stranger=make_user(db.session, "operator", [other]),
+    )

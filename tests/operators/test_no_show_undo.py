@@ -12,8 +12,7 @@ from app.bookings.models import Booking, BookingChild, Slot
 from app.bookings.rules import BookingError
 from app.operators import services
 from app.timeutil import KST, utcnow
-from tests.factories import ONE_CHILD, login, make_slot, make_user, place_booking, set_policy
-from tests.operators.test_operator_api import bearer
+from tests.factories import ONE_CHILD, bearer, login, make_slot, make_user, place_booking, set_policy
 from tests.support import audits
 
 AT_10 = datetime(2026, 11, 24, 10, 0, tzinfo=KST)  # a Tuesday session start
@@ -144,7 +143,7 @@ def live(db, cafe):
 
 
 def test_api_no_show_too_early_then_undo(client, db, staff, live, make_facility):
-    auth = bearer(db, staff)
+    auth = bearer(db.session, staff)
     early = client.post(f"/api/operator/bookings/{live['just_started'].id}/no-show", headers=auth)
     assert early.status_code == 409 and early.get_json()["error"] == "too_early"
     preview = client.get(f"/api/operator/bookings/{live['started'].id}/no-show", headers=auth).get_json()
@@ -155,7 +154,9 @@ def test_api_no_show_too_early_then_undo(client, db, staff, live, make_facility)
     assert roster["items"][0]["undoable"] is True
     stranger = make_user(db.session, "operator", [make_facility(kind="kids_cafe")])
     for who in (stranger, live["parent"]):
-        refused = client.post(f"/api/operator/bookings/{live['started'].id}/no-show/undo", headers=bearer(db, who))
+        refused = client.post(
+            f"/api/operator/bookings/{live['started'].id}/no-show/undo", headers=bearer(db.session, who)
+        )
         assert refused.status_code == 403
     assert client.post("/api/operator/bookings/999999/no-show/undo", headers=auth).status_code == 404
     undone = client.post(f"/api/operator/bookings/{live['started'].id}/no-show/undo", headers=auth)

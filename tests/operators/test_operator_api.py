@@ -6,39 +6,21 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.auth.tokens import issue_token
 from app.bookings.models import Booking, Slot
 from app.timeutil import utcnow
-from tests.factories import ONE_CHILD, make_slot, make_user, place_booking, set_policy
+from tests.factories import ONE_CHILD, bearer, make_slot, make_user, place_booking
 from tests.support import audits
 
 
-def bearer(db, user) -> dict:
-    raw, _ = issue_token(db.session, user, utcnow())
-    db.session.commit()
-    return {"Authorization": f"Bearer {raw}"}
-
-
 @pytest.fixture
-def world(db, make_facility):
-    cafe = make_facility(kind="kids_cafe", name="시청점", age_min=0, age_max=12)
-    other = make_facility(kind="kids_cafe", name="다른 시설")
-    set_policy(db.session, cafe, closed_on_holidays=False)
-    slot = make_slot(db.session, cafe, utcnow() - timedelta(minutes=40), capacity=4)
+def world(db, operated):
+    slot = make_slot(db.session, operated["cafe"], utcnow() - timedelta(minutes=40), capacity=4)
     parent = make_user(db.session, children=(("하늘", date(2021, 5, 5)), ("바다", date(2023, 1, 1))))
-    booking = place_booking(db.session, parent, slot)
-    return dict(
-        cafe=cafe,
-        slot=slot,
-        parent=parent,
-        booking=booking,
-        operator=make_user(db.session, "operator", [cafe]),
-        stranger=make_user(db.session, "operator", [other]),
-    )
+    return dict(operated, slot=slot, parent=parent, booking=place_booking(db.session, parent, slot))
 
 
 def test_roster_json(client, db, world):
-    got = client.get(f"/api/operator/slots/{world['slot'].id}/roster", headers=bearer(db, world["operator"]))
+    got = client.get(f"/api/operator/slots/{world['slot'].id}/roster", headers=bearer(db.session, world["operator"]))
     body = got.get_json()
     assert got.status_code == 200 and body["slot"]["booked"] == 2
     assert [(i["code"], i["status"], [c["name"] for c in i["children"]]) for i in body["items"]] == [
@@ -47,7 +29,7 @@ def test_roster_json(client, db, world):
 
 
 def test_check_in_and_no_show(client, db, world):
-    auth = bearer(db, world["operator"])
+    auth = bearer(db.session, world["operator"])
     done = client.post(f"/api/operator/bookings/{world['booking'].id}/check-in", headers=auth)
     assert done.status_code == 200 and done.get_json()["status"] == "checked_in"
     assert client.post(f"/api/operator/bookings/{world['booking'].id}/check-in", headers=auth).status_code == 409
@@ -59,7 +41,7 @@ def test_check_in_and_no_show(client, db, world):
 
 
 def test_patch_capacity_refuses_below_booked(client, db, world):
-    auth = bearer(db, world["operator"])
+    auth = bearer(db.session, world["operator"])
     url = f"/api/operator/slots/{world['slot'].id}"
     low = client.patch(url, json={"capacity": 1}, headers=auth)
     body = low.get_json()
@@ -79,7 +61,7 @@ def test_api_access(client, db, world, who, expected):
     users = {"parent": world["parent"], "stranger": world["stranger"], "operator": world["operator"]}
     if who == "admin":
         users["admin"] = make_user(db.session, "admin")
-    headers = bearer(db, users[who]) if who in users else {}
+    headers = bearer(db.session, users[who]) if who in users else {}
     sid, bid = world["slot"].id, world["booking"].id
     assert client.get(f"/api/operator/slots/{sid}/roster", headers=headers).status_code == expected
     assert client.patch(f"/api/operator/slots/{sid}", json={"capacity": 3}, headers=headers).status_code == expected

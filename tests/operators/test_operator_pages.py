@@ -12,33 +12,25 @@ import pytest
 from app.bookings.models import Booking, Closure, Slot
 from app.bookings.policy import city_policy
 from app.timeutil import KST, utcnow
-from tests.factories import login, make_slot, make_user, place_booking, set_policy
+from tests.factories import login, make_slot, make_user, place_booking
 from tests.support import audits
 
 
 @pytest.fixture
-def world(db, make_facility):
-    cafe = make_facility(kind="kids_cafe", name="<b>시청점</b>", age_min=0, age_max=12)
-    other = make_facility(kind="kids_cafe", name="다른 시설")
-    set_policy(db.session, cafe, closed_on_holidays=False)
-    now = utcnow()
+def world(db, operated):
+    now, cafe = utcnow(), operated["cafe"]
     started = make_slot(db.session, cafe, now - timedelta(minutes=40), capacity=4)  # under way: no-show allowed
     future = make_slot(db.session, cafe, now + timedelta(days=2), capacity=4)
     parent = make_user(db.session, children=(("하늘", date(2021, 5, 5)),))
     second = make_user(db.session, children=(("=바다", date(2022, 3, 1)),))
-    first_booking = place_booking(db.session, parent, started)
-    second_booking = place_booking(db.session, second, started)
     return dict(
-        cafe=cafe,
-        other=other,
+        operated,
         started=started,
         future=future,
         parent=parent,
-        b1=first_booking,
-        b2=second_booking,
+        b1=place_booking(db.session, parent, started),
+        b2=place_booking(db.session, second, started),
         day=started.starts_at.astimezone(KST).date(),
-        operator=make_user(db.session, "operator", [cafe]),
-        stranger=make_user(db.session, "operator", [other]),
     )
 
 

@@ -96,7 +96,9 @@ def test_whole_api_never_fails_and_matches_its_document(app, db, world, tokens, 
                     db.session, db.session.get(User, ids[f"{role}_id"]), utcnow()
                 )  # revoke a spare, keep the role's own
                 db.session.commit()
-            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            # Schemathesis asks for gzip/br, and its WSGI transport does not decode bodies as an HTTP client would
+            # (compression has its own tests: tests/serving/test_compression.py).
+            headers = {"Accept-Encoding": "identity"} | ({"Authorization": f"Bearer {token}"} if token else {})
             response = case.call(headers=headers)
             seen.add((operation.method.upper(), operation.path, response.status_code))
             try:

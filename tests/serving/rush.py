@@ -11,9 +11,8 @@ from sqlalchemy import func, insert, select
 
 from app.auth.models import ApiToken, Child, User
 from app.bookings.models import Booking, BookingChild, Slot
-from app.bookings.policy import default_policy
-from app.facilities.models import Facility
 from app.timeutil import KST, utcnow
+from tests.factories import add_facility, set_policy
 from tests.support import database_url
 
 _batch = itertools.count(1)
@@ -29,25 +28,10 @@ class RushData:
 def make_rush_data(session, parents: int, capacities: list[int], days_from_now: int = 3) -> RushData:
     """A café open every day with one slot per capacity (on one day), and `parents` parents with tokens."""
     batch = next(_batch)
-    cafe = Facility(
-        kind="kids_cafe",
-        source="serving-test",
-        source_id=f"rush{batch}",
-        source_hash="x",
-        name=f"인기 키즈카페 {batch}",
-        age_min=0,
-        age_max=10,
-        open_days=0b1111111,
-        details={},
-        lat=37.5663,
-        lon=126.9779,
-        district_code="11140",
+    cafe = add_facility(
+        session, source="serving-test", source_id=f"rush{batch}", name=f"인기 키즈카페 {batch}", age_min=0, age_max=10
     )
-    session.add(cafe)
-    session.flush()
-    policy = default_policy("kids_cafe", cafe.id)
-    policy.closed_on_holidays, policy.days_ahead = False, 30
-    session.add(policy)
+    set_policy(session, cafe, closed_on_holidays=False, days_ahead=30)
     day = (utcnow() + timedelta(days=days_from_now)).astimezone(KST).date()
     slots = []
     for i, capacity in enumerate(capacities):
