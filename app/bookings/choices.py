@@ -16,3 +16,15 @@ class BookingStatus(Choices):
 
 # Bookings that hold their places.
 ACTIVE_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
+
+
+class SlotState(Choices):
+    """A session as a parent sees it (키움포털's words), in the order they are checked (app.bookings.availability)."""
+
+    OPEN = "open", "예약 가능"
+    PAST = "past", "지난 회차"
+    CLOSED = "closed", "휴관"
+    BLOCKED = "blocked", "예약 불가"
+    FULL = "full", "마감"
+    NOT_OPEN = "not_open", "오픈 전"
+    SAME_DAY = "same_day", "당일 예약 불가"

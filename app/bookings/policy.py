@@ -10,43 +10,40 @@ from app.bookings.models import DEFAULT_RATIOS, BookingPolicy, CityPolicy
 from app.facilities.choices import FacilityKind
 
 # Defaults from the domain notes; every value can be overridden per facility.
+_COMMON_DEFAULTS = dict(
+    opening_mode="days_ahead",
+    days_ahead=14,
+    open_weekday=1,
+    same_day_until=None,
+    cancel_deadline_minutes=30,
+    max_guardians=2,
+    closed_on_holidays=True,
+)
 KIND_DEFAULTS: dict[str, dict] = {
     FacilityKind.KIDS_CAFE: dict(
-        opening_mode="days_ahead",
-        days_ahead=14,
-        open_weekday=1,
+        _COMMON_DEFAULTS,
         open_time="09:00",
         same_day=True,
-        same_day_until=None,
-        cancel_deadline_minutes=30,
         max_children=4,
-        max_guardians=2,
         one_visit_per_day=True,
         daily_cap_hours=None,
         monthly_cap_hours=None,
         age_basis="korean_year",
         age_min=None,
         age_max=None,
-        closed_on_holidays=True,
     ),
     FacilityKind.HOURLY_DAYCARE: dict(
-        opening_mode="days_ahead",
-        days_ahead=14,
-        open_weekday=1,
+        _COMMON_DEFAULTS,
         open_time="00:00",
         same_day=False,
-        same_day_until=None,
-        cancel_deadline_minutes=30,
         max_children=2,
-        max_guardians=2,
         one_visit_per_day=False,
         daily_cap_hours=4,
         monthly_cap_hours=60,
-        age_basis="months",
         # 6 months up to the 7th birthday.
+        age_basis="months",
         age_min=6,
         age_max=83,
-        closed_on_holidays=True,
     ),
 }
 

@@ -20,6 +20,8 @@ STATUS = {
     "monthly_cap": 409,
     "too_late_to_cancel": 409,
     "not_cancellable": 409,
+    "child_has_bookings": 409,
+    "cancelled": 409,
     "window_not_open": 422,
     "slot_past": 422,
     "age_out_of_range": 422,
