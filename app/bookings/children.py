@@ -11,13 +11,12 @@ from app.auth.models import Child, User
 from app.bookings.choices import ACTIVE_STATUSES
 from app.bookings.models import Booking, BookingChild, BookingPolicy, Slot
 from app.bookings.policy import age_on
-from app.bookings.rules import BookingError, check_ages, check_child_conflicts, kst_day
+from app.bookings.rules import BookingError, age_text, check_ages, check_child_conflicts, kst_day
 
 
 def age_label(policy: BookingPolicy, child: Child, slot: Slot) -> str:
     """The child's age on the session's day in the facility's unit: "연나이 5세" or "38개월"."""
-    age = age_on(policy, child.birth_date, kst_day(slot.starts_at))
-    return f"연나이 {age}세" if policy.age_basis == "korean_year" else f"{age}개월"
+    return age_text(policy, age_on(policy, child.birth_date, kst_day(slot.starts_at)))
 
 
 def child_choices(

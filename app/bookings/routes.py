@@ -151,7 +151,7 @@ def booking_section(booking: Booking, now: datetime) -> str:
 def booking_reason(booking: Booking, banned_until: datetime | None, now: datetime) -> str | None:
     """Why a booking ended the way it did, in the parent's words (bookings.cancel_reason, or the no-show's ban)."""
     if booking.status == BookingStatus.CANCELLED:
-        return booking.cancel_reason or "취소됨"
+        return f"취소 사유: {booking.cancel_reason}" if booking.cancel_reason else None
     if booking.status == BookingStatus.NO_SHOW:
         ban = f" · {banned_until.astimezone(KST):%Y-%m-%d %H:%M}까지 예약할 수 없습니다" if banned_until else ""
         return "취소하지 않고 오지 않아 노쇼로 처리되었습니다" + (ban if banned_until and banned_until > now else "")

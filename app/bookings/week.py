@@ -41,10 +41,12 @@ def slot_view(item: dict) -> dict:
     return {**item, "time": f"{starts:%H:%M}–{ends:%H:%M}", "start": f"{starts:%H:%M}", "short": short}
 
 
-def day_note(slots: list[dict], closed: str | None) -> str | None:
+def day_note(slots: list[dict], closed: str | None, weekly_off: bool = False) -> str | None:
     """What a whole day says when none of it can be booked for one reason (휴관 (성탄절), 12/9 09:00 오픈…)."""
     if closed and not slots:
         return f"휴관 ({closed})"
+    if weekly_off and not slots:
+        return "정기 휴무"
     labels = {s["label"] for s in slots}
     if slots and not any(s["bookable"] for s in slots) and len(labels) == 1:
         return labels.pop()
@@ -86,7 +88,7 @@ def booking_week(session: Session, facility_id: int, raw_start: str | None, now:
                 "label": day_label(day),
                 "today": day == today,
                 "slots": slots,
-                "note": day_note(slots, closed.get(day)),
+                "note": day_note(slots, closed.get(day), not facility.open_days >> day.weekday() & 1),
             }
         )
     prev_start = max(start - timedelta(days=WEEK_DAYS), today)
