@@ -114,20 +114,19 @@ OPENAPI_SCHEMAS = {
     },
 }
 
-_ONE_CHILD = {"tags": ["children"], "security": [{"bearer": []}], "parameters": [id_param("child_id", "child id")]}
+_AUTH = {"tags": ["children"], "security": [{"bearer": []}]}
+_ONE_CHILD = {**_AUTH, "parameters": [id_param("child_id", "child id")]}
 
 OPENAPI_PATHS = {
     "/api/children": {
         "get": {
+            **_AUTH,
             "summary": "내 아이 목록",
-            "tags": ["children"],
-            "security": [{"bearer": []}],
             "responses": {"200": items_response("아이들", "Child"), "401": _UNAUTHORIZED},
         },
         "post": {
+            **_AUTH,
             "summary": "아이 등록 (이름과 생년월일만 저장)",
-            "tags": ["children"],
-            "security": [{"bearer": []}],
             "requestBody": {"required": True, "content": json_content("ChildRequest")},
             "responses": {
                 "201": json_response("등록된 아이", "Child"),

@@ -67,12 +67,18 @@ def closed_days(session: Session, facility: Facility, policy: BookingPolicy, fir
     return reasons
 
 
+def slots_from(session: Session, first: Slot, count: int) -> list[Slot]:
+    """The facility's `count` slots from `first` on, in time order (a daycare run is checked on these)."""
+    query = select(Slot).where(Slot.facility_id == first.facility_id, Slot.starts_at >= first.starts_at)
+    return list(session.scalars(query.order_by(Slot.starts_at).limit(count)))
+
+
 def slot_item(slot: Slot, state: SessionState) -> dict:
     """The public shape of a slot with its state (the API's items, the week view's cells)."""
+    starts, ends = slot.starts_at.astimezone(KST), slot.ends_at.astimezone(KST)
     return {
         "id": slot.id,
-        "starts_at": slot.starts_at.astimezone(KST).isoformat(),
-        "ends_at": slot.ends_at.astimezone(KST).isoformat(),
+        **{"starts_at": starts.isoformat(), "ends_at": ends.isoformat()},
         "capacity": slot.capacity,
         "remaining": slot.remaining,
         "bookable": state.bookable,
@@ -111,13 +117,7 @@ def next_free_slot(session: Session, slot: Slot, policy: BookingPolicy, now: dat
 
 def bookable_hours(session: Session, slot: Slot, policy: BookingPolicy, now: datetime, places: int = 1) -> int:
     """How many back-to-back hours from `slot` `places` children could book now (daycare; 0 when none)."""
-    limit = policy.daily_cap_hours or 4
-    run = session.scalars(
-        select(Slot)
-        .where(Slot.facility_id == slot.facility_id, Slot.starts_at >= slot.starts_at)
-        .order_by(Slot.starts_at)
-        .limit(limit)
-    ).all()
+    run = slots_from(session, slot, policy.daily_cap_hours or 4)
     day = kst_day(slot.starts_at)
     closed = closed_days(session, slot.facility, policy, day, 1).get(day)
     hours, previous = 0, None

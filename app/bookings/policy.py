@@ -19,32 +19,21 @@ _COMMON_DEFAULTS = dict(
     max_guardians=2,
     closed_on_holidays=True,
 )
+# Where the two bookable kinds differ: setting → (kids café, hourly daycare).
+_KIND_SETTINGS = {
+    "open_time": ("09:00", "00:00"),
+    "same_day": (True, False),  # daycare: 14 days ahead up to the day before
+    "max_children": (4, 2),
+    "one_visit_per_day": (True, False),
+    "daily_cap_hours": (None, 4),
+    "monthly_cap_hours": (None, 60),
+    "age_basis": ("korean_year", "months"),
+    "age_min": (None, 6),  # daycare: 6 months up to the 7th birthday
+    "age_max": (None, 83),
+}
 KIND_DEFAULTS: dict[str, dict] = {
-    FacilityKind.KIDS_CAFE: dict(
-        _COMMON_DEFAULTS,
-        open_time="09:00",
-        same_day=True,
-        max_children=4,
-        one_visit_per_day=True,
-        daily_cap_hours=None,
-        monthly_cap_hours=None,
-        age_basis="korean_year",
-        age_min=None,
-        age_max=None,
-    ),
-    FacilityKind.HOURLY_DAYCARE: dict(
-        _COMMON_DEFAULTS,
-        open_time="00:00",
-        same_day=False,
-        max_children=2,
-        one_visit_per_day=False,
-        daily_cap_hours=4,
-        monthly_cap_hours=60,
-        # 6 months up to the 7th birthday.
-        age_basis="months",
-        age_min=6,
-        age_max=83,
-    ),
+    kind: {**_COMMON_DEFAULTS, **{name: values[i] for name, values in _KIND_SETTINGS.items()}}
+    for i, kind in enumerate((FacilityKind.KIDS_CAFE, FacilityKind.HOURLY_DAYCARE))
 }
 
 

@@ -131,17 +131,8 @@ def default_templates(facility: Facility, fallback_capacity: int) -> list[Sessio
         else:
             sessions = KIDS_CAFE_WEEKEND_SESSIONS if weekend else KIDS_CAFE_WEEKDAY_SESSIONS
         group = 0 if daycare or weekend else facility.capacity_group or 0
-        made += [
-            SessionTemplate(
-                facility_id=facility.id,
-                weekday=wd,
-                starts=s,
-                ends=e,
-                capacity_individual=individual,
-                capacity_group=group,
-            )
-            for s, e in sessions
-        ]
+        caps = dict(capacity_individual=individual, capacity_group=group)
+        made += [SessionTemplate(facility_id=facility.id, weekday=wd, starts=s, ends=e, **caps) for s, e in sessions]
     return made
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only, selectinload
 
 from app.auth.models import Child, User
-from app.bookings.availability import closed_days, session_state, slot_item
+from app.bookings.availability import closed_days, session_state, slot_item, slots_from
 from app.bookings.choices import ACTIVE_STATUSES, BookingStatus
 from app.bookings.models import Booking, BookingChild, BookingPolicy, Slot
 from app.bookings.policy import city_policy, default_policy, get_policy
@@ -95,12 +95,7 @@ def _run_of_slots(session: Session, first: Slot, hours: int) -> list[Slot]:
     """`hours` back-to-back slots starting with `first`, or BookingError(closed)."""
     if hours == 1:
         return [first]
-    run = session.scalars(
-        select(Slot)
-        .where(Slot.facility_id == first.facility_id, Slot.starts_at >= first.starts_at)
-        .order_by(Slot.starts_at)
-        .limit(hours)
-    ).all()
+    run = slots_from(session, first, hours)
     contiguous = all(a.ends_at == b.starts_at for a, b in zip(run, run[1:]))
     if len(run) < hours or not contiguous or kst_day(run[-1].starts_at) != kst_day(first.starts_at):
         raise BookingError("closed", f"{hours}시간 연속으로 예약할 수 있는 시간이 없습니다")

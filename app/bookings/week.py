@@ -18,15 +18,6 @@ from app.timeutil import KST
 
 WEEK_DAYS = 7
 MAX_WEEKS_AHEAD = 8
-# A grid cell is narrow: a word or a number instead of the full label (the full label is its accessible name).
-GRID_WORDS = {
-    SlotState.PAST: "–",
-    SlotState.CLOSED: "휴관",
-    SlotState.BLOCKED: "불가",
-    SlotState.FULL: "마감",
-    SlotState.NOT_OPEN: "오픈 전",
-    SlotState.SAME_DAY: "불가",
-}
 
 
 def day_label(day: date) -> str:
@@ -37,7 +28,8 @@ def day_label(day: date) -> str:
 def slot_view(item: dict) -> dict:
     """A slot dict from the engine with display strings added."""
     starts, ends = datetime.fromisoformat(item["starts_at"]), datetime.fromisoformat(item["ends_at"])
-    short = str(item["remaining"]) if item["bookable"] else GRID_WORDS.get(item["state"], "불가")
+    # A grid cell is narrow: the places left or a word (its accessible name is the whole label).
+    short = str(item["remaining"]) if item["bookable"] else SlotState(item["state"]).short
     return {**item, "time": f"{starts:%H:%M}–{ends:%H:%M}", "start": f"{starts:%H:%M}", "short": short}
 
 

@@ -7,6 +7,7 @@ The app runs in a thread on a free port with a SQLite file in tmp_path; sessions
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -18,6 +19,8 @@ from tests.browser.browser_helpers import browser_page, log_in, serving
 from tests.factories import add_facility, make_slot, make_user, place_booking, set_policy
 from tests.support import make_app
 
+expect = pytest.importorskip("playwright.sync_api").expect
+
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-pass-1"
 
@@ -27,37 +30,48 @@ def _at(days: int, hour: int) -> datetime:
     return datetime(day.year, day.month, day.day, hour, 0, tzinfo=KST)
 
 
+def _world(session) -> dict:
+    """A café (연나이 3~9) with a session that one more booking fills, a later free one, and a parent of two."""
+    cafe = add_facility(session, name="키즈카페 흐름점", age_min=3, age_max=9)
+    set_policy(session, cafe, closed_on_holidays=False)
+    year = utcnow().astimezone(KST).year
+    kids = [("하늘", date(year - 5, 5, 5)), ("아기", date(year - 1, 1, 1))]
+    parent = make_user(session, email="flow@example.com", password=PASSWORD, children=kids)
+    booked = place_booking(session, parent, make_slot(session, cafe, _at(4, 10), capacity=5))
+    return {
+        "cafe": cafe.id,
+        "last": make_slot(session, cafe, _at(2, 10), capacity=1).id,
+        "later": make_slot(session, cafe, _at(3, 13), capacity=5).id,
+        "booking": booked.id,
+        "code": booked.code,
+    }
+
+
 @pytest.fixture
 def live(tmp_path):
-    """A café (연나이 3~9) with a session that one more booking fills, a later free one, and a parent of two."""
     app = make_app(f"sqlite:///{tmp_path / 'flow.sqlite3'}")
     with app.app_context():
-        cafe = add_facility(db.session, name="키즈카페 흐름점", age_min=3, age_max=9)
-        set_policy(db.session, cafe, closed_on_holidays=False)
-        last_place = make_slot(db.session, cafe, _at(2, 10), capacity=1)
-        later = make_slot(db.session, cafe, _at(3, 13), capacity=5)
-        year = utcnow().astimezone(KST).year
-        parent = make_user(
-            db.session,
-            email="flow@example.com",
-            password=PASSWORD,
-            children=[("하늘", date(year - 5, 5, 5)), ("아기", date(year - 1, 1, 1))],
-        )
-        booked = place_booking(db.session, parent, make_slot(db.session, cafe, _at(4, 10), capacity=5))
-        ids = {"cafe": cafe.id, "last": last_place.id, "later": later.id, "booking": booked.id, "code": booked.code}
+        ids = _world(db.session)
     with serving(app) as base:
         yield app, base, ids
 
 
-@pytest.mark.parametrize("phone", [True, False], ids=["phone", "desktop"])
-def test_full_session_shows_closed_form_and_next_link(live, chromium_path, phone):
-    from playwright.sync_api import expect
-
+@contextmanager
+def parent_page(live, chromium_path, phone: bool, path: str):
+    """The parent logged in, on `path`, phone-sized or desktop; the test fails on any page error or CSP violation."""
     app, base, ids = live
     problems: list[str] = []
     with browser_page(chromium_path, problems, phone=phone) as page:
         log_in(page, base, "flow@example.com", PASSWORD)
-        page.goto(f"{base}/facilities/{ids['cafe']}")
+        page.goto(base + path.format(**ids))
+        yield page
+    assert problems == []
+
+
+@pytest.mark.parametrize("phone", [True, False], ids=["phone", "desktop"])
+def test_full_session_shows_closed_form_and_next_link(live, chromium_path, phone):
+    app, base, ids = live
+    with parent_page(live, chromium_path, phone, "/facilities/{cafe}") as page:
         cell = page.locator(f"#slots [data-slot='{ids['last']}']")
         expect(cell).to_contain_text("1자리 남음")
         with app.app_context():  # another family takes the last place while this page is open
@@ -75,18 +89,11 @@ def test_full_session_shows_closed_form_and_next_link(live, chromium_path, phone
         page.goto(f"{base}/facilities/{ids['cafe']}")
         expect(page.locator(f"#slots [data-slot='{ids['last']}']")).to_contain_text("마감")
         expect(page.locator(f"#slots a[data-slot='{ids['last']}']")).to_have_count(0)  # not offered as a link
-    assert problems == []
 
 
 @pytest.mark.parametrize("phone", [True, False], ids=["phone", "desktop"])
 def test_ineligible_child_is_greyed_before_submitting(live, chromium_path, phone):
-    from playwright.sync_api import expect
-
-    app, base, ids = live
-    problems: list[str] = []
-    with browser_page(chromium_path, problems, phone=phone) as page:
-        log_in(page, base, "flow@example.com", PASSWORD)
-        page.goto(f"{base}/bookings/new?slot={ids['later']}")
+    with parent_page(live, chromium_path, phone, "/bookings/new?slot={later}") as page:
         baby = page.locator("label.ineligible", has_text="아기")
         expect(baby).to_contain_text("연나이 1세")
         expect(baby).to_contain_text("이용 연령은 연나이 3~9세입니다")
@@ -95,18 +102,12 @@ def test_ineligible_child_is_greyed_before_submitting(live, chromium_path, phone
         expect(page.get_by_label(re.compile("하늘"))).to_be_checked()  # the one eligible child is preselected
         page.get_by_role("button", name="예약 확정").click()
         expect(page.get_by_role("heading", name="예약이 확정되었습니다")).to_be_visible()
-    assert problems == []
 
 
 @pytest.mark.parametrize("phone", [True, False], ids=["phone", "desktop"])
 def test_cancel_needs_confirmation(live, chromium_path, phone):
-    from playwright.sync_api import expect
-
     app, base, ids = live
-    problems: list[str] = []
-    with browser_page(chromium_path, problems, phone=phone) as page:
-        log_in(page, base, "flow@example.com", PASSWORD)
-        page.goto(f"{base}/bookings/{ids['booking']}")
+    with parent_page(live, chromium_path, phone, "/bookings/{booking}") as page:
         ask = page.locator("details.confirm summary", has_text="예약 취소")
         yes = page.get_by_role("button", name="네, 취소합니다")
         expect(yes).to_be_hidden()
@@ -123,6 +124,5 @@ def test_cancel_needs_confirmation(live, chromium_path, phone):
         row = page.locator("#cancelled .booking", has_text=ids["code"])
         expect(row).to_contain_text("취소 사유: 보호자 취소")
         expect(row.locator("a", has_text=".ics")).to_have_count(0)
-    assert problems == []
     with app.app_context():
         assert db.session.get(Booking, ids["booking"]).status == "cancelled"
