@@ -34,6 +34,23 @@ def id_param(name: str, description: str = "id") -> dict:
     return {"name": name, "in": "path", "required": True, "schema": ID_SCHEMA, "description": description}
 
 
+def json_content(schema: str) -> dict:
+    """An OpenAPI JSON body of the named component schema."""
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
+
+
+def json_response(description: str, schema: str = "Error") -> dict:
+    """An OpenAPI response whose JSON body is the named component schema (an Error by default)."""
+    return {"description": description, "content": json_content(schema)}
+
+
+def items_response(description: str, schema: str) -> dict:
+    """An OpenAPI response `{"items": [<schema>, …]}`, the shape of every list the API returns."""
+    items = {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}}
+    body = {"type": "object", "required": ["items"], "properties": {"items": items}}
+    return {"description": description, "content": {"application/json": {"schema": body}}}
+
+
 def _bad(name: str, message: str) -> ApiError:
     return ApiError("invalid_parameter", f"{name}: {message}", 400, parameter=name)
 

@@ -9,7 +9,7 @@ from app.auth.tokens import api_login_required, bearer_token, issue_token, revok
 from app.database import unit_of_work
 from app.errors import ApiError
 from app.extensions import db
-from app.params import json_body
+from app.params import json_body, json_content, json_response
 from app.routing import Routes
 from app.timeutil import utcnow
 
@@ -59,14 +59,8 @@ def api_revoke_token():
 
 
 _ERRORS = {
-    "400": {
-        "description": "잘못된 요청",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    },
-    "429": {
-        "description": "시도가 너무 많음: 한 주소의 로그인·가입 횟수 제한 (http_429, Retry-After 헤더)",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    },
+    "400": json_response("잘못된 요청"),
+    "429": json_response("시도가 너무 많음: 한 주소의 로그인·가입 횟수 제한 (http_429, Retry-After 헤더)"),
 }
 
 OPENAPI_SCHEMAS = {
@@ -110,20 +104,11 @@ OPENAPI_PATHS = {
         "post": {
             "summary": "보호자 계정 만들기",
             "tags": ["auth"],
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RegisterRequest"}}},
-            },
+            "requestBody": {"required": True, "content": json_content("RegisterRequest")},
             "responses": {
-                "201": {
-                    "description": "만들어진 계정",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Account"}}},
-                },
+                "201": json_response("만들어진 계정", "Account"),
                 **_ERRORS,
-                "409": {
-                    "description": "이미 가입된 이메일 (email_taken)",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                },
+                "409": json_response("이미 가입된 이메일 (email_taken)"),
             },
         }
     },
@@ -131,20 +116,11 @@ OPENAPI_PATHS = {
         "post": {
             "summary": "API 토큰 받기 (30일 유효)",
             "tags": ["auth"],
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenRequest"}}},
-            },
+            "requestBody": {"required": True, "content": json_content("TokenRequest")},
             "responses": {
-                "200": {
-                    "description": "새 토큰",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Token"}}},
-                },
+                "200": json_response("새 토큰", "Token"),
                 **_ERRORS,
-                "401": {
-                    "description": "이메일·비밀번호가 틀렸거나 잠긴 계정",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                },
+                "401": json_response("이메일·비밀번호가 틀렸거나 잠긴 계정"),
             },
         },
         "delete": {
@@ -153,14 +129,8 @@ OPENAPI_PATHS = {
             "security": [{"bearer": []}],
             "responses": {
                 "204": {"description": "폐기됨"},
-                "400": {
-                    "description": "토큰 없이 세션으로 보낸 요청 (no_token)",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                },
-                "401": {
-                    "description": "토큰이 없거나 이미 폐기·만료됨",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                },
+                "400": json_response("토큰 없이 세션으로 보낸 요청 (no_token)"),
+                "401": json_response("토큰이 없거나 이미 폐기·만료됨"),
             },
         },
     },

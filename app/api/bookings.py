@@ -6,12 +6,24 @@ from flask import Response, jsonify, request
 
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings import services
-from app.bookings.choices import BookingStatus
+from app.bookings.choices import BookingStatus, SlotState
 from app.database import unit_of_work
 from app.errors import ApiError
 from app.extensions import db
 from app.facilities.models import Facility
-from app.params import DATE_SCHEMA, ID_SCHEMA, body_id, body_ids, body_int, day, id_param, json_body
+from app.params import (
+    DATE_SCHEMA,
+    ID_SCHEMA,
+    body_id,
+    body_ids,
+    body_int,
+    day,
+    id_param,
+    items_response,
+    json_body,
+    json_content,
+    json_response,
+)
 from app.routing import Routes
 from app.timeutil import KST, utcnow
 from app.validation import CHILDREN_MAX, GUARDIANS_MAX, HOURS_MAX
@@ -34,6 +46,7 @@ def booking_json(booking) -> dict:
         "children": [{"id": c.id, "name": c.name} for c in booking.children],
         "created_at": booking.created_at.astimezone(KST).isoformat(),
         "cancelled_at": booking.cancelled_at.astimezone(KST).isoformat() if booking.cancelled_at else None,
+        "cancel_reason": booking.cancel_reason,
     }
 
 
@@ -102,32 +115,35 @@ def api_booking_ics(booking_id: int):
     )
 
 
-def _ref(name: str) -> dict:
-    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
-
-
-def _error(description: str) -> dict:
-    return {"description": description, "content": _ref("Error")}
-
-
 _AUTH = {"security": [{"bearer": []}], "tags": ["bookings"]}
 _ID = [id_param("booking_id", "booking id")]
 _REFUSALS = (
     "slot_full, duplicate, one_visit_per_day, daily_cap, monthly_cap (409); window_not_open, slot_past, "
     "age_out_of_range, too_many_children, too_many_guardians, banned, closed, invalid_children (422)"
 )
+_TIMES = {"starts_at": {"type": "string", "format": "date-time"}, "ends_at": {"type": "string", "format": "date-time"}}
+_ID_NAME = {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
 
 OPENAPI_SCHEMAS = {
     "Slot": {
         "type": "object",
-        "required": ["id", "starts_at", "ends_at", "capacity", "remaining", "bookable"],
+        "required": ["id", "starts_at", "ends_at", "capacity", "remaining", "bookable", "state", "label"],
         "properties": {
             "id": {"type": "integer"},
-            "starts_at": {"type": "string", "format": "date-time"},
-            "ends_at": {"type": "string", "format": "date-time"},
+            **_TIMES,
             "capacity": {"type": "integer"},
             "remaining": {"type": "integer"},
             "bookable": {"type": "boolean"},
+            "state": {
+                "type": "string",
+                "enum": list(SlotState.values()),
+                "description": "open 예약 가능, past 지난 회차, closed 휴관, blocked 예약 불가, full 마감, "
+                "not_open 예약 오픈 전, same_day 당일 예약 불가",
+            },
+            "label": {
+                "type": "string",
+                "description": "화면에 보이는 말: 3자리 남음, 마감, 12/9 09:00 오픈, 휴관 (성탄절)",
+            },
         },
     },
     "BookingRequest": {
@@ -153,18 +169,18 @@ OPENAPI_SCHEMAS = {
             "id": {"type": "integer"},
             "code": {"type": "string", "example": "K7QD-3MZA"},
             "status": {"type": "string", "enum": list(BookingStatus.values())},
-            "facility": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+            "facility": _ID_NAME,
             "slot_id": {"type": "integer"},
-            "starts_at": {"type": "string", "format": "date-time"},
-            "ends_at": {"type": "string", "format": "date-time"},
+            **_TIMES,
             "guardians": {"type": "integer"},
             "hours": {"type": "integer"},
-            "children": {
-                "type": "array",
-                "items": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
-            },
+            "children": {"type": "array", "items": _ID_NAME},
             "created_at": {"type": "string", "format": "date-time"},
             "cancelled_at": {"type": ["string", "null"], "format": "date-time"},
+            "cancel_reason": {
+                "type": ["string", "null"],
+                "description": "보호자 취소, 휴관: …, 노쇼 이용 제한 (…까지)",
+            },
         },
     },
 }
@@ -172,28 +188,16 @@ OPENAPI_SCHEMAS = {
 OPENAPI_PATHS = {
     "/api/facilities/{facility_id}/slots": {
         "get": {
-            "summary": "하루의 예약 시간대와 남은 자리 (로그인 불필요)",
+            "summary": "하루의 예약 시간대와 남은 자리·상태 (로그인 불필요)",
             "tags": ["bookings"],
             "parameters": [
                 id_param("facility_id", "facility id"),
                 {"name": "date", "in": "query", "required": True, "schema": DATE_SCHEMA},
             ],
             "responses": {
-                "200": {
-                    "description": "시간대",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Slot"}}
-                                },
-                            }
-                        }
-                    },
-                },
-                "400": _error("date 형식 오류"),
-                "404": _error("시설 없음"),
+                "200": items_response("시간대", "Slot"),
+                "400": json_response("date 형식 오류"),
+                "404": json_response("시설 없음"),
             },
         }
     },
@@ -201,34 +205,19 @@ OPENAPI_PATHS = {
         "get": {
             **_AUTH,
             "summary": "내 예약 목록",
-            "responses": {
-                "200": {
-                    "description": "예약들",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Booking"}}
-                                },
-                            }
-                        }
-                    },
-                },
-                "401": _error("인증 필요"),
-            },
+            "responses": {"200": items_response("예약들", "Booking"), "401": json_response("인증 필요")},
         },
         "post": {
             **_AUTH,
             "summary": "예약하기",
-            "requestBody": {"required": True, "content": _ref("BookingRequest")},
+            "requestBody": {"required": True, "content": json_content("BookingRequest")},
             "responses": {
-                "201": {"description": "확정된 예약", "content": _ref("Booking")},
-                "400": _error("요청 형식 오류"),
-                "401": _error("인증 필요"),
-                "404": _error("시간대 없음"),
-                "409": _error(_REFUSALS),
-                "422": _error(_REFUSALS),
+                "201": json_response("확정된 예약", "Booking"),
+                "400": json_response("요청 형식 오류"),
+                "401": json_response("인증 필요"),
+                "404": json_response("시간대 없음"),
+                "409": json_response(_REFUSALS),
+                "422": json_response(_REFUSALS),
             },
         },
     },
@@ -238,9 +227,9 @@ OPENAPI_PATHS = {
             "summary": "내 예약 하나",
             "parameters": _ID,
             "responses": {
-                "200": {"description": "예약", "content": _ref("Booking")},
-                "401": _error("인증 필요"),
-                "404": _error("없거나 다른 보호자의 예약"),
+                "200": json_response("예약", "Booking"),
+                "401": json_response("인증 필요"),
+                "404": json_response("없거나 다른 보호자의 예약"),
             },
         }
     },
@@ -250,22 +239,23 @@ OPENAPI_PATHS = {
             "summary": "예약 취소 (기본: 시작 30분 전까지)",
             "parameters": _ID,
             "responses": {
-                "200": {"description": "취소된 예약", "content": _ref("Booking")},
-                "401": _error("인증 필요"),
-                "404": _error("없거나 다른 보호자의 예약"),
-                "409": _error("too_late_to_cancel, not_cancellable"),
+                "200": json_response("취소된 예약", "Booking"),
+                "401": json_response("인증 필요"),
+                "404": json_response("없거나 다른 보호자의 예약"),
+                "409": json_response("too_late_to_cancel, not_cancellable"),
             },
         }
     },
     "/api/bookings/{booking_id}.ics": {
         "get": {
             **_AUTH,
-            "summary": "예약을 캘린더 파일(iCalendar)로",
+            "summary": "예약을 캘린더 파일(iCalendar)로 (취소된 예약은 409 cancelled)",
             "parameters": _ID,
             "responses": {
                 "200": {"description": "text/calendar", "content": {"text/calendar": {"schema": {"type": "string"}}}},
-                "401": _error("인증 필요"),
-                "404": _error("없거나 다른 보호자의 예약"),
+                "401": json_response("인증 필요"),
+                "404": json_response("없거나 다른 보호자의 예약"),
+                "409": json_response("취소된 예약 (cancelled)"),
             },
         }
     },

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -70,6 +70,8 @@ class Child(db.Model):
     """A child a parent books for: only the name (for the roster) and birth date (for age rules)."""
 
     __tablename__ = "children"
+    # The same child registered twice would book the same café twice on one day (one visit a day is per child).
+    __table_args__ = (UniqueConstraint("parent_id", "name", "birth_date", name="uq_children_parent_name_birth"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     parent_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -140,9 +140,9 @@ def children():
                 with unit_of_work():
                     child = services.add_child(db.session, current_user, form.name.data, birth_date, today)
             except services.AccountError as error:
-                refuse(error, form)
+                status = refuse(error, form)  # 409 duplicate_child: shown on the name field
             else:
                 flash(f"{child.name} 아이를 등록했습니다.", "success")
                 return redirect(_safe_next(url_for("auth.children")))
-    kids = services.children_of(db.session, current_user)
+    kids = services.child_rows(db.session, current_user, utcnow().astimezone(KST).date())
     return render_template("auth/children.html", form=form, children=kids, next=_safe_next("")), status

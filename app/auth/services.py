@@ -179,22 +179,67 @@ def parse_birth_date(raw) -> date | None:
         return None
 
 
+def _duplicate_child(session: Session, parent: User, name: str, birth_date: date, other_than: int | None = None):
+    """AccountError(duplicate_child) if the parent already registered a child with this name and birth date."""
+    query = select(Child.id).where(Child.parent_id == parent.id, Child.name == name, Child.birth_date == birth_date)
+    if other_than is not None:
+        query = query.where(Child.id != other_than)
+    duplicate = AccountError(
+        "duplicate_child", f"{name}({birth_date.isoformat()}) 아이는 이미 등록되어 있습니다.", 409, "name"
+    )
+    return duplicate if session.scalar(query.limit(1)) is not None else None
+
+
+def _save_child(session: Session, child: Child, duplicate: AccountError) -> Child:
+    """Flush the child; the unique constraint (uq_children_parent_name_birth) decides a race as a duplicate."""
+    try:
+        with session.begin_nested():
+            session.add(child)
+    except IntegrityError:
+        raise duplicate from None
+    return child
+
+
 def add_child(session: Session, parent: User, name: str | None, birth_date: date | None, today: date) -> Child:
-    """Register a child for `parent`, or raise AccountError (422) naming the first bad field."""
+    """Register a child for `parent`, or raise AccountError (422 naming the first bad field, 409 duplicate_child)."""
     name = (name or "").strip()
     problems = child_problems(name, birth_date, today)
     if problems:
         field, message = next(iter(problems.items()))
         raise AccountError("invalid_" + field, message, 422, field)
+    if duplicate := _duplicate_child(session, parent, name, birth_date):
+        raise duplicate
     child = Child(parent_id=parent.id, name=name, birth_date=birth_date)
-    session.add(child)
-    session.flush()
-    return child
+    return _save_child(session, child, AccountError("duplicate_child", "이미 등록된 아이입니다.", 409, "name"))
+
+
+def update_child(
+    session: Session, parent: User, child_id: int, name: str | None, birth_date: date | None, today: date
+) -> Child:
+    """Change a child's name and/or birth date (None keeps it); the same rules as add_child, 404 if not theirs."""
+    child = child_of(session, parent, child_id)
+    if child is None:
+        raise AccountError("not_found", "아이를 찾을 수 없습니다.", 404)
+    name = child.name if name is None else name.strip()
+    birth_date = child.birth_date if birth_date is None else birth_date
+    problems = child_problems(name, birth_date, today)
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise AccountError("invalid_" + field, message, 422, field)
+    if duplicate := _duplicate_child(session, parent, name, birth_date, other_than=child.id):
+        raise duplicate
+    child.name, child.birth_date = name, birth_date
+    return _save_child(session, child, AccountError("duplicate_child", "이미 등록된 아이입니다.", 409, "name"))
 
 
 def children_of(session: Session, parent: User) -> list[Child]:
     """A parent's children, oldest registration first."""
     return list(session.scalars(select(Child).where(Child.parent_id == parent.id).order_by(Child.id)))
+
+
+def child_rows(session: Session, parent: User, today: date) -> list[dict]:
+    """The parent's children for the children page, each with 연나이 (this year − birth year)."""
+    return [{"child": c, "age": today.year - c.birth_date.year} for c in children_of(session, parent)]
 
 
 def child_of(session: Session, parent: User, child_id: int) -> Child | None:

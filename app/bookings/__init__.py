@@ -2,7 +2,8 @@
 
 from flask import Blueprint
 
-from app.bookings import routes
+from app.bookings import children_routes, routes
 
 bp = Blueprint("bookings", __name__)
 routes.bp.add_to(bp)
+children_routes.bp.add_to(bp)

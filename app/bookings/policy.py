@@ -10,46 +10,31 @@ from app.bookings.models import DEFAULT_RATIOS, BookingPolicy, CityPolicy
 from app.facilities.choices import FacilityKind
 
 # Defaults from the domain notes; every value can be overridden per facility.
+_COMMON_DEFAULTS = dict(
+    opening_mode="days_ahead",
+    days_ahead=14,
+    open_weekday=1,
+    same_day_until=None,
+    cancel_deadline_minutes=30,
+    no_show_after_minutes=30,
+    max_guardians=2,
+    closed_on_holidays=True,
+)
+# Where the two bookable kinds differ: setting → (kids café, hourly daycare).
+_KIND_SETTINGS = {
+    "open_time": ("09:00", "00:00"),
+    "same_day": (True, False),  # daycare: 14 days ahead up to the day before
+    "max_children": (4, 2),
+    "one_visit_per_day": (True, False),
+    "daily_cap_hours": (None, 4),
+    "monthly_cap_hours": (None, 60),
+    "age_basis": ("korean_year", "months"),
+    "age_min": (None, 6),  # daycare: 6 months up to the 7th birthday
+    "age_max": (None, 83),
+}
 KIND_DEFAULTS: dict[str, dict] = {
-    FacilityKind.KIDS_CAFE: dict(
-        opening_mode="days_ahead",
-        days_ahead=14,
-        open_weekday=1,
-        open_time="09:00",
-        same_day=True,
-        same_day_until=None,
-        cancel_deadline_minutes=30,
-        no_show_after_minutes=30,
-        max_children=4,
-        max_guardians=2,
-        one_visit_per_day=True,
-        daily_cap_hours=None,
-        monthly_cap_hours=None,
-        age_basis="korean_year",
-        age_min=None,
-        age_max=None,
-        closed_on_holidays=True,
-    ),
-    FacilityKind.HOURLY_DAYCARE: dict(
-        opening_mode="days_ahead",
-        days_ahead=14,
-        open_weekday=1,
-        open_time="00:00",
-        same_day=False,
-        same_day_until=None,
-        cancel_deadline_minutes=30,
-        no_show_after_minutes=30,
-        max_children=2,
-        max_guardians=2,
-        one_visit_per_day=False,
-        daily_cap_hours=4,
-        monthly_cap_hours=60,
-        age_basis="months",
-        # 6 months up to the 7th birthday.
-        age_min=6,
-        age_max=83,
-        closed_on_holidays=True,
-    ),
+    kind: {**_COMMON_DEFAULTS, **{name: values[i] for name, values in _KIND_SETTINGS.items()}}
+    for i, kind in enumerate((FacilityKind.KIDS_CAFE, FacilityKind.HOURLY_DAYCARE))
 }
 
 

@@ -23,6 +23,8 @@ STATUS = {
     "too_early": 409,
     "not_undoable": 409,
     "undo_expired": 409,
+    "child_has_bookings": 409,
+    "cancelled": 409,
     "window_not_open": 422,
     "slot_past": 422,
     "age_out_of_range": 422,
@@ -77,12 +79,21 @@ def age_range(policy: BookingPolicy, facility) -> tuple[int | None, int | None]:
 def check_ages(policy: BookingPolicy, facility, children, day: date) -> None:
     """Every child within the facility's age range on the session's day."""
     lo, hi = age_range(policy, facility)
-    unit = "세(연나이)" if policy.age_basis == "korean_year" else "개월"
+    years = policy.age_basis == "korean_year"
     for child in children:
         age = age_on(policy, child.birth_date, day)
         if (lo is not None and age < lo) or (hi is not None and age > hi):
-            span = f"{'' if lo is None else lo}~{'' if hi is None else hi}{unit}"
-            raise BookingError("age_out_of_range", f"{child.name}: 이용 연령({span})이 아닙니다 (현재 {age}{unit})")
+            span = f"{'' if lo is None else lo}~{'' if hi is None else hi}{'세' if years else '개월'}"
+            if years:
+                span = f"연나이 {span}"
+            raise BookingError(
+                "age_out_of_range", f"{child.name}: 이용 연령은 {span}입니다 (이 날 {age_text(policy, age)})"
+            )
+
+
+def age_text(policy: BookingPolicy, age: int) -> str:
+    """An age in the policy's unit as parents read it: "연나이 5세" or "38개월"."""
+    return f"연나이 {age}세" if policy.age_basis == "korean_year" else f"{age}개월"
 
 
 @dataclass(frozen=True)

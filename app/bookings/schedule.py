@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.bookings.models import BookingPolicy, Closure, DaycareClass, SessionTemplate, Slot
 from app.bookings.policy import get_policy, ratio_for_age
 from app.facilities.choices import BOOKABLE_KINDS, FacilityKind
-from app.facilities.hours import is_public_holiday
+from app.facilities.hours import holiday_name, is_public_holiday
 from app.facilities.models import Facility
 from app.timeutil import KST
 
@@ -48,7 +48,7 @@ def closures_between(session: Session, facility_id: int, first: date, last: date
 def closed_reason(
     session: Session, facility_id: int, policy: BookingPolicy, day: date, closures: list[Closure] | None = None
 ) -> str | None:
-    """Why the facility is closed on `day` (closure or public holiday), or None.
+    """Why the facility is closed on `day` in a word or two ("성탄절", the closure's reason, "휴관일"), or None.
 
     `closures`, from ``closures_between``, spares a query per day when checking a range.
     """
@@ -56,9 +56,9 @@ def closed_reason(
         closures = closures_between(session, facility_id, day, day)
     closure = next((c for c in closures if c.starts_on <= day <= c.ends_on), None)
     if closure is not None:
-        return closure.reason or "휴관일입니다"
+        return closure.reason or "휴관일"
     if policy.closed_on_holidays and is_public_holiday(day):
-        return "공휴일 휴관입니다"
+        return holiday_name(day) or "공휴일"
     return None
 
 
@@ -75,6 +75,9 @@ def window_opens_at(policy: BookingPolicy, day: date) -> datetime:
 class WindowCheck:
     ok: bool
     message: str = ""
+    # Why not: "not_open" (then `opens` says when it will) or "same_day".
+    why: str = ""
+    opens: datetime | None = None
 
 
 def check_window(policy: BookingPolicy, starts_at: datetime, now: datetime) -> WindowCheck:
@@ -83,12 +86,12 @@ def check_window(policy: BookingPolicy, starts_at: datetime, now: datetime) -> W
     today = now.astimezone(KST).date()
     opens = window_opens_at(policy, day)
     if now < opens:
-        return WindowCheck(False, f"예약은 {opens:%m월 %d일 %H:%M}에 열립니다")
+        return WindowCheck(False, f"예약은 {opens:%m월 %d일 %H:%M}에 열립니다", "not_open", opens)
     if day == today:
         if not policy.same_day:
-            return WindowCheck(False, "당일 예약은 온라인으로 받지 않습니다. 시설에 전화로 문의해 주세요")
+            return WindowCheck(False, "당일 예약은 온라인으로 받지 않습니다. 시설에 전화로 문의해 주세요", "same_day")
         if policy.same_day_until and now.astimezone(KST) >= at_kst(day, policy.same_day_until):
-            return WindowCheck(False, f"당일 예약은 {policy.same_day_until}까지입니다")
+            return WindowCheck(False, f"당일 예약은 {policy.same_day_until}까지입니다", "same_day")
     return WindowCheck(True)
 
 
@@ -99,50 +102,37 @@ def daycare_capacity(session: Session, facility_id: int, policy: BookingPolicy) 
     return sum(teachers * ratio_for_age(policy, age) for age, teachers in bands)
 
 
+def _daycare_hours() -> list[tuple[str, str]]:
+    """The daycare's one-hour sessions, ("07:30", "08:30") … ("18:30", "19:30")."""
+    start, end = hhmm(DAYCARE_HOURS[0]), hhmm(DAYCARE_HOURS[1])
+    hours = []
+    t = datetime.combine(date.min, start)
+    while t.time() < end:
+        nxt = t + timedelta(hours=1)
+        hours.append((t.strftime("%H:%M"), nxt.strftime("%H:%M")))
+        t = nxt
+    return hours
+
+
 def default_templates(facility: Facility, fallback_capacity: int) -> list[SessionTemplate]:
-    """Templates for a facility without any: kids-café sessions on its open days, or daycare hours."""
+    """Templates for a facility without any: kids-café sessions on its open days, or daycare hours.
+
+    Daycare hours have no fixed capacity (None: derived from the classes); kids-café weekend sessions are
+    individual-only, as at many branches.
+    """
+    daycare = facility.kind == FacilityKind.HOURLY_DAYCARE
+    days = DAYCARE_DAYS if daycare else facility.open_days
+    individual = None if daycare else facility.capacity_individual or fallback_capacity
     made = []
-    if facility.kind == FacilityKind.HOURLY_DAYCARE:
-        start, end = hhmm(DAYCARE_HOURS[0]), hhmm(DAYCARE_HOURS[1])
-        hours = []
-        t = datetime.combine(date.min, start)
-        while t.time() < end:
-            nxt = t + timedelta(hours=1)
-            hours.append((t.strftime("%H:%M"), nxt.strftime("%H:%M")))
-            t = nxt
-        for wd in range(7):
-            if DAYCARE_DAYS >> wd & 1:
-                made += [
-                    SessionTemplate(
-                        facility_id=facility.id,
-                        weekday=wd,
-                        starts=s,
-                        ends=e,
-                        capacity_individual=None,
-                        capacity_group=0,
-                    )
-                    for s, e in hours
-                ]
-        return made
-    individual = facility.capacity_individual or fallback_capacity
-    group = facility.capacity_group or 0
-    for wd in range(7):
-        if not facility.open_days >> wd & 1:
-            continue
+    for wd in (wd for wd in range(7) if days >> wd & 1):
         weekend = wd >= 5
-        sessions = KIDS_CAFE_WEEKEND_SESSIONS if weekend else KIDS_CAFE_WEEKDAY_SESSIONS
-        # Weekend sessions are individual-only at many branches.
-        made += [
-            SessionTemplate(
-                facility_id=facility.id,
-                weekday=wd,
-                starts=s,
-                ends=e,
-                capacity_individual=individual,
-                capacity_group=0 if weekend else group,
-            )
-            for s, e in sessions
-        ]
+        if daycare:
+            sessions = _daycare_hours()
+        else:
+            sessions = KIDS_CAFE_WEEKEND_SESSIONS if weekend else KIDS_CAFE_WEEKDAY_SESSIONS
+        group = 0 if daycare or weekend else facility.capacity_group or 0
+        caps = dict(capacity_individual=individual, capacity_group=group)
+        made += [SessionTemplate(facility_id=facility.id, weekday=wd, starts=s, ends=e, **caps) for s, e in sessions]
     return made
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only, selectinload
 
 from app.auth.models import Child, User
+from app.bookings.availability import closed_days, session_state, slot_item, slots_from
 from app.bookings.choices import ACTIVE_STATUSES, BookingStatus
 from app.bookings.models import Booking, BookingChild, BookingPolicy, NoShow, NoShowCancellation, Slot
 from app.bookings.policy import city_policy, default_policy, get_policy
@@ -27,7 +28,7 @@ from app.bookings.rules import (
     check_counts,
     kst_day,
 )
-from app.bookings.schedule import at_kst, check_window, closed_reason, closures_between
+from app.bookings.schedule import at_kst, check_window, closed_reason
 from app.facilities.choices import FacilityKind
 from app.facilities.models import Facility
 from app.timeutil import KST
@@ -62,17 +63,19 @@ def slots_for_day(session: Session, facility_id: int, day: date, now: datetime) 
 
 def slots_for_days(session: Session, facility_id: int, first: date, days: int, now: datetime) -> dict[date, list[dict]]:
     """Slots of `days` Seoul days from `first`, by day, in a fixed number of queries (one for all the slots)."""
+    return slots_and_closures(session, facility_id, first, days, now)[0]
+
+
+def slots_and_closures(
+    session: Session, facility_id: int, first: date, days: int, now: datetime
+) -> tuple[dict[date, list[dict]], dict[date, str]]:
+    """slots_for_days, and why each closed day among them is closed (the week view shows both)."""
     facility = session.get(Facility, facility_id)
     if facility is None:
-        return {}
+        return {}, {}
     last = first + timedelta(days=days - 1)
     policy = get_policy(session, facility)
-    closures = closures_between(session, facility_id, first, last)
-    closed = {
-        first + timedelta(days=i)
-        for i in range(days)
-        if closed_reason(session, facility_id, policy, first + timedelta(days=i), closures) is not None
-    }
+    closed = closed_days(session, facility, policy, first, days)
     slots = session.scalars(
         select(Slot)
         .where(
@@ -85,35 +88,15 @@ def slots_for_days(session: Session, facility_id: int, first: date, days: int, n
     by_day: dict[date, list[dict]] = {first + timedelta(days=i): [] for i in range(days)}
     for s in slots:
         day = kst_day(s.starts_at)
-        by_day[day].append(
-            {
-                "id": s.id,
-                "starts_at": s.starts_at.astimezone(KST).isoformat(),
-                "ends_at": s.ends_at.astimezone(KST).isoformat(),
-                "capacity": s.capacity,
-                "remaining": s.remaining,
-                "bookable": (
-                    day not in closed
-                    and not s.blocked
-                    and s.remaining > 0
-                    and s.starts_at > now
-                    and check_window(policy, s.starts_at, now).ok
-                ),
-            }
-        )
-    return by_day
+        by_day[day].append(slot_item(s, session_state(policy, s, now, closed.get(day))))
+    return by_day, closed
 
 
 def _run_of_slots(session: Session, first: Slot, hours: int) -> list[Slot]:
     """`hours` back-to-back slots starting with `first`, or BookingError(closed)."""
     if hours == 1:
         return [first]
-    run = session.scalars(
-        select(Slot)
-        .where(Slot.facility_id == first.facility_id, Slot.starts_at >= first.starts_at)
-        .order_by(Slot.starts_at)
-        .limit(hours)
-    ).all()
+    run = slots_from(session, first, hours)
     contiguous = all(a.ends_at == b.starts_at for a, b in zip(run, run[1:]))
     if len(run) < hours or not contiguous or kst_day(run[-1].starts_at) != kst_day(first.starts_at):
         raise BookingError("closed", f"{hours}시간 연속으로 예약할 수 있는 시간이 없습니다")
@@ -137,7 +120,7 @@ def _lock_children(session: Session, child_ids: list[int]) -> tuple[list[Child],
     return [r[0] for r in rows], max((r[1] for r in rows if r[1] is not None), default=None)
 
 
-def _held(session: Session, child_ids: list[int], around: datetime) -> list[Held]:
+def held_by(session: Session, child_ids: list[int], around: datetime) -> list[Held]:
     """Active bookings of these children in the calendar months around `around` (enough for every rule)."""
     day = kst_day(around)
     start = at_kst(day.replace(day=1), "00:00") - timedelta(days=1)
@@ -212,7 +195,7 @@ def book(
     day = kst_day(slot.starts_at)
     reason = closed_reason(session, facility.id, policy, day)
     if reason is not None:
-        raise BookingError("closed", reason)
+        raise BookingError("closed", f"이 날은 휴관입니다 ({reason})")
     window = check_window(policy, slot.starts_at, now)
     if not window.ok:
         raise BookingError("window_not_open", window.message)
@@ -236,7 +219,7 @@ def book(
         starts_at,
         ends_at,
         hours,
-        _held(session, child_ids, starts_at),
+        held_by(session, child_ids, starts_at),
         {c.id: c.name for c in children},
     )
     try:
@@ -503,9 +486,11 @@ def bookings_of(session: Session, user: User) -> list[Booking]:
 
 
 def booking_ics(booking: Booking) -> str:
-    """The booking as an iCalendar document with one event."""
+    """The booking as an iCalendar document with one event; a cancelled booking has none (409 cancelled)."""
     from app.bookings.ics import to_ics
 
+    if booking.status == BookingStatus.CANCELLED:
+        raise BookingError("cancelled", "취소된 예약은 캘린더에 넣을 수 없습니다")
     return to_ics(booking)
 
 

@@ -10,10 +10,13 @@ import holidays
 from app.facilities.choices import WEEKDAY_LABELS
 from app.timeutil import KST
 
+# The library's legal names where parents (and 키움포털) use another one.
+_COMMON_NAMES = {"기독탄신일": "성탄절", "신정연휴": "신정"}
+
 
 @lru_cache(maxsize=16)
 def _korean_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("KR", years=year)
+    return holidays.country_holidays("KR", years=year, language="ko")
 
 
 @lru_cache(maxsize=4096)
@@ -25,8 +28,9 @@ def is_public_holiday(day: date) -> bool:
 
 @lru_cache(maxsize=4096)
 def holiday_name(day: date) -> str | None:
-    """The holiday's name, or None on an ordinary day."""
-    return _korean_holidays(day.year).get(day)
+    """The holiday's Korean name as parents say it (성탄절, 설날), or None on an ordinary day."""
+    name = _korean_holidays(day.year).get(day)
+    return _COMMON_NAMES.get(name, name) if name else None
 
 
 def _minutes(hhmm: str) -> int:

@@ -2,7 +2,7 @@
 
 For bookable kinds: the next session and its places left (or 마감), the age range and the fee; for
 every facility: 전화 and 길찾기 (Kakao Map and Naver Map, by name and coordinates). The next sessions
-of a whole page come from one query (app.bookings.availability.next_sessions).
+of a whole page come from one query (app.bookings.upcoming.next_sessions).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.bookings.availability import next_sessions
+from app.bookings.upcoming import next_sessions
 from app.facilities.choices import FacilityKind
 from app.maps.format import age_text
 

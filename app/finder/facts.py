@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.bookings.availability import next_sessions, session_hours
+from app.bookings.upcoming import next_sessions, session_hours
 from app.facilities import services
 from app.facilities.choices import FacilityKind
 from app.facilities.hours import days_label

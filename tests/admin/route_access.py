@@ -42,6 +42,8 @@ EXACT = {
     "/api/bookings/<id:booking_id>": OWNER,
     "/api/bookings/<id:booking_id>.ics": OWNER,
     "/api/children/<id:child_id>": OWNER,
+    "/children/<id:child_id>/edit": OWNER,
+    "/children/<id:child_id>/delete": OWNER,
     # Only changes are POSTed; the logout form is open to everyone (CSRF-protected).
     "/logout": EVERYONE,
     "/api/auth/register": EVERYONE,

@@ -33,6 +33,8 @@ def test_slots_of_a_day_are_public(client, soon):
         "capacity": 2,
         "remaining": 2,
         "bookable": True,
+        "state": "open",
+        "label": "2자리 남음",
     }
     empty = client.get(f"/api/facilities/{soon.facility_id}/slots", query_string={"date": "2020-01-01"})
     assert empty.get_json()["items"] == []

@@ -158,7 +158,7 @@ def test_closed_by_closure_holiday_or_block(db, cafe, parent):
         Closure(facility_id=cafe.id, starts_on=date(2026, 11, 26), ends_on=date(2026, 11, 27), reason="소독 휴관")
     )
     closed = make_slot(db.session, cafe, kst(2026, 11, 27))
-    assert refused("closed", db.session, parent, closed.id, kid, now=NOW).message == "소독 휴관"
+    assert refused("closed", db.session, parent, closed.id, kid, now=NOW).message == "이 날은 휴관입니다 (소독 휴관)"
     blocked = make_slot(db.session, cafe, kst(2026, 11, 28), blocked=True)
     refused("closed", db.session, parent, blocked.id, kid, now=NOW)
     set_policy(db.session, cafe, closed_on_holidays=False, days_ahead=60)

@@ -69,8 +69,9 @@ def test_book_see_cancel_and_place_returns(live, chromium_path, problems):
         expect(slot_link).to_contain_text("2자리 남음")
 
         page.goto(f"{base}/bookings")
-        row.get_by_role("button", name=re.compile("예약 취소")).click()
-        expect(page.locator("#upcoming .booking", has_text=code)).to_contain_text("취소됨")
+        row.locator("details.confirm summary").click()  # cancelling asks first (test_booking_flow.py)
+        row.get_by_role("button", name="네, 취소합니다").click()
+        expect(page.locator("#cancelled .booking", has_text=code)).to_contain_text("취소됨")
         page.goto(f"{base}/facilities/{ids['facility']}")
         expect(slot_link).to_contain_text("3자리 남음")
         expect(page.locator("h1")).to_contain_text("<b>시청점</b>")  # facility text shown, not parsed

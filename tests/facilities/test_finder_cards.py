@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import event
 
-from app.bookings.availability import next_sessions
+from app.bookings.upcoming import next_sessions
 from app.timeutil import KST
 from tests.facilities.test_finder_pages import CITY_HALL, layers, listed_ids, page
 from tests.factories import make_slot

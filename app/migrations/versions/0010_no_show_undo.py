@@ -1,7 +1,7 @@
 """no-show undo: what each no-show changed (no_shows, no_show_cancellations); per-facility no-show delay
 
 Revision ID: 0010_no_show_undo
-Revises: 0008_cancel_reason
+Revises: 0009_children
 Create Date: 2026-12-03 10:00:00
 
 """
@@ -13,7 +13,7 @@ import app.timeutil
 
 # revision identifiers, used by Alembic.
 revision = '0010_no_show_undo'
-down_revision = '0008_cancel_reason'
+down_revision = '0009_children'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,34 @@
-// Week view of a facility's slots: prev/next week and live "places left" without a full reload.
-// The server draws the cells (templates/bookings/_week.html); this script only fetches that week again
-// (bookings.week_fragment) and swaps it in. DOMParser never runs scripts, and the markup is autoescaped Jinja.
+// The booking pages' one script. Everything works without it; it only adds what needs a browser:
+// 1. the booking form's summary follows the chosen hours (hourly daycare);
+// 2. "아니요" closes an in-page confirmation (templates/_confirm.html) again;
+// 3. the week view of a facility's slots: prev/next week and live "places left" without a full reload.
+//    The server draws the cells (templates/bookings/_week.html); this script only fetches that week again
+//    (bookings.week_fragment) and swaps it in. DOMParser never runs scripts, and the markup is autoescaped Jinja.
+(function () {
+  "use strict";
+  var hours = document.getElementById("hours");
+  var summary = document.getElementById("hours-summary");
+  if (hours && summary) {
+    hours.addEventListener("change", function () {
+      var option = hours.options[hours.selectedIndex];
+      summary.textContent = hours.dataset.day + " " + hours.dataset.start + "–" + option.dataset.ends +
+        " · " + option.value + "시간 이용";
+    });
+  }
+})();
+
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var no = event.target.closest("[data-close-confirm]");
+    if (!no) return;
+    var box = no.closest("details");
+    if (!box) return;
+    box.open = false;
+    box.querySelector("summary").focus();
+  });
+})();
+
 (function () {
   "use strict";
   var section = document.getElementById("slots");
@@ -31,8 +59,8 @@
       swap(".week", doc);
       var week = section.querySelector(".week");
       section.dataset.start = week.dataset.start;
-      var first = week.querySelector(".day h3");
-      if (announce && status && first) status.textContent = first.firstChild.textContent.trim() + "부터 7일 예약 시간을 불러왔습니다.";
+      var first = week.querySelector("[data-label]");
+      if (announce && status && first) status.textContent = first.dataset.label + "부터 7일 예약 시간을 불러왔습니다.";
     }).catch(function () {
       if (status) status.textContent = "예약 시간을 불러오지 못했습니다. 페이지를 새로 고쳐 주세요.";
     }).then(function () {
