@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.bookings.models import BookingPolicy, Slot
 from app.bookings.schedule import generate_slots
-from app.bookings.services import BookingError, book, cancel
+from app.bookings.services import BookingError, book, cancel, mark_no_show
 from tests.factories import NOW, hourly_slots, kst, make_child, make_slot, make_user, set_policy
 
 TUESDAY = (2026, 12, 1)  # 8 days after NOW (Monday 2026-11-23 10:00)
@@ -46,6 +46,13 @@ def _cancel_two_hours_before(session, facility, user):
     slot = make_slot(session, facility, kst(2026, 11, 25, 13))
     booking = book(session, user, slot.id, [make_child(session, user).id], now=NOW)
     return cancel(session, user, booking.id, kst(2026, 11, 25, 11)).status
+
+
+def _no_show_forty_minutes_in(session, facility, user):
+    slot = make_slot(session, facility, kst(2026, 11, 25, 13))
+    booking = book(session, user, slot.id, [make_child(session, user).id], now=NOW)
+    mark_no_show(session, booking, kst(2026, 11, 25, 13, 40))
+    return "no_show"
 
 
 def _second_visit_same_day(session, facility, user):
@@ -103,6 +110,12 @@ SETTINGS = {
         {},
         _cancel_two_hours_before,
         {30: "cancelled", 120: "cancelled", 180: "too_late_to_cancel"},
+    ),
+    "no_show_after_minutes": (
+        "kids_cafe",
+        {},
+        _no_show_forty_minutes_in,
+        {30: "no_show", 40: "no_show", 41: "too_early"},
     ),
     "max_children": ("kids_cafe", {}, _book_on(kst(2026, 11, 25), n_children=2), {2: "ok", 1: "too_many_children"}),
     "max_guardians": ("kids_cafe", {}, _book_on(kst(2026, 11, 25), guardians=2), {2: "ok", 1: "too_many_guardians"}),
