@@ -83,3 +83,21 @@ def app_in_context(url: str):
         yield app
         _db.session.remove()
         _db.engine.dispose()
+
+
+@contextmanager
+def writes_seen(engine):
+    """The INSERT/UPDATE/DELETE statements `engine` runs inside the block (a list, filled as they run)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def watch(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
