@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import EmailField, FloatField, HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
@@ -19,6 +28,13 @@ class UploadForm(FlaskForm):
         "데이터 파일",
         validators=[InputRequired("파일을 하나 이상 고르세요.")],
         description="CSV·JSON·GeoJSON, 여러 개 선택 가능. 자치구 경계 파일을 함께 올리면 그것을 씁니다.",
+    )
+    complete = BooleanField(
+        "이 파일은 해당 출처의 전체 목록입니다",
+        description=(
+            "체크하면 이 파일에 없는 같은 출처의 시설을 '원본 파일에 없음'으로 표시합니다 (지우지는 않습니다). "
+            "몇 곳만 추가·수정하는 파일이면 체크하지 마세요."
+        ),
     )
 
 

@@ -8,9 +8,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.admin import services
+from app.admin import services, uploads
 from app.admin.forms import ActionForm, CityPolicyForm, FlagFixForm, OperatorForm, UploadForm
-from app.admin.uploads import import_uploads, report_lines
 from app.audit.services import AuditFilter, known_actions, list_entries
 from app.auth.models import User
 from app.auth.roles import roles_required
@@ -56,28 +55,72 @@ def dashboard():
     return render_template("admin/dashboard.html", counts=counts, recent=recent)
 
 
+def _upload_page(form, error=None, status=200):
+    limit_mb = current_app.config["ADMIN_UPLOAD_MAX_BYTES"] / 1024 / 1024
+    return render_template("admin/upload.html", form=form, error=error, limit_mb=limit_mb), status
+
+
+def _import_error(exc) -> str:
+    # ImportDataError names the file, line and column (its str); the others carry a Korean message.
+    return str(exc) if isinstance(exc, ImportDataError) else exc.message
+
+
 @bp.route("/import", methods=["GET", "POST"])
 def upload():
-    form, report, names, error, status = UploadForm(), None, {}, None, 200
-    if form.validate_on_submit():
-        try:
-            with unit_of_work():
-                report, names = import_uploads(db.session, current_user, request.files.getlist("files"), utcnow())
-        except (ImportDataError, NoDataError, services.AdminError) as exc:
-            # ImportDataError names the file, line and column (its str); AdminError carries a Korean message.
-            error, status = exc.message if isinstance(exc, services.AdminError) else str(exc), 422
-    elif form.is_submitted():
-        status = 422
-    limit_mb = current_app.config["ADMIN_UPLOAD_MAX_BYTES"] / 1024 / 1024
-    return render_template(
-        "admin/upload.html",
-        form=form,
-        report=report,
-        names=names,
-        error=error,
-        limit_mb=limit_mb,
-        report_lines=report_lines,
-    ), status
+    """Choose files; POST stages them and shows the preview (nothing is written until it is applied)."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _upload_page(form, status=422 if form.is_submitted() else 200)
+    try:
+        staged = uploads.stage_uploads(
+            db.session, current_user, request.files.getlist("files"), bool(form.complete.data), utcnow()
+        )
+    except (ImportDataError, NoDataError, services.AdminError) as exc:
+        return _upload_page(form, _import_error(exc), 422)
+    return redirect(url_for("admin.import_preview", token=staged.token))
+
+
+def _staged_or_abort(token: str):
+    try:
+        return uploads.load_staged(token, current_user, utcnow())
+    except services.AdminError as exc:
+        abort(exc.status, description=exc.message)
+
+
+@bp.get("/import/<token>")
+def import_preview(token: str):
+    staged = _staged_or_abort(token)
+    return render_template("admin/import_preview.html", staged=staged, action_form=ActionForm())
+
+
+@bp.post("/import/<token>/apply")
+def import_apply(token: str):
+    staged = _staged_or_abort(token)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        with unit_of_work():
+            result = uploads.apply_staged(db.session, current_user, staged, utcnow())
+    except (ImportDataError, NoDataError, services.AdminError) as exc:
+        status = exc.status if isinstance(exc, services.AdminError) else 422
+        return _upload_page(UploadForm(formdata=None), _import_error(exc), status)
+    uploads.discard_staged(staged)
+    totals = {k: sum(f[k] for f in result["files"]) for k in ("new", "updated", "unchanged")}
+    flash(
+        f"적용했습니다: 새로 {totals['new']}곳, 갱신 {totals['updated']}곳, 변화 없음 {totals['unchanged']}곳.",
+        "success",
+    )
+    return redirect(url_for("admin.upload"))
+
+
+@bp.post("/import/<token>/discard")
+def import_discard(token: str):
+    staged = _staged_or_abort(token)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    uploads.discard_staged(staged)
+    flash("미리보기를 버렸습니다. 데이터베이스는 그대로입니다.", "success")
+    return redirect(url_for("admin.upload"))
 
 
 def _district_choices() -> list[tuple[str, str]]:
