@@ -54,7 +54,9 @@ class OperatorForm(FlaskForm):
         description="8자 이상, 숫자만으로는 안 됩니다. 본인에게 따로 알려 주세요.",
     )
     facilities = StringField(
-        "시설 ID", validators=[Optional()], description="운영자가 맡을 시설 ID를 쉼표로 구분해 입력 (예: 12, 40)"
+        "맡을 시설",
+        validators=[Optional()],
+        description="운영자만: 시설 이름을 입력하고 목록에서 고르세요 (여러 곳 가능).",
     )
 
 

@@ -62,7 +62,7 @@ def test_flag_fix_refuses_coordinates_outside_seoul(client, db):
 
 def test_create_operator_assign_unassign_and_audit(client, db, make_facility):
     admin = _admin(client, db)
-    a, b = make_facility(), make_facility()
+    a, b = make_facility(name="햇살 키즈카페"), make_facility(name="달빛 어린이집")
     response = client.post(
         "/admin/users",
         data={
@@ -70,7 +70,7 @@ def test_create_operator_assign_unassign_and_audit(client, db, make_facility):
             "name": "운영",
             "role": "operator",
             "password": "cafe-keeper-9",
-            "facilities": f"{a.id}",
+            "facility_ids": [str(a.id)],
         },
     )
     assert response.status_code == 302
@@ -78,9 +78,9 @@ def test_create_operator_assign_unassign_and_audit(client, db, make_facility):
     assert [f.id for f in op.facilities] == [a.id]
     bad = client.post(
         "/admin/users",
-        data={"email": "op2@example.com", "role": "operator", "password": "cafe-keeper-9", "facilities": "99999"},
+        data={"email": "op2@example.com", "role": "operator", "password": "cafe-keeper-9", "facilities": "없는 카페"},
     )
-    assert bad.status_code == 422 and "99999" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "‘없는 카페’ 이름의 시설을 찾지 못했습니다" in bad.get_data(as_text=True)
     client.post(f"/admin/users/{op.id}/facilities", data={"facility_id": str(b.id), "action": "assign"})
     client.post(f"/admin/users/{op.id}/facilities", data={"facility_id": str(a.id), "action": "unassign"})
     db.session.expire_all()
