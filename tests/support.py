@@ -86,18 +86,22 @@ def app_in_context(url: str):
 
 
 @contextmanager
-def writes_seen(engine):
-    """The INSERT/UPDATE/DELETE statements `engine` runs inside the block (a list, filled as they run)."""
+def counted(engine):
+    """Count the SQL statements sent to the database while the block runs."""
     from sqlalchemy import event
 
-    seen: list[str] = []
+    statements: list[str] = []
 
-    def watch(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
-            seen.append(statement)
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", watch)
+    event.listen(engine, "before_cursor_execute", before)
     try:
-        yield seen
+        yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", watch)
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def writes(statements: list[str]) -> list[str]:
+    """The INSERT/UPDATE/DELETE statements among those `counted` saw."""
+    return [s for s in statements if s.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")]

@@ -20,6 +20,11 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from app.bookings.policy import NO_SHOW_BAN_DAYS_MAX
 from app.validation import SafeText
 
+COMPLETE_HINT = (
+    "체크하면 이 파일에 없는 같은 출처의 시설을 '원본 파일에 없음'으로 표시합니다 (지우지는 않습니다). "
+    "몇 곳만 추가·수정하는 파일이면 체크하지 마세요."
+)
+
 
 class UploadForm(FlaskForm):
     """Several data files at once (CSV, JSON, GeoJSON)."""
@@ -29,13 +34,7 @@ class UploadForm(FlaskForm):
         validators=[InputRequired("파일을 하나 이상 고르세요.")],
         description="CSV·JSON·GeoJSON, 여러 개 선택 가능. 자치구 경계 파일을 함께 올리면 그것을 씁니다.",
     )
-    complete = BooleanField(
-        "이 파일은 해당 출처의 전체 목록입니다",
-        description=(
-            "체크하면 이 파일에 없는 같은 출처의 시설을 '원본 파일에 없음'으로 표시합니다 (지우지는 않습니다). "
-            "몇 곳만 추가·수정하는 파일이면 체크하지 마세요."
-        ),
-    )
+    complete = BooleanField("이 파일은 해당 출처의 전체 목록입니다", description=COMPLETE_HINT)
 
 
 class OperatorForm(FlaskForm):

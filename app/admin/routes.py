@@ -160,6 +160,11 @@ def _flag_args(filters: services.FlagFilter, page: int | None = None) -> dict:
     return {k: v for k, v in args.items() if v} | ({"page": page} if page and page > 1 else {})
 
 
+def _paging(total: int, page: int, per_page: int) -> dict:
+    """The pager's figures: rows in all, this page, how many pages (at least one)."""
+    return {"total": total, "page": page, "pages": max((total + per_page - 1) // per_page, 1)}
+
+
 def _page() -> int:
     try:
         return parse_int(request.args.get("page") or "1", "page", 1, PAGE_MAX)
@@ -175,10 +180,8 @@ def flags():
     return render_template(
         "admin/flags.html",
         rows=rows,
-        total=total,
         filters=filters,
-        page=page,
-        pages=max((total + FLAGS_PAGE - 1) // FLAGS_PAGE, 1),
+        **_paging(total, page, FLAGS_PAGE),
         args=_flag_args(filters),
         here=_flag_args(filters, page),
         counts=services.flag_counts(db.session),
@@ -383,10 +386,8 @@ def audit():
     return render_template(
         "admin/audit.html",
         rows=rows,
-        total=total,
         filters=filters,
-        page=page,
-        pages=max((total + AUDIT_PAGE - 1) // AUDIT_PAGE, 1),
+        **_paging(total, page, AUDIT_PAGE),
         actions=known_actions(db.session),
         actors=admins,
     )

@@ -273,20 +273,17 @@ def coverage_from(
     gaps = sorted(located, key=lambda r: (-r.nearest_m, r.code))[: max(gap_count, 0)]
     if not cafes:
         notes.append("좌표가 있는 키즈카페가 없습니다.")
+    counts = {"cafes": len(cafes), "dongs_total": n_dongs, "dongs_covered": n_covered, "gaps": gaps, "notes": notes}
     return CoverageReport(
-        minutes=minutes,
-        metres_per_minute=metres_per_minute,
-        walk_m=walk_m,
-        rows=rows,
+        minutes,
+        metres_per_minute,
+        walk_m,
+        rows,
         area_share=_share(city_covered.area, seoul.area),
         dong_share=_share(n_covered, n_dongs) if dongs is not None and n_dongs else None,
-        cafes=len(cafes),
-        dongs_total=n_dongs,
-        dongs_covered=n_covered,
         covered=drawn,
         dongs=dong_rows,
-        gaps=gaps,
-        notes=notes,
+        **counts,
     )
 
 

@@ -147,16 +147,8 @@ def test_operator_is_assigned_by_typing_a_name(client, db, admin, make_facility)
 
 def test_a_new_operator_gets_facilities_by_name(client, db, admin, make_facility):
     a, b = make_facility(name="햇살 키즈카페"), make_facility(name="달빛 어린이집")
-    response = client.post(
-        "/admin/users",
-        data={
-            "email": "new-op@example.com",
-            "role": "operator",
-            "password": "cafe-keeper-9",
-            "facility_ids": [str(a.id)],
-            "facilities": "달빛 어린이집",
-        },
-    )
+    account = {"email": "new-op@example.com", "role": "operator", "password": "cafe-keeper-9"}
+    response = client.post("/admin/users", data=account | {"facility_ids": [str(a.id)], "facilities": "달빛 어린이집"})
     assert response.status_code == 302
     op = db.session.scalar(select(User).where(User.email == "new-op@example.com"))
     assert sorted(f.id for f in op.facilities) == sorted([a.id, b.id])

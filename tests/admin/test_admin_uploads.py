@@ -14,7 +14,7 @@ from app.facilities.models import Facility, FacilityFlag
 from tests.admin.uploading import csv_bytes, toilets, token_of, upload, upload_and_apply
 from tests.factories import login, make_user
 from tests.imports import synth
-from tests.support import writes_seen
+from tests.support import counted, writes
 
 CAFES = [
     synth.kids_cafe(1, synth.CITY_HALL, "중구"),
@@ -57,11 +57,11 @@ def _cafes(rows=CAFES) -> tuple[str, bytes]:
 
 
 def test_preview_writes_nothing_and_shows_each_file_in_korean(client, db, admin, staging):
-    with writes_seen(db.engine) as writes:
+    with counted(db.engine) as seen:
         response = upload(client, _cafes(), ("화장실.csv", toilets()))
         token = token_of(response)
         page = client.get(f"/admin/import/{token}")
-    assert writes == [] and _count(db, Facility) == 0 and _count(db, AuditEntry) == 0
+    assert writes(seen) == [] and _count(db, Facility) == 0 and _count(db, AuditEntry) == 0
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "키즈카페 &lt;목록&gt;.csv" in html and "화장실.csv" in html  # the admin's own names, escaped
@@ -126,9 +126,9 @@ def test_a_file_changed_after_the_preview_is_refused(client, db, admin, staging)
 
 def test_discard_forgets_the_files_and_writes_nothing(client, db, admin, staging):
     token = token_of(upload(client, _cafes()))
-    with writes_seen(db.engine) as writes:
+    with counted(db.engine) as seen:
         assert client.post(f"/admin/import/{token}/discard").status_code == 302
-    assert writes == [] and not (staging / token).exists()
+    assert writes(seen) == [] and not (staging / token).exists()
     assert client.get(f"/admin/import/{token}").status_code == 404
 
 

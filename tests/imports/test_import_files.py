@@ -27,7 +27,7 @@ from tests.imports.synth import (
     write_cot,
     write_csv,
 )
-from tests.support import writes_seen
+from tests.support import counted, writes
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 LATER = datetime(2026, 5, 2, 9, 0, tzinfo=UTC)
@@ -303,10 +303,10 @@ def test_a_dry_run_counts_what_the_import_would_do_and_writes_nothing(db, tmp_pa
     changed = dict(rows[1], name="새 이름")
     write_csv(tmp_path / "k.csv", KIDS_CAFE_COLUMNS, [rows[0], changed, kids_cafe(3, SONGPA_OFFICE, "송파구")])
     before = [(f.id, f.name, f.updated_at) for f in facilities(db)]
-    with writes_seen(db.engine) as writes:
+    with counted(db.engine) as seen:
         preview = import_directory(db.session, tmp_path, LATER, complete=True, dry_run=True)
         db.session.flush()
-    assert writes == []
+    assert writes(seen) == []
     db.session.rollback()
     assert [(f.id, f.name, f.updated_at) for f in facilities(db)] == before
     applied = import_directory(db.session, tmp_path, LATER, complete=True)

@@ -13,13 +13,10 @@
   });
 
   function picker(root) {
-    var input = root.querySelector("[role=combobox]");
-    var list = root.querySelector("[role=listbox]");
-    var status = root.querySelector(".picker-status");
-    var hidden = root.querySelector('input[type=hidden][name="facility_id"]');
-    var multiple = root.getAttribute("data-multiple");
-    var picked = root.querySelector(".picked");
-    var url = root.getAttribute("data-search-url");
+    var find = function (selector) { return root.querySelector(selector); };
+    var input = find("[role=combobox]"), list = find("[role=listbox]"), status = find(".picker-status");
+    var hidden = find('input[type=hidden][name="facility_id"]'), picked = find(".picked");
+    var multiple = root.getAttribute("data-multiple"), url = root.getAttribute("data-search-url");
     var results = [], active = -1, timer = null, asked = 0;
 
     function close() {
