@@ -140,7 +140,7 @@ def test_operator_and_admin_forms_then_roster_csv_settings_audit(client, db, mak
                     "name": short("AU", i),
                     "role": "operator",
                     "password": PASSWORD,
-                    "facilities": str(cafe.id),
+                    "facility_ids": [str(cafe.id)],
                 },
             ),
             "/admin/users",
