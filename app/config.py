@@ -1,6 +1,7 @@
 """Configuration classes; every value can come from the environment."""
 
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +55,10 @@ class Config:
     # Request bodies: 1 MB for every form and JSON call, 64 MB for the admin data upload (app/limits.py).
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
     ADMIN_UPLOAD_MAX_BYTES = int(os.environ.get("ADMIN_UPLOAD_MAX_BYTES", 64 * 1024 * 1024))
+    # Uploaded files wait here, under a random token, between the preview and apply (app/admin/uploads.py);
+    # empty: instance/uploads. A preview not applied within the minutes expires and its files are removed.
+    ADMIN_UPLOAD_DIR = os.environ.get("ADMIN_UPLOAD_DIR", "")
+    ADMIN_UPLOAD_PREVIEW_MINUTES = int(os.environ.get("ADMIN_UPLOAD_PREVIEW_MINUTES", 60))
     # Every other setting the code reads, with its default (README "설정" table); read at request time, so
     # tests and operators may change them on app.config.
     API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", 30))  # lifetime of a new API token (app/auth/tokens.py)
@@ -109,3 +114,4 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     MAP_TILE_URL = ""
     RATELIMIT_STORAGE_URI = "memory://"  # tests that need Redis say so
+    ADMIN_UPLOAD_DIR = os.path.join(tempfile.gettempdir(), "nadeuri-test-uploads")  # not the checkout's instance/

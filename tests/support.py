@@ -109,3 +109,25 @@ def write_dong_file(folder) -> None:
         )
     data = {"type": "FeatureCollection", "features": features}
     (Path(folder) / DONG_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+@contextmanager
+def counted(engine):
+    """Count the SQL statements sent to the database while the block runs."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def writes(statements: list[str]) -> list[str]:
+    """The INSERT/UPDATE/DELETE statements among those `counted` saw."""
+    return [s for s in statements if s.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")]

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import EmailField, FloatField, HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from app.bookings.policy import NO_SHOW_BAN_DAYS_MAX
 from app.validation import SafeText
+
+COMPLETE_HINT = (
+    "체크하면 이 파일에 없는 같은 출처의 시설을 '원본 파일에 없음'으로 표시합니다 (지우지는 않습니다). "
+    "몇 곳만 추가·수정하는 파일이면 체크하지 마세요."
+)
 
 
 class UploadForm(FlaskForm):
@@ -20,6 +34,7 @@ class UploadForm(FlaskForm):
         validators=[InputRequired("파일을 하나 이상 고르세요.")],
         description="CSV·JSON·GeoJSON, 여러 개 선택 가능. 자치구 경계 파일을 함께 올리면 그것을 씁니다.",
     )
+    complete = BooleanField("이 파일은 해당 출처의 전체 목록입니다", description=COMPLETE_HINT)
 
 
 class OperatorForm(FlaskForm):
@@ -38,7 +53,9 @@ class OperatorForm(FlaskForm):
         description="8자 이상, 숫자만으로는 안 됩니다. 본인에게 따로 알려 주세요.",
     )
     facilities = StringField(
-        "시설 ID", validators=[Optional()], description="운영자가 맡을 시설 ID를 쉼표로 구분해 입력 (예: 12, 40)"
+        "맡을 시설",
+        validators=[Optional()],
+        description="운영자만: 시설 이름을 입력하고 목록에서 고르세요 (여러 곳 가능).",
     )
 
 

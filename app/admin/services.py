@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from app.audit import record
 from app.auth import services as accounts
@@ -13,9 +14,13 @@ from app.auth.models import ROLES, User
 from app.bookings.models import CityPolicy
 from app.bookings.policy import city_policy
 from app.errors import DomainError
+from app.facilities.choices import FacilityKind, FlagStatus
 from app.facilities.models import District, Facility, FacilityFlag
 
-FLAG_STATUSES = ("open", "accepted", "fixed")
+FLAG_STATUSES = FlagStatus.values()
+NO_DISTRICT = "none"  # the district filter's value for facilities without a district
+BULK_MAX = 200
+SEARCH_LIMIT = 20
 SEOUL_BOUNDS = (37.41, 37.72, 126.76, 127.19)  # lat min/max, lon min/max with a small margin
 
 
@@ -26,14 +31,14 @@ class AdminError(DomainError):
         super().__init__(code, message, status, field)
 
 
+_USER_AUDITED = ("email", "name", "role", "is_locked")
+
+
 def _user_state(user: User) -> dict:
-    return {
-        "email": user.email,
-        "name": user.name,
-        "role": user.role,
-        "is_locked": user.is_locked,
-        "facilities": sorted(f.id for f in user.facilities),
-    }
+    """What the audit log keeps of an account: its audited columns and its facilities' ids."""
+    state = {column: getattr(user, column) for column in _USER_AUDITED}
+    state["facilities"] = sorted(f.id for f in user.facilities)
+    return state
 
 
 def facilities_by_id(session: Session, ids) -> list[Facility]:
@@ -44,6 +49,46 @@ def facilities_by_id(session: Session, ids) -> list[Facility]:
     if missing:
         raise AdminError("없는 시설 ID: " + ", ".join(map(str, missing)), "facilities")
     return [found[i] for i in wanted]
+
+
+def search_facilities(session: Session, text: str, limit: int = SEARCH_LIMIT) -> list[Facility]:
+    """Facilities whose name holds `text` (names that start with it first), for assigning them by name."""
+    text = " ".join((text or "").split())[:100]
+    if not text:
+        return []
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    starts = case((Facility.name.ilike(f"{escaped}%", escape="\\"), 0), else_=1)
+    query = (
+        select(Facility)
+        .where(Facility.name.ilike(f"%{escaped}%", escape="\\"))
+        .options(joinedload(Facility.district))
+        .order_by(starts, Facility.name, Facility.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def facility_by_name(session: Session, text: str) -> Facility:
+    """The one facility a typed name means (exact name first); AdminError when none or several match."""
+    found = search_facilities(session, text, limit=SEARCH_LIMIT + 1)
+    exact = [f for f in found if f.name == " ".join(text.split())]
+    if len(exact) == 1 or len(found) == 1:
+        return (exact or found)[0]
+    if not found:
+        raise AdminError(f"‘{text}’ 이름의 시설을 찾지 못했습니다.", "facilities")
+    names = ", ".join(f"{f.name} (#{f.id})" for f in found[:5])
+    raise AdminError(f"‘{text}’에 맞는 시설이 여러 곳입니다: {names}. 목록에서 하나를 골라 주세요.", "facilities")
+
+
+def facility_choice(facility: Facility) -> dict:
+    """One search result as JSON for the picker: text only, the browser sets it with textContent."""
+    return {
+        "id": facility.id,
+        "name": facility.name,
+        "kind": FacilityKind(facility.kind).label,
+        "district": facility.district.name if facility.district else "",
+        "address": facility.address or "",
+    }
 
 
 def create_user(
@@ -133,23 +178,47 @@ def list_users(session: Session, role: str = "") -> list[User]:
     return list(session.scalars(query))
 
 
+@dataclass(frozen=True)
+class FlagFilter:
+    """The flags page's filters; empty strings mean any."""
+
+    reason: str = ""
+    district: str = ""
+    kind: str = ""
+    status: str = FlagStatus.OPEN.value
+
+
+def _flag_query(filters: FlagFilter):
+    query = select(FacilityFlag).join(Facility, Facility.id == FacilityFlag.facility_id)
+    if filters.reason:
+        query = query.where(FacilityFlag.reason == filters.reason)
+    if filters.status:
+        query = query.where(FacilityFlag.status == filters.status)
+    if filters.kind:
+        query = query.where(Facility.kind == filters.kind)
+    if filters.district == NO_DISTRICT:
+        query = query.where(Facility.district_code.is_(None))
+    elif filters.district:
+        query = query.where(Facility.district_code == filters.district)
+    return query
+
+
 def list_flags(
-    session: Session, reason: str = "", status: str = "open", limit: int = 200
+    session: Session, filters: FlagFilter = FlagFilter(), limit: int = 50, offset: int = 0
 ) -> tuple[list[FacilityFlag], int]:
-    """Flagged rows with their facility, filtered by reason and status, and the total count."""
-    query = select(FacilityFlag)
-    if reason:
-        query = query.where(FacilityFlag.reason == reason)
-    if status:
-        query = query.where(FacilityFlag.status == status)
+    """One page of flagged rows with their facility, filtered, and the total count."""
+    query = _flag_query(filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(FacilityFlag.reason, FacilityFlag.facility_id).limit(limit))
+    order = (FacilityFlag.reason, Facility.district_code, Facility.name, FacilityFlag.id)
+    query = query.options(joinedload(FacilityFlag.facility)).order_by(*order).limit(limit).offset(offset)
+    rows = session.scalars(query)
     return list(rows), total
 
 
-def flag_reasons(session: Session) -> list[str]:
-    """Every flag reason present, for the filter menu."""
-    return list(session.scalars(select(FacilityFlag.reason).distinct().order_by(FacilityFlag.reason)))
+def flags_by_id(session: Session, ids) -> list[FacilityFlag]:
+    """The flags with these ids (unknown ids are left out: a flag may have gone with a re-import)."""
+    wanted = sorted({int(i) for i in ids})
+    return list(session.scalars(select(FacilityFlag).where(FacilityFlag.id.in_(wanted)))) if wanted else []
 
 
 def flag_counts(session: Session) -> dict[str, int]:
@@ -189,7 +258,7 @@ def fix_flag(
     if district_code:
         facility.district_code = district_code
     facility.updated_at = now
-    flag.status = "fixed"
+    flag.status = FlagStatus.FIXED
     session.flush()
     record(
         session,
@@ -207,7 +276,7 @@ def fix_flag(
 def accept_flag(session: Session, actor: User | None, flag: FacilityFlag, now: datetime) -> FacilityFlag:
     """Keep the row as imported and mark the flag accepted."""
     before = flag.status
-    flag.status = "accepted"
+    flag.status = FlagStatus.ACCEPTED
     session.flush()
     record(
         session,
@@ -220,6 +289,33 @@ def accept_flag(session: Session, actor: User | None, flag: FacilityFlag, now: d
         now,
     )
     return flag
+
+
+def bulk_flags(
+    session: Session,
+    actor: User | None,
+    flags: list[FacilityFlag],
+    action: str,
+    district_code: str | None,
+    now: datetime,
+) -> int:
+    """Accept the chosen flags, or fix them by setting one district; each audited as on its own. How many changed."""
+    if not flags:
+        raise AdminError("처리할 행을 하나 이상 고르세요.", "flag_ids")
+    if len(flags) > BULK_MAX:
+        raise AdminError(f"한 번에 {BULK_MAX}건까지 처리할 수 있습니다.", "flag_ids")
+    if action == "accept":
+        todo = [f for f in flags if f.status != FlagStatus.ACCEPTED]
+        for flag in todo:
+            accept_flag(session, actor, flag, now)
+        return len(todo)
+    if action == "district":
+        if not district_code:
+            raise AdminError("바꿀 자치구를 고르세요.", "district_code")
+        for flag in flags:
+            fix_flag(session, actor, flag, None, None, district_code, now)
+        return len(flags)
+    raise AdminError("알 수 없는 처리입니다.", "action", 400)
 
 
 def dashboard_counts(session: Session) -> dict:

@@ -52,5 +52,13 @@ class FlagReason(Choices):
     SUSPICIOUS_TEXT = "suspicious_text", "글자에 제어·방향 전환·폭 없는 문자가 있음 (지우고 적재, 원본 확인 필요)"
 
 
+class FlagStatus(Choices):
+    """Where an admin's review of a flag stands."""
+
+    OPEN = "open", "확인 필요"
+    ACCEPTED = "accepted", "수용 (그대로 둠)"
+    FIXED = "fixed", "고침"
+
+
 # Korean one-letter weekday names, index 0 = Monday (date.weekday(), the open_days bit order, templates' weekday).
 WEEKDAY_LABELS = "월화수목금토일"

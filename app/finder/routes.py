@@ -3,7 +3,9 @@
 from datetime import datetime
 
 from flask import abort, current_app, render_template, request, url_for
+from flask_login import current_user
 
+from app.auth.roles import can_manage_facility
 from app.bookings.week import booking_week
 from app.extensions import db
 from app.facilities import services
@@ -93,6 +95,8 @@ def detail(facility_id: int):
         week=week,
         amenity_labels=AMENITY_LABELS,
         flag_reasons=FlagReason.labels(),
+        # Import review flags are for the admins and this facility's operators, never a banner for parents.
+        show_flags=can_manage_facility(current_user, facility.id),
         today=today,
         today_holiday=holiday_name(today),
     )

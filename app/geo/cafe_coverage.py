@@ -21,7 +21,7 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import JSON, Float, Integer, String, column, select, table
+from sqlalchemy import JSON, Float, Integer, String, column, func, select, table
 from sqlalchemy.orm import Session
 
 from app.geo.districts import read_district_features
@@ -109,6 +109,9 @@ _districts = table("districts", column("code", String), column("name", String), 
 _facilities = table(
     "facilities", column("id", Integer), column("kind", String), column("lat", Float), column("lon", Float)
 )
+_flags = table("facility_flags", column("facility_id", Integer), column("reason", String), column("status", String))
+# Rows an import flagged as placed outside Seoul (or unlocated) stay out of the figures until an admin fixes them.
+UNPLACED_REASONS = ("outside_seoul", "no_coordinates")
 
 
 def load_districts(session: Session) -> list[dict]:
@@ -125,11 +128,28 @@ def load_districts(session: Session) -> list[dict]:
     return out
 
 
+def _unplaced(f):
+    """The flag, not fixed by an admin, that says this facility's point is outside Seoul or missing."""
+    return (
+        select(_flags.c.facility_id)
+        .where(_flags.c.facility_id == f.id, _flags.c.reason.in_(UNPLACED_REASONS), _flags.c.status != "fixed")
+        .exists()
+    )
+
+
 def load_cafes(session: Session) -> list[tuple[float, float]]:
-    """(lat, lon) of every kids café with coordinates, in id order so results are deterministic."""
+    """(lat, lon) of every placed kids café, in id order so results are deterministic (flagged ones left out)."""
     f = _facilities.c
-    query = select(f.lat, f.lon).where(f.kind == "kids_cafe", f.lat.is_not(None), f.lon.is_not(None)).order_by(f.id)
+    placed = (f.kind == "kids_cafe", f.lat.is_not(None), f.lon.is_not(None))
+    query = select(f.lat, f.lon).where(*placed, ~_unplaced(f)).order_by(f.id)
     return [(lat, lon) for lat, lon in session.execute(query)]
+
+
+def count_unplaced_cafes(session: Session) -> int:
+    """Kids cafés left out of the coverage because an import flagged them outside Seoul or without coordinates."""
+    f = _facilities.c
+    query = select(func.count()).select_from(_facilities).where(f.kind == "kids_cafe", _unplaced(f))
+    return session.scalar(query) or 0
 
 
 def read_dongs(path: Path) -> list[dict]:
@@ -185,6 +205,11 @@ def compute_coverage(
             notes.append(f"행정동 이름 {len(cleaned)}개에서 보이지 않는 문자를 지웠습니다: " + ", ".join(cleaned[:5]))
     else:
         notes.append(f"행정동 파일이 없어 행정동 커버율을 계산하지 않았습니다: {path}")
+    unplaced = count_unplaced_cafes(session)
+    if unplaced:
+        notes.append(
+            f"서울 밖 좌표나 좌표 없음으로 표시된 키즈카페 {unplaced}곳은 뺐습니다 (확인할 행에서 고치면 포함)."
+        )
     report = coverage_from(
         load_districts(session), load_cafes(session), dongs, minutes, metres_per_minute, gap_count=gap_count
     )
@@ -248,20 +273,17 @@ def coverage_from(
     gaps = sorted(located, key=lambda r: (-r.nearest_m, r.code))[: max(gap_count, 0)]
     if not cafes:
         notes.append("좌표가 있는 키즈카페가 없습니다.")
+    counts = {"cafes": len(cafes), "dongs_total": n_dongs, "dongs_covered": n_covered, "gaps": gaps, "notes": notes}
     return CoverageReport(
-        minutes=minutes,
-        metres_per_minute=metres_per_minute,
-        walk_m=walk_m,
-        rows=rows,
+        minutes,
+        metres_per_minute,
+        walk_m,
+        rows,
         area_share=_share(city_covered.area, seoul.area),
         dong_share=_share(n_covered, n_dongs) if dongs is not None and n_dongs else None,
-        cafes=len(cafes),
-        dongs_total=n_dongs,
-        dongs_covered=n_covered,
         covered=drawn,
         dongs=dong_rows,
-        gaps=gaps,
-        notes=notes,
+        **counts,
     )
 
 

@@ -27,9 +27,17 @@ def register(app: Flask) -> None:
     metavar="EPSG:XXXX",
     help="CRS of Korean TM coordinates (default: guessed by magnitude, EPSG:5174).",
 )
+@click.option(
+    "--complete",
+    is_flag=True,
+    help="Each file is the complete list of its source: flag stored rows it no longer lists as not_in_source.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def import_data_command(directory: str | None, source_crs: str | None, quiet: bool) -> None:
-    """Import the facility files in DIRECTORY (default NADEURI_DATA_DIR) in one transaction."""
+def import_data_command(directory: str | None, source_crs: str | None, complete: bool, quiet: bool) -> None:
+    """Import the facility files in DIRECTORY (default NADEURI_DATA_DIR) in one transaction.
+
+    Rows a file does not list are left alone unless --complete says the files are the whole lists.
+    """
     from app.database import unit_of_work
     from app.extensions import db
     from app.imports.service import NoDataError, import_directory
@@ -38,7 +46,9 @@ def import_data_command(directory: str | None, source_crs: str | None, quiet: bo
     folder = directory or current_app.config["NADEURI_DATA_DIR"]
     try:
         with unit_of_work():  # all or nothing: a bad file leaves the database unchanged
-            report = import_directory(db.session, folder, utcnow(), source_crs=source_crs, progress=not quiet)
+            report = import_directory(
+                db.session, folder, utcnow(), source_crs=source_crs, progress=not quiet, complete=complete
+            )
     except NoDataError as exc:
         click.echo(f"import-data: {exc}. Nothing imported (use `flask --app app load-demo` for demo data).", err=True)
         sys.exit(EXIT_NO_DATA)

@@ -11,7 +11,7 @@ from app.facilities.choices import FacilityKind
 from app.facilities.models import Facility, FacilityFlag
 from app.geo.districts import BUNDLED_DISTRICTS, read_district_features
 from app.imports.districts import load_districts
-from app.imports.parsing import ALL_DAYS, WEEKDAYS
+from app.imports.parsing import ALL_DAYS, UNKNOWN_HOURS, WEEKDAYS
 from app.timeutil import utcnow
 
 CHUNK = 5000
@@ -48,44 +48,36 @@ def random_points(features: list[dict], count: int, rng: np.random.Generator) ->
     return np.concatenate(lats), np.concatenate(lons), codes
 
 
+# Every demo row starts from these: unknown hours and ages, no amenities unless drawn below, marked as demo.
+DEMO_DEFAULTS = {
+    **UNKNOWN_HOURS,
+    **dict.fromkeys(("phone", "age_min", "age_max", "capacity_individual", "capacity_group")),
+    **dict.fromkeys(("diaper_table", "kids_menu", "child_chair", "nursing_room"), False),
+    "source": "demo",
+    "source_hash": "demo",
+    "details": {"demo": True},
+    "is_demo": True,
+}
+
+
 def _row(
     i: int, kind: FacilityKind, number: int, lat: float, lon: float, code: str, name: str, r: np.ndarray, now
 ) -> dict:
-    row = dict(
-        kind=kind.value,
-        source="demo",
-        source_id=f"demo-{i}",
-        source_hash="demo",
-        name=f"{NAME_PREFIX[kind]} {number}",
-        address=f"서울특별시 {name} 데모로 {number}",
-        phone=None,
-        district_code=code,
-        stated_district=name,
-        lat=float(lat),
-        lon=float(lon),
-        age_min=None,
-        age_max=None,
-        capacity_individual=None,
-        capacity_group=None,
-        open_days=ALL_DAYS,
-        opens_at=None,
-        closes_at=None,
-        always_open=False,
-        closed_on_holidays=False,
-        hours_text=None,
-        days_text=None,
-        closed_days_text=None,
-        diaper_table=False,
-        kids_menu=False,
-        child_chair=False,
-        nursing_room=False,
-        stroller_access=bool(r[0] < 0.5),
-        parking=bool(r[1] < 0.4),
-        details={"demo": True},
-        is_demo=True,
-        created_at=now,
-        updated_at=now,
-    )
+    row = {
+        **DEMO_DEFAULTS,
+        "kind": kind.value,
+        "source_id": f"demo-{i}",
+        "name": f"{NAME_PREFIX[kind]} {number}",
+        "address": f"서울특별시 {name} 데모로 {number}",
+        "district_code": code,
+        "stated_district": name,
+        "lat": float(lat),
+        "lon": float(lon),
+        "stroller_access": bool(r[0] < 0.5),
+        "parking": bool(r[1] < 0.4),
+        "created_at": now,
+        "updated_at": now,
+    }
     if kind == FacilityKind.KIDS_CAFE:
         age_min, age_max = CAFE_AGES[int(r[2] * len(CAFE_AGES))]
         cap = 10 + int(r[3] * 40)

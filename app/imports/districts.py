@@ -52,8 +52,11 @@ def check_district_features(path: Path, features: list[dict]) -> None:
             seen[key, feature[key]] = n
 
 
-def load_districts(session: Session, path: Path = BUNDLED_DISTRICTS) -> dict[str, int]:
-    """Insert or update the 25 districts from a boundary GeoJSON; returns counts (new, updated, unchanged)."""
+def load_districts(session: Session, path: Path = BUNDLED_DISTRICTS, dry_run: bool = False) -> dict[str, int]:
+    """Insert or update the 25 districts from a boundary GeoJSON; returns counts (new, updated, unchanged).
+
+    `dry_run` only counts (the admin's preview writes nothing).
+    """
     counts = {"new": 0, "updated": 0, "unchanged": 0}
     features = read_district_features(path)
     check_district_features(path, features)
@@ -69,15 +72,17 @@ def load_districts(session: Session, path: Path = BUNDLED_DISTRICTS) -> dict[str
         }
         district = session.get(District, feature["code"])
         if district is None:
-            session.add(District(code=feature["code"], **values))
+            if not dry_run:
+                session.add(District(code=feature["code"], **values))
             counts["new"] += 1
             continue
         current = {k: getattr(district, k) for k in values}
         if _same(current, values):
             counts["unchanged"] += 1
         else:
-            for k, v in values.items():
-                setattr(district, k, v)
+            if not dry_run:
+                for k, v in values.items():
+                    setattr(district, k, v)
             counts["updated"] += 1
     session.flush()
     return counts

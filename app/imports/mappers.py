@@ -174,21 +174,12 @@ def map_daycare(row: SourceRow, file: SourceFile) -> Record:
         "classes": {k.split("-", 1)[1]: _int(v) for k, v in c.items() if k.startswith("반수-") and _int(v)},
         "children": {k.split("-", 1)[1]: _int(v) for k, v in c.items() if k.startswith("아동수-") and _int(v)},
     }
-    rec.values = dict(
+    hours = dict(p.UNKNOWN_HOURS, open_days=p.WEEKDAYS, opens_at=DAYCARE_HOURS[0], closes_at=DAYCARE_HOURS[1])
+    rec.values = dict(hours, closed_on_holidays=True, age_min=0, age_max=7, parking=False)
+    rec.values.update(
         name=_required(row, file, "어린이집명"),
         address=rec.address,
         phone=_phone(c.get("전화번호")),
-        age_min=0,
-        age_max=7,
-        open_days=p.WEEKDAYS,
-        opens_at=DAYCARE_HOURS[0],
-        closes_at=DAYCARE_HOURS[1],
-        always_open=False,
-        closed_on_holidays=True,
-        hours_text=None,
-        days_text=None,
-        closed_days_text=None,
-        parking=False,
         details={k: v for k, v in details.items() if v not in (None, "", {})},
     )
     return rec
@@ -256,23 +247,12 @@ def map_cot(row: SourceRow, file: SourceFile) -> Record:
         for k, v in c.items()
         if v and k.startswith("COT_") and k not in ("COT_COORD_X", "COT_COORD_Y", "COT_CONTS_NAME")
     }
-    rec.values = dict(
+    # A kids menu and child chairs are what makes a kids-OK zone.
+    rec.values = dict(p.UNKNOWN_HOURS, age_min=None, age_max=None, parking=False, kids_menu=True, child_chair=True)
+    rec.values.update(
         name=html.unescape(_required(row, file, "COT_CONTS_NAME"))[:200],
         address=rec.address,
         phone=_phone(c.get("COT_TEL_NO")),
-        age_min=None,
-        age_max=None,
-        open_days=p.ALL_DAYS,
-        opens_at=None,
-        closes_at=None,
-        always_open=False,
-        closed_on_holidays=False,
-        hours_text=None,
-        days_text=None,
-        closed_days_text=None,
-        kids_menu=True,
-        child_chair=True,
-        parking=False,
         details=details,
     )
     return rec

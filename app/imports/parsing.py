@@ -11,6 +11,12 @@ from dataclasses import dataclass
 
 DAY_CHARS = "월화수목금토일"
 ALL_DAYS = 0b1111111
+# What a row that says nothing of its hours stores: open every day, no times, no source texts.
+UNKNOWN_HOURS = {
+    "open_days": ALL_DAYS,
+    **dict.fromkeys(("always_open", "closed_on_holidays"), False),
+    **dict.fromkeys(("opens_at", "closes_at", "hours_text", "days_text", "closed_days_text")),
+}
 WEEKDAYS = 0b0011111
 WEEKEND = 0b1100000
 

@@ -1,7 +1,9 @@
 """The import as a service: read a folder or a file, upsert facilities, flag problems, report.
 
 Services only flush; the caller (CLI or admin upload) commits, so a failing file leaves the
-database exactly as it was.
+database exactly as it was. `dry_run` reads and counts without writing (the admin's preview);
+`complete` says the files are the whole lists of their sources, so rows they no longer name are
+flagged not_in_source (without it a file that adds a few rows leaves the others alone).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 import geopandas as gpd
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -53,7 +55,8 @@ class FileReport:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
-    missing: int = 0  # stored earlier from this source, absent now: kept and flagged not_in_source
+    missing: int = 0  # stored earlier from this source, absent now: kept; flagged not_in_source when complete
+    complete: bool = False
     flagged: Counter = field(default_factory=Counter)
     # Problems in rows that were skipped anyway (e.g. daycare without 시간제보육): reported, not stored.
     skipped_flagged: Counter = field(default_factory=Counter)
@@ -69,7 +72,9 @@ class FileReport:
             f"unchanged {self.unchanged}, skipped {self.skipped}, flagged: {flags} ({self.seconds:.2f} s)"
         )
         if self.missing:
-            line += f"; not in this file any more: {self.missing} (kept, flagged not_in_source)"
+            line += f"; not in this file: {self.missing} " + (
+                "(kept, flagged not_in_source)" if self.complete else "(kept, not flagged: not a complete list)"
+            )
         if self.skipped_flagged:
             line += "; in skipped rows: " + ", ".join(f"{k} {v}" for k, v in sorted(self.skipped_flagged.items()))
         return line
@@ -101,6 +106,30 @@ class ImportReport:
     def all_unchanged(self) -> bool:
         return all(f.new == 0 and f.updated == 0 for f in self.files)
 
+    def outcome(self) -> dict:
+        """What the import does to the database, without timings: a preview and its apply must agree on it."""
+        return {
+            "districts": dict(self.districts),
+            "demo_removed": self.demo_removed,
+            "ignored": list(self.ignored),
+            "files": [
+                {
+                    "file": Path(f.path).name,
+                    "layout": f.layout,
+                    "kind": f.kind,
+                    "read": f.read,
+                    "new": f.new,
+                    "updated": f.updated,
+                    "unchanged": f.unchanged,
+                    "skipped": f.skipped,
+                    "missing": f.missing,
+                    "complete": f.complete,
+                    "flagged": dict(sorted(f.flagged.items())),
+                }
+                for f in self.files
+            ],
+        }
+
 
 class DistrictContext:
     """District polygons and name/code look-ups for one import."""
@@ -113,7 +142,14 @@ class DistrictContext:
 
 
 def import_directory(
-    session: Session, path: str | Path, now: datetime, source_crs: str | None = None, progress: bool = False
+    session: Session,
+    path: str | Path,
+    now: datetime,
+    source_crs: str | None = None,
+    progress: bool = False,
+    *,
+    complete: bool = False,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Import every recognised file in a folder (boundaries first) in the caller's transaction."""
     started = time.perf_counter()
@@ -137,19 +173,25 @@ def import_directory(
     # The most detailed boundary layer gives the most exact point-in-polygon answer.
     boundary = max(boundaries, key=lambda s: s.path.stat().st_size).path if boundaries else BUNDLED_DISTRICTS
     report.districts_source = str(boundary)
-    report.districts = load_districts(session, boundary)
+    report.districts = load_districts(session, boundary, dry_run=dry_run)
     context = DistrictContext(boundary)
     for source in facilities:
-        report.files.append(import_file(session, source.path, now, source_crs, context, progress, source))
+        report.files.append(
+            import_file(
+                session, source.path, now, source_crs, context, progress, source, complete=complete, dry_run=dry_run
+            )
+        )
     if facilities:
-        report.demo_removed = remove_demo(session)
+        report.demo_removed = remove_demo(session, dry_run=dry_run)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def remove_demo(session: Session) -> int:
-    """Delete the generated demo facilities (real data replaces them)."""
+def remove_demo(session: Session, dry_run: bool = False) -> int:
+    """Delete the generated demo facilities (real data replaces them); `dry_run` only counts them."""
     ids = select(Facility.id).where(Facility.is_demo.is_(True))
+    if dry_run:
+        return session.scalar(select(func.count()).select_from(ids.subquery())) or 0
     session.execute(delete(FacilityFlag).where(FacilityFlag.facility_id.in_(ids)))
     result = session.execute(delete(Facility).where(Facility.is_demo.is_(True)))
     session.flush()
@@ -164,6 +206,9 @@ def import_file(
     context: DistrictContext | None = None,
     progress: bool = False,
     source: SourceFile | None = None,
+    *,
+    complete: bool = False,
+    dry_run: bool = False,
 ) -> FileReport:
     """Import one facility file; districts must already be loaded (bundled ones are used when not given)."""
     started = time.perf_counter()
@@ -172,9 +217,11 @@ def import_file(
         raise ImportDataError(path, "not a recognised facility file (kids cafés, daycare, toilets, COT JSON)")
     if context is None:
         if session.scalar(select(District.code).limit(1)) is None:
-            load_districts(session)
+            load_districts(session, dry_run=dry_run)
         context = DistrictContext(BUNDLED_DISTRICTS)
-    report = FileReport(str(source.path), source.layout, encoding=source.encoding, read=len(source.rows))
+    report = FileReport(
+        str(source.path), source.layout, encoding=source.encoding, read=len(source.rows), complete=complete
+    )
     mapper = MAPPERS[source.layout]
     cleaned = [clean_row(row, source.layout) for row in source.rows]
     rows = tqdm(
@@ -222,7 +269,9 @@ def import_file(
         )
         flags.append(FlagRow(rec.source_id, dict(loc.flags)))
         report.flagged.update(loc.flags.keys())
-    counts = upsert_facilities(session, SOURCES[source.layout], prepared, flags, now)
+    counts = upsert_facilities(
+        session, SOURCES[source.layout], prepared, flags, now, complete=complete, dry_run=dry_run
+    )
     report.new, report.updated, report.unchanged = counts["new"], counts["updated"], counts["unchanged"]
     report.missing = counts["missing"]
     report.seconds = time.perf_counter() - started

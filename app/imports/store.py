@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.facilities.choices import FlagReason, FlagStatus
 from app.facilities.models import Facility, FacilityFlag
 
 CHUNK = 2000
@@ -29,9 +30,21 @@ def _chunks(items: list, size: int = CHUNK):
 
 
 def upsert_facilities(
-    session: Session, source: str, rows: list[dict], flags: list[FlagRow], now: datetime
+    session: Session,
+    source: str,
+    rows: list[dict],
+    flags: list[FlagRow],
+    now: datetime,
+    *,
+    complete: bool = False,
+    dry_run: bool = False,
 ) -> dict[str, int]:
-    """Insert/update facilities keyed by (source, source_id); returns counts new/updated/unchanged/missing."""
+    """Insert/update facilities keyed by (source, source_id); returns counts new/updated/unchanged/missing.
+
+    `missing` counts the source's stored rows the file does not list; they are flagged not_in_source only when
+    the file is `complete` (the whole list of its source): a file that adds a few rows says nothing of the
+    others. `dry_run` counts without writing anything (the admin's preview).
+    """
     existing = {
         r.source_id: r
         for r in session.execute(
@@ -58,6 +71,11 @@ def upsert_facilities(
             unchanged += 1
         else:
             changed.append({**row, "_id": old.id, "updated_at": now})
+    listed = {r["source_id"] for r in rows}
+    missing = {sid: old.id for sid, old in existing.items() if sid not in listed}
+    counts = {"new": len(new), "updated": len(changed), "unchanged": unchanged, "missing": len(missing)}
+    if dry_run:
+        return counts
     for chunk in _chunks(new):
         session.execute(insert(F), chunk)
     if changed:
@@ -65,20 +83,20 @@ def upsert_facilities(
         stmt = update(F).where(F.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
         for chunk in _chunks(changed):
             session.connection().execute(stmt, chunk)
-    # Facilities of this source that the file no longer lists (closed, moved, or no longer qualifying): kept,
-    # since bookings may point at them, but flagged for an admin; the flag goes when a later file lists them.
-    listed = {r["source_id"] for r in rows}
-    missing = {sid: old.id for sid, old in existing.items() if sid not in listed}
+    # Facilities of this source that a complete list no longer names (closed, moved, or no longer qualifying):
+    # kept, since bookings may point at them, but flagged for an admin; the flag goes when a later file lists them.
+    if not complete:
+        missing = {}
     for sid, fid in missing.items():
         wanted[sid] = {
             **{r: None for r in current_flags.get(fid, set())},
-            "not_in_source": f"{now:%Y-%m-%d} 적재 파일에 없음",
+            FlagReason.NOT_IN_SOURCE.value: f"{now:%Y-%m-%d} 적재한 전체 목록에 없음",
         }
     touched = {r["source_id"] for r in new} | {r["source_id"] for r in changed} | set(missing)
     if touched:
         _sync_flags(session, source, touched, wanted, now)
     session.flush()
-    return {"new": len(new), "updated": len(changed), "unchanged": unchanged, "missing": len(missing)}
+    return counts
 
 
 def _sync_flags(
@@ -99,7 +117,7 @@ def _sync_flags(
         reasons = wanted.get(sid, {})
         stale += [{"_fid": fid, "_reason": r} for r in have.get(fid, set()) - set(reasons)]
         fresh += [
-            {"facility_id": fid, "reason": r, "detail": d, "status": "open", "created_at": now}
+            {"facility_id": fid, "reason": r, "detail": d, "status": FlagStatus.OPEN.value, "created_at": now}
             for r, d in reasons.items()
             if r not in have.get(fid, set())
         ]

@@ -13,6 +13,7 @@ from branca.element import MacroElement
 from flask import url_for
 from folium.map import Layer
 from folium.template import Template
+from shapely.geometry import shape
 
 from app.facilities.choices import FacilityKind
 from app.geo.cafe_coverage import CoverageReport
@@ -20,11 +21,21 @@ from app.maps.assets import map_css, map_js
 from app.maps.data import JsonData, data_elements
 
 SEOUL_CENTER = (37.5665, 126.9780)
-# (upper bound of the class, fill colour): YlGn, light = poorly covered.
-SHARE_CLASSES = [(0.2, "#ffffcc"), (0.4, "#c2e699"), (0.6, "#78c679"), (0.8, "#31a354"), (1.0, "#006837")]
-NO_DATA_COLOR = "#cccccc"
-COVERED_STYLE = {"color": "#d9480f", "weight": 0.8, "opacity": 0.8, "fillColor": "#d9480f", "fillOpacity": 0.22}
-GAP_COLOR = "#c92a2a"
+# (upper bound of the class, fill colour): ColorBrewer Blues, one hue from light (poorly covered) to dark, which
+# stays in order for every kind of colour blindness and in greyscale. The overlays take colours no class has:
+# the walkable area an orange outline (blue/orange is the safe pair), the farthest 행정동 black dots ringed white.
+SHARE_CLASSES = [(0.2, "#eff3ff"), (0.4, "#bdd7e7"), (0.6, "#6baed6"), (0.8, "#3182bd"), (1.0, "#08519c")]
+NO_DATA_COLOR = "#d9d9d9"
+COVERED_STYLE = {
+    "color": "#e6550d",
+    "weight": 1.6,
+    "opacity": 0.95,
+    "fillColor": "#fd8d3c",
+    "fillOpacity": 0.18,
+    "dashArray": "4 3",
+}
+GAP_COLOR = "#000000"
+DARK_CLASSES = {color for _, color in SHARE_CLASSES[3:]}  # district labels on these are drawn white
 
 
 def share_color(share: float | None) -> str:
@@ -85,6 +96,12 @@ class Legend(JsonData, MacroElement):
         self.data = {"title": title, "rows": rows}
 
 
+def _label_point(geometry: dict) -> list[float]:
+    """Where the district's name goes: a point inside the polygon (a centroid may fall outside)."""
+    point = shape(geometry).representative_point()
+    return [round(point.y, 5), round(point.x, 5)]
+
+
 def _district_tip(row) -> list[str]:
     """Tooltip lines; the first is shown bold. Plain text: the browser puts it in with textContent."""
     return [
@@ -118,7 +135,13 @@ def build_coverage_map(
             {
                 "type": "Feature",
                 "geometry": feature["geometry"],
-                "properties": {"color": share_color(row.area_share), "tip": _district_tip(row)},
+                "properties": {
+                    "color": share_color(row.area_share),
+                    "tip": _district_tip(row),
+                    "name": row.name,
+                    "label": _label_point(feature["geometry"]),
+                    "dark": share_color(row.area_share) in DARK_CLASSES,
+                },
             }
         )
     CoverageLayer(

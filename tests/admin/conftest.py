@@ -43,6 +43,7 @@ def world(db, make_facility):
         "closure_id": closure.id,
         "flag_id": flag.id,
         "user_id": parent.id,
+        "token": "0" * 32,
         **STATIC_ARGS,
     }
     return users, ids

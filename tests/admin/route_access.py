@@ -49,6 +49,9 @@ EXACT = {
     "/api/auth/register": EVERYONE,
     "/api/auth/token": EVERYONE,  # POST is open; DELETE revokes the bearer token sent (test_auth_api.py)
     "/healthz": EVERYONE,  # the load balancer's health check (app/serving.py)
+    # An upload preview is its admin's own: the world's made-up token is unknown, so 404 even for an admin
+    # (tests/admin/test_admin_uploads.py walks a real one).
+    "/admin/import/<token>": dict(ADMIN_ONLY, admin="denied"),
 }
 QUERY = {
     "/api/districts/at": "?lat=37.5665&lon=126.978",

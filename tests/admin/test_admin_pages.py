@@ -1,25 +1,13 @@
 """Admin console pages: upload, flags, accounts, audit log; each change is audited."""
 
-import io
-
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
 from app.auth.models import User
-from app.facilities.models import Facility, FacilityFlag
+from app.facilities.models import FacilityFlag
+from tests.admin.uploading import toilets, upload_and_apply
 from tests.factories import login, make_user
 from tests.imports import synth
-
-
-def _csv(columns, rows) -> bytes:
-    import csv
-
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({c: row.get(c, "") for c in columns})
-    return buf.getvalue().encode("utf-8")
 
 
 def _admin(client, db):
@@ -28,63 +16,8 @@ def _admin(client, db):
     return admin
 
 
-def _upload(client, *files):
-    data = {"files": [(io.BytesIO(body), name) for name, body in files]}
-    return client.post("/admin/import", data=data, content_type="multipart/form-data")
-
-
-def _toilets() -> bytes:
-    return _csv(
-        synth.TOILET_COLUMNS,
-        [
-            # Three rows on one point in three districts: placeholder_coordinates.
-            synth.toilet(1, synth.CITY_HALL, "마포구"),
-            synth.toilet(2, synth.CITY_HALL, "강남구"),
-            synth.toilet(3, synth.CITY_HALL, "송파구"),
-            synth.toilet(4, synth.GANGNAM_OFFICE, "송파구"),  # district_mismatch
-            synth.toilet(5, synth.MAPO_OFFICE, "마포구"),
-        ],
-    )
-
-
-def test_upload_shows_the_cli_report_and_audits(client, db):
-    admin = _admin(client, db)
-    cafes = _csv(
-        synth.KIDS_CAFE_COLUMNS,
-        [synth.kids_cafe(1, synth.CITY_HALL, "중구"), synth.kids_cafe(2, synth.MAPO_OFFICE, "마포구")],
-    )
-    response = _upload(client, ("cafés <1>.csv", cafes), ("화장실.csv", _toilets()))
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200, html
-    assert db.session.scalar(select(func.count(Facility.id))) == 7
-    assert "cafés &lt;1&gt;.csv" in html and "placeholder_coordinates" in html
-    assert "화장실.csv [가족화장실·기저귀교환대, utf-8]: read 5, new 5, updated 0, unchanged 0, skipped 0" in html
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "import.upload"))
-    assert entry.actor_id == admin.id and {f["new"] for f in entry.after["files"]} == {2, 5}
-    again = _upload(client, ("화장실.csv", _toilets())).get_data(as_text=True)
-    assert "unchanged 5" in again
-
-
-def test_malformed_upload_names_file_row_column_and_writes_nothing(client, db):
-    _admin(client, db)
-    rows = [synth.kids_cafe(1, synth.CITY_HALL, "중구"), synth.kids_cafe(2, synth.MAPO_OFFICE, "마포구", lat="37.5x")]
-    response = _upload(client, ("a_toilets.csv", _toilets()), ("b_cafes.csv", _csv(synth.KIDS_CAFE_COLUMNS, rows)))
-    html = response.get_data(as_text=True)
-    assert response.status_code == 422
-    assert "b_cafes.csv, line 3, column &#39;lat&#39;" in html and "nadeuri-upload" not in html
-    assert db.session.scalar(select(func.count(Facility.id))) == 0
-    assert db.session.scalar(select(func.count(AuditEntry.id))) == 0
-
-
-def test_upload_refuses_other_files_and_too_large(app, client, db):
-    _admin(client, db)
-    assert _upload(client, ("notes.txt", b"hello")).status_code == 422
-    app.config["ADMIN_UPLOAD_MAX_BYTES"] = 1000
-    assert _upload(client, ("big.csv", b"x" * 5000)).status_code == 413
-
-
 def _flagged(client, db):
-    _upload(client, ("toilets.csv", _toilets()))
+    upload_and_apply(client, ("toilets.csv", toilets()))
     return list(db.session.scalars(select(FacilityFlag).order_by(FacilityFlag.id)))
 
 
@@ -129,7 +62,7 @@ def test_flag_fix_refuses_coordinates_outside_seoul(client, db):
 
 def test_create_operator_assign_unassign_and_audit(client, db, make_facility):
     admin = _admin(client, db)
-    a, b = make_facility(), make_facility()
+    a, b = make_facility(name="햇살 키즈카페"), make_facility(name="달빛 어린이집")
     response = client.post(
         "/admin/users",
         data={
@@ -137,7 +70,7 @@ def test_create_operator_assign_unassign_and_audit(client, db, make_facility):
             "name": "운영",
             "role": "operator",
             "password": "cafe-keeper-9",
-            "facilities": f"{a.id}",
+            "facility_ids": [str(a.id)],
         },
     )
     assert response.status_code == 302
@@ -145,9 +78,9 @@ def test_create_operator_assign_unassign_and_audit(client, db, make_facility):
     assert [f.id for f in op.facilities] == [a.id]
     bad = client.post(
         "/admin/users",
-        data={"email": "op2@example.com", "role": "operator", "password": "cafe-keeper-9", "facilities": "99999"},
+        data={"email": "op2@example.com", "role": "operator", "password": "cafe-keeper-9", "facilities": "없는 카페"},
     )
-    assert bad.status_code == 422 and "99999" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "‘없는 카페’ 이름의 시설을 찾지 못했습니다" in bad.get_data(as_text=True)
     client.post(f"/admin/users/{op.id}/facilities", data={"facility_id": str(b.id), "action": "assign"})
     client.post(f"/admin/users/{op.id}/facilities", data={"facility_id": str(a.id), "action": "unassign"})
     db.session.expire_all()

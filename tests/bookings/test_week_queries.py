@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import datetime, timedelta
-
-from sqlalchemy import event
 
 from app.timeutil import KST, utcnow
 from tests.factories import make_slot, set_policy
+from tests.support import counted
 
 BUDGET = 8  # the whole facility page: facility, policy, closures, one query for the week's slots, … (4-5 today)
-
-
-@contextmanager
-def counted(engine):
-    """Count the SQL statements sent to the database while the block runs."""
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def _facility_with_slots(db, make_facility, per_day: int):

@@ -58,11 +58,15 @@ def test_coverage_tooltips_show_names_as_text(live, chromium_path, problems):
         district = page.locator("path.leaflet-interactive").first
         expect(district).to_be_attached()
         # Hover every district until 중구's tooltip shows: it must hold the name as text, not an element.
+        # Every district is labelled with its name, as text (the labels are permanent tooltips of their own).
+        expect(page.locator(".leaflet-tooltip.nd-district-label", has_text=EVIL_DISTRICT)).to_have_count(1)
+        expect(page.locator(".leaflet-tooltip.nd-district-label")).to_have_count(25)
         shown = []
         for i in range(page.locator("path.leaflet-interactive").count()):
             page.locator("path.leaflet-interactive").nth(i).hover(force=True)
             # Moving between shapes can leave earlier tooltips open: look at every open one, not the first.
-            shown = [t for t in page.locator(".leaflet-tooltip").all_inner_texts() if EVIL_DISTRICT in t]
+            tips = page.locator(".leaflet-tooltip:not(.nd-district-label)").all_inner_texts()
+            shown = [t for t in tips if EVIL_DISTRICT in t]
             if shown:
                 break
         assert shown and "면적 커버율" in shown[0], shown

@@ -7,6 +7,7 @@ from html import unescape
 import pytest
 
 from app.facilities.models import FacilityFlag
+from tests.factories import login, make_user
 
 CITY_HALL = (37.5663, 126.9779)
 EVIL = "<img src=x onerror=alert(1)>"
@@ -193,11 +194,9 @@ def test_facility_page_shows_details_flags_links_and_a_map(client, make_facility
         "09:30–17:30",
         "수유실",
         "중구",
-        "데이터 확인 필요",
-        "임시 좌표 의심",
-        "시청 좌표",
     ):
         assert text in html, text
+    assert "데이터 확인 필요" not in html and "시청 좌표" not in html  # review flags are not a banner for parents
     assert 'href="https://umppa.seoul.go.kr/x"' in html and "javascript:" not in html
     assert marker_ids(html) == {f.id}
 
@@ -219,3 +218,17 @@ def test_facility_page_escapes_and_404s(client, make_facility):
     assert layers(html)["kids_cafe"][0][3] == EVIL
     r = client.get("/facilities/999999")
     assert r.status_code == 404 and "페이지를 찾을 수 없습니다" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [("parent", False), ("other_operator", False), ("operator", True), ("admin", True)]
+)
+def test_review_flags_show_to_admins_and_the_facilitys_operators_only(client, db, make_facility, role, shown):
+    f = make_facility(kind="kids_cafe", name="표시된 카페")
+    other = make_facility(kind="kids_cafe", name="다른 카페")
+    db.session.add(FacilityFlag(facility_id=f.id, reason="placeholder_coordinates", detail="시청 좌표"))
+    db.session.commit()
+    facilities = {"operator": [f], "other_operator": [other]}.get(role, [])
+    login(client, make_user(db.session, role.replace("other_", ""), facilities=facilities))
+    html = client.get(f"/facilities/{f.id}").get_data(as_text=True)
+    assert ("데이터 확인 필요" in html and "임시 좌표 의심" in html and "시청 좌표" in html) is shown

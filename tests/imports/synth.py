@@ -77,13 +77,18 @@ def to_tm(points: list[tuple[float, float]], crs: str) -> list[tuple[float, floa
     return [(pt.x, pt.y) for pt in series.to_crs(crs)]
 
 
-def write_csv(path: Path, columns: list[str], rows: list[dict], encoding: str = "utf-8") -> Path:
-    """Write rows (missing cells blank) with every field quoted, like the real files."""
-    buf = io.StringIO()
+def csv_writer(buf, columns: list[str], rows: list[dict]) -> None:
+    """Write rows to a text buffer (missing cells blank) with every field quoted, like the real files."""
     writer = csv.DictWriter(buf, fieldnames=columns, quoting=csv.QUOTE_ALL, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({c: row.get(c, "") for c in columns})
+
+
+def write_csv(path: Path, columns: list[str], rows: list[dict], encoding: str = "utf-8") -> Path:
+    """Write rows (missing cells blank) with every field quoted, like the real files."""
+    buf = io.StringIO()
+    csv_writer(buf, columns, rows)
     path.write_bytes(buf.getvalue().encode(encoding))
     return path
 

@@ -27,6 +27,7 @@ from tests.imports.synth import (
     write_cot,
     write_csv,
 )
+from tests.support import counted, writes
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 LATER = datetime(2026, 5, 2, 9, 0, tzinfo=UTC)
@@ -254,23 +255,60 @@ def test_import_file_alone_uses_bundled_districts(db, tmp_path):
         import_directory(db.session, tmp_path / "missing", NOW)
 
 
-def test_facility_missing_from_a_later_file_is_kept_flagged_and_unflagged_when_back(db, tmp_path):
+def test_facility_missing_from_a_later_complete_list_is_kept_flagged_and_unflagged_when_back(db, tmp_path):
     rows = [kids_cafe(1, CITY_HALL, "중구"), kids_cafe(2, MAPO_OFFICE, "마포구"), kids_cafe(3, SONGPA_OFFICE, "송파구")]
     write_csv(tmp_path / "k.csv", KIDS_CAFE_COLUMNS, rows)
     import_directory(db.session, tmp_path, NOW)
     db.session.commit()
     write_csv(tmp_path / "k.csv", KIDS_CAFE_COLUMNS, rows[:2])  # kc_003 closed or left the list
-    report = import_directory(db.session, tmp_path, LATER)
+    report = import_directory(db.session, tmp_path, LATER, complete=True)
     db.session.commit()
     assert (report.files[0].missing, report.files[0].unchanged) == (1, 2)
-    assert "not in this file any more: 1" in report.files[0].line()
+    assert "not in this file: 1 (kept, flagged not_in_source)" in report.files[0].line()
     gone = facilities(db, source_id="kc_003")[0]  # kept: bookings may point at it
     assert flags_of(db, gone) == {"not_in_source"}
     assert all(flags_of(db, f) == set() for f in facilities(db) if f.source_id != "kc_003")
-    again = import_directory(db.session, tmp_path, LATER)  # the same file again changes nothing
+    again = import_directory(db.session, tmp_path, LATER, complete=True)  # the same file again changes nothing
     db.session.commit()
     assert again.all_unchanged and db.session.scalar(select(func.count()).select_from(FacilityFlag)) == 1
     write_csv(tmp_path / "k.csv", KIDS_CAFE_COLUMNS, rows)  # back in the list
     back = import_directory(db.session, tmp_path, LATER)
     db.session.commit()
     assert back.files[0].missing == 0 and flags_of(db, gone) == set()
+
+
+def test_a_partial_file_flags_nothing_absent_and_the_cli_needs_complete(app, db, tmp_path):
+    rows = [kids_cafe(1, CITY_HALL, "중구"), kids_cafe(2, MAPO_OFFICE, "마포구"), kids_cafe(3, SONGPA_OFFICE, "송파구")]
+    write_csv(tmp_path / "k.csv", KIDS_CAFE_COLUMNS, rows)
+    import_directory(db.session, tmp_path, NOW)
+    db.session.commit()
+    write_csv(tmp_path / "k.csv", KIDS_CAFE_COLUMNS, rows[:1])  # a file that only updates one café
+    report = import_directory(db.session, tmp_path, LATER)
+    db.session.commit()
+    assert report.files[0].missing == 2 and "not flagged: not a complete list" in report.files[0].line()
+    assert db.session.scalar(select(func.count()).select_from(FacilityFlag)) == 0
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["import-data", str(tmp_path), "--quiet"]).exit_code == 0
+    assert db.session.scalar(select(func.count()).select_from(FacilityFlag)) == 0
+    result = runner.invoke(args=["import-data", str(tmp_path), "--quiet", "--complete"])
+    assert result.exit_code == 0 and "flagged not_in_source" in result.output
+    assert db.session.scalar(select(func.count()).select_from(FacilityFlag)) == 2
+
+
+def test_a_dry_run_counts_what_the_import_would_do_and_writes_nothing(db, tmp_path):
+    rows = [kids_cafe(1, CITY_HALL, "중구"), kids_cafe(2, MAPO_OFFICE, "마포구")]
+    write_csv(tmp_path / "k.csv", KIDS_CAFE_COLUMNS, rows)
+    import_directory(db.session, tmp_path, NOW)
+    db.session.commit()
+    changed = dict(rows[1], name="새 이름")
+    write_csv(tmp_path / "k.csv", KIDS_CAFE_COLUMNS, [rows[0], changed, kids_cafe(3, SONGPA_OFFICE, "송파구")])
+    before = [(f.id, f.name, f.updated_at) for f in facilities(db)]
+    with counted(db.engine) as seen:
+        preview = import_directory(db.session, tmp_path, LATER, complete=True, dry_run=True)
+        db.session.flush()
+    assert writes(seen) == []
+    db.session.rollback()
+    assert [(f.id, f.name, f.updated_at) for f in facilities(db)] == before
+    applied = import_directory(db.session, tmp_path, LATER, complete=True)
+    assert applied.outcome() == preview.outcome()
+    assert (applied.files[0].new, applied.files[0].updated, applied.files[0].unchanged) == (1, 1, 1)

@@ -140,7 +140,7 @@ def test_operator_and_admin_forms_then_roster_csv_settings_audit(client, db, mak
                     "name": short("AU", i),
                     "role": "operator",
                     "password": PASSWORD,
-                    "facilities": str(cafe.id),
+                    "facility_ids": [str(cafe.id)],
                 },
             ),
             "/admin/users",
@@ -158,7 +158,9 @@ def test_operator_and_admin_forms_then_roster_csv_settings_audit(client, db, mak
         (io.BytesIO(p.read_bytes()), f"{short('UP', no_slash[k % len(no_slash)])}{p.suffix}")
         for k, p in enumerate(sorted(Path(folder).iterdir()))
     ]
-    response = client.post("/admin/import", data={"files": files}, content_type="multipart/form-data")
+    response = client.post(
+        "/admin/import", data={"files": files}, content_type="multipart/form-data", follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200, re.sub(r"\s+", " ", page)[-1800:]
     assert_inert(page, tags + [f"UP{i}" for i in range(N)], "/admin/import")

@@ -147,18 +147,37 @@
     return box;
   }
 
+  // A district's name on the map: a permanent tooltip whose text is a text node, on a clear background with a halo.
+  function districtLabel(f) {
+    var text = el("span", null, f.properties.name);
+    var dark = f.properties.dark;
+    text.style.cssText = "font:600 12px/1.2 sans-serif;color:" + (dark ? "#fff" : "#111") + ";text-shadow:"
+      + (dark ? "0 0 3px #08306b,0 0 3px #08306b" : "0 0 3px #fff,0 0 3px #fff,0 0 2px #fff");
+    var tip = L.tooltip({ permanent: true, direction: "center", interactive: false, className: "nd-district-label" })
+      .setLatLng(f.properties.label).setContent(text);
+    tip.on("add", function () {
+      var box = tip.getElement();
+      box.style.background = "transparent";
+      box.style.border = "0";
+      box.style.boxShadow = "none";
+      box.style.padding = "0";
+    });
+    return tip;
+  }
+
   function coverageDistricts(data) {
-    var layer = L.geoJSON(data, {
+    var shapes = L.geoJSON(data, {
       style: function (f) {
-        return { fillColor: f.properties.color, fillOpacity: 0.75, color: "#555", weight: 1 };
+        return { fillColor: f.properties.color, fillOpacity: 0.85, color: "#4d4d4d", weight: 1 };
       },
       onEachFeature: function (f, shape) {
         shape.bindTooltip(function () { return tipContent(f.properties.tip); }, { sticky: true });
-        shape.on("mouseover", function () { shape.setStyle({ weight: 3, color: "#222" }); });
-        shape.on("mouseout", function () { layer.resetStyle(shape); });
+        shape.on("mouseover", function () { shape.setStyle({ weight: 3, color: "#000" }); });
+        shape.on("mouseout", function () { shapes.resetStyle(shape); });
       }
     });
-    return layer;
+    var labels = data.features.filter(function (f) { return f.properties.label; }).map(districtLabel);
+    return L.layerGroup([shapes].concat(labels));
   }
 
   function coverageArea(data) {
@@ -168,7 +187,7 @@
   function coverageGaps(data) {
     return L.featureGroup(data.points.map(function (p) {
       return L.circleMarker([p.lat, p.lon], {
-        radius: 6, color: "#fff", weight: 2, fill: true, fillColor: p.color, fillOpacity: 1
+        radius: 7, color: "#fff", weight: 2.5, fill: true, fillColor: p.color, fillOpacity: 1
       }).bindTooltip(function () { return tipContent(p.tip); });
     }));
   }
