@@ -39,6 +39,11 @@ def json_content(schema: str) -> dict:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
 
 
+def object_schema(required: list[str], properties: dict) -> dict:
+    """An OpenAPI object schema with its required properties."""
+    return {"type": "object", "required": required, "properties": properties}
+
+
 def json_response(description: str, schema: str = "Error") -> dict:
     """An OpenAPI response whose JSON body is the named component schema (an Error by default)."""
     return {"description": description, "content": json_content(schema)}

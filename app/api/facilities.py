@@ -14,7 +14,7 @@ from app.facilities.choices import FacilityKind
 from app.facilities.models import AMENITIES
 from app.facilities.search import parse_search
 from app.geo.districts import bundled_index
-from app.params import id_param, number
+from app.params import id_param, number, object_schema
 from app.routing import Routes
 from app.timeutil import KST
 from app.validation import DATE_MAX, DATE_MIN, ID_MAX
@@ -110,10 +110,9 @@ OPENAPI_SCHEMAS = {
             "demo": {"type": "boolean"},
         },
     },
-    "District": {
-        "type": "object",
-        "required": ["code", "name", "counts"],
-        "properties": {
+    "District": object_schema(
+        ["code", "name", "counts"],
+        {
             "code": {"type": "string"},
             "name": {"type": "string"},
             "name_en": _TEXT_OR_NULL,
@@ -121,7 +120,7 @@ OPENAPI_SCHEMAS = {
             "lon": {"type": ["number", "null"]},
             "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
         },
-    },
+    ),
     "FacilityItem": {
         "type": "object",
         "required": ["id", "kind", "name", "address", "district", "lat", "lon", "distance_m"],

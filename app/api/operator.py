@@ -15,7 +15,7 @@ from app.database import unit_of_work
 from app.errors import ApiError
 from app.extensions import db
 from app.operators import services
-from app.params import body_int, id_param, json_body
+from app.params import body_int, id_param, json_body, object_schema
 from app.routing import Routes
 from app.timeutil import KST, utcnow
 from app.validation import CAPACITY_MAX
@@ -275,15 +275,10 @@ OPENAPI_PATHS = {
                     "description": "입장 처리됨",
                     "content": {
                         "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["id", "code", "status"],
-                                "properties": {
-                                    "id": {"type": "integer"},
-                                    "code": {"type": "string"},
-                                    "status": {"type": "string"},
-                                },
-                            }
+                            "schema": object_schema(
+                                ["id", "code", "status"],
+                                {"id": {"type": "integer"}, "code": {"type": "string"}, "status": {"type": "string"}},
+                            )
                         }
                     },
                 },

@@ -81,7 +81,15 @@ class CityPolicy(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class SessionTemplate(db.Model):
+class FacilitySetting:
+    """Columns of a row an operator keeps for one facility (sessions, classes, closures); deleted with it."""
+
+    # sort_order keeps these first in the table, where the migrations put them.
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id", ondelete="CASCADE"), index=True, sort_order=-1)
+
+
+class SessionTemplate(FacilitySetting, db.Model):
     """A recurring session (회차) on a weekday; capacity None means derived from the daycare classes."""
 
     __tablename__ = "session_templates"
@@ -93,8 +101,6 @@ class SessionTemplate(db.Model):
         CheckConstraint("capacity_group >= 0", name="ck_session_templates_group"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id", ondelete="CASCADE"), index=True)
     weekday: Mapped[int] = mapped_column(Integer)
     starts: Mapped[str] = mapped_column(String(5))
     ends: Mapped[str] = mapped_column(String(5))
@@ -102,27 +108,23 @@ class SessionTemplate(db.Model):
     capacity_group: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class DaycareClass(db.Model):
+class DaycareClass(FacilitySetting, db.Model):
     """A class (반) of an hourly daycare: its youngest age sets the ratio, teachers × ratio the places."""
 
     __tablename__ = "daycare_classes"
     __table_args__ = (CheckConstraint("age_years >= 0 AND teachers >= 0", name="ck_daycare_classes_values"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(40))
     age_years: Mapped[int] = mapped_column(Integer)
     teachers: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class Closure(db.Model):
+class Closure(FacilitySetting, db.Model):
     """Days a facility is closed (inclusive range), e.g. maintenance."""
 
     __tablename__ = "closures"
     __table_args__ = (CheckConstraint("starts_on <= ends_on", name="ck_closures_order"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id", ondelete="CASCADE"), index=True)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(200), default="")

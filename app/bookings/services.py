@@ -226,27 +226,9 @@ def book(
         # Several hours: a savepoint undoes the earlier hours' counters if a later hour is full.
         with session.begin_nested() if len(run) > 1 else nullcontext():
             for s in sorted(run, key=lambda s: s.id):
-                result = session.execute(
-                    update(Slot)
-                    .where(Slot.id == s.id, Slot.booked + n <= Slot.capacity, Slot.blocked.is_(False))
-                    .values(booked=Slot.booked + n)
-                    .execution_options(synchronize_session=False)
-                )
-                if result.rowcount != 1:
+                if not take_places(session, s.id, n):
                     raise BookingError("slot_full", "남은 자리가 없습니다")
-            booking = Booking(
-                code=new_code(),
-                user_id=user.id,
-                slot_id=slot.id,
-                facility_id=facility.id,
-                status=BookingStatus.CONFIRMED,
-                guardians=guardians,
-                hours=hours,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                created_at=now,
-            )
-            booking.places = [BookingChild(slot_id=s.id, child_id=c, active=True) for s in run for c in child_ids]
+            booking = new_booking(user.id, run, child_ids, BookingStatus.CONFIRMED, guardians, now)
             session.add(booking)
             session.flush()
     except IntegrityError as exc:
@@ -258,6 +240,35 @@ def book(
     finally:
         for s in run:
             session.expire(s, ["booked"])
+    return booking
+
+
+def take_places(session: Session, slot_id: int, n: int) -> bool:
+    """The capacity guard: one conditional UPDATE takes `n` places of an open slot, or none (False)."""
+    result = session.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, Slot.booked + n <= Slot.capacity, Slot.blocked.is_(False))
+        .values(booked=Slot.booked + n)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def new_booking(user_id: int, run: list[Slot], child_ids, status: str, guardians: int, now: datetime) -> Booking:
+    """A booking of the consecutive slots `run` with a place in each for every child (not yet added)."""
+    booking = Booking(
+        code=new_code(),
+        user_id=user_id,
+        slot_id=run[0].id,
+        facility_id=run[0].facility_id,
+        status=status,
+        guardians=guardians,
+        hours=len(run),
+        starts_at=run[0].starts_at,
+        ends_at=run[-1].ends_at,
+        created_at=now,
+    )
+    booking.places = [BookingChild(slot_id=s.id, child_id=c, active=True) for s in run for c in child_ids]
     return booking
 
 

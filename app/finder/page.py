@@ -18,6 +18,7 @@ from app.facilities.choices import VISIT_KINDS, FacilityKind
 from app.facilities.models import AMENITIES
 from app.facilities.places import find_places
 from app.facilities.search import parse_search
+from app.facilities.services import SearchResult
 from app.finder.facts import safe_url
 from app.geo.districts import bundled_index
 from app.maps.format import distance_text
@@ -36,15 +37,31 @@ class FinderPage:
 
     form: dict
     where: str
-    items: list[dict] = field(default_factory=list)
-    total: int = 0
-    center: tuple[float, float] = CITY_HALL
-    radius_m: float | None = DEFAULT_RADIUS_M
-    district: str | None = None
+    # How far the search reached (None: a district search or a refused one) and the district searched.
+    radius_m: float | None
+    district: str | None
+    result: SearchResult = field(default_factory=lambda: SearchResult([], 0, CITY_HALL))
+    # Other places the words could mean ("다른 곳을 찾으셨나요?").
     alternatives: list[dict] = field(default_factory=list)
+    # A refused search: the message, and the page answers 400.
     error: str | None = None
-    status: int = 200
     list_page: int = 1
+
+    @property
+    def items(self) -> list[dict]:
+        return self.result.items
+
+    @property
+    def total(self) -> int:
+        return self.result.total
+
+    @property
+    def center(self) -> tuple[float, float]:
+        return self.result.center
+
+    @property
+    def status(self) -> int:
+        return 400 if self.error else 200
 
     @property
     def list_start(self) -> int:
@@ -148,7 +165,7 @@ def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
                 form,
                 form["q"],
                 radius_m=None,
-                status=400,
+                district=None,
                 error=f"'{form['q']}'에 맞는 장소를 찾지 못했습니다. "
                 "자치구(예: 강남구), 동(예: 합정동)이나 도로명(예: 세종대로)으로 찾아 보세요.",
             )
@@ -166,15 +183,13 @@ def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
     except ApiError as error:
         # A bad point would fail again on the next submit: drop it, keep the other choices.
         form.update(lat="", lon="", place="")
-        return FinderPage(form, "", radius_m=None, error=error.message, status=400)
+        return FinderPage(form, "", radius_m=None, district=None, error=error.message)
     query.limit, query.offset = MAP_LIMIT, 0
     result = services.search(conn, query, today=now.date())
     page = FinderPage(
         form=form,
         where=_where_label(form, query.district, has_point, resolved, default),
-        items=result.items,
-        total=result.total,
-        center=result.center,
+        result=result,
         radius_m=query.radius_m if has_point else None,
         district=None if has_point else query.district,
         alternatives=alternatives,

@@ -18,7 +18,7 @@ from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, BookingChild, NoShow, Slot
 from app.bookings.policy import age_on, get_policy
 from app.bookings.schedule import at_kst, closed_reason
-from app.bookings.services import NO_SHOW_UNDO_HOURS, new_code
+from app.bookings.services import NO_SHOW_UNDO_HOURS, new_booking, take_places
 from app.errors import DomainError
 from app.facilities.choices import BOOKABLE_KINDS, WEEKDAY_LABELS
 from app.facilities.models import Facility
@@ -266,32 +266,15 @@ def walk_in(
         raise OperatorError("closed", "예약을 받지 않는 회차입니다", 422)
     if now >= slot.ends_at:
         raise OperatorError("slot_past", "이미 끝난 회차입니다", 422)
-    result = session.execute(
-        update(Slot)
-        .where(Slot.id == slot.id, Slot.booked + 1 <= Slot.capacity, Slot.blocked.is_(False))
-        .values(booked=Slot.booked + 1)
-        .execution_options(synchronize_session=False)
-    )
+    taken = take_places(session, slot.id, 1)
     session.expire(slot, ["booked"])
-    if result.rowcount != 1:
+    if not taken:
         raise OperatorError("slot_full", "남은 자리가 없습니다")
     holder = walk_in_user(session, slot.facility)
     child = Child(parent_id=holder.id, name=name, birth_date=birth_date, created_at=now)
     session.add(child)
     session.flush()
-    booking = Booking(
-        code=new_code(),
-        user_id=holder.id,
-        slot_id=slot.id,
-        facility_id=slot.facility_id,
-        status=BookingStatus.CHECKED_IN,
-        guardians=guardians,
-        hours=1,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        created_at=now,
-    )
-    booking.places = [BookingChild(slot_id=slot.id, child_id=child.id, active=True)]
+    booking = new_booking(holder.id, [slot], [child.id], BookingStatus.CHECKED_IN, guardians, now)
     session.add(booking)
     session.flush()
     record(

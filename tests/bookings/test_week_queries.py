@@ -8,7 +8,7 @@ from app.timeutil import KST, utcnow
 from tests.factories import make_slot, set_policy
 from tests.support import counted
 
-BUDGET = 8  # the whole facility page: facility, policy, closures, one query for the week's slots, … (4-5 today)
+BUDGET = 8  # the whole facility page: facility, policy, closures, the week's slots, next session, hours, … (7 today)
 
 
 def _facility_with_slots(db, make_facility, per_day: int):
@@ -44,6 +44,7 @@ def test_week_view_queries_do_not_grow_with_days_or_slots(client, db, make_facil
 
 def test_week_fragment_draws_the_same_cells_in_the_same_queries(client, db, make_facility):
     facility = _facility_with_slots(db, make_facility, per_day=3)
+    client.get(f"/facilities/{facility.id}")  # warm per-process caches, as above
     page_count, page = _queries(client, db, f"/facilities/{facility.id}")
     fragment_count, fragment = _queries(client, db, f"/facilities/{facility.id}/week")
     assert fragment.count('class="slot"') == page.count('class="slot"') == 18
