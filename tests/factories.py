@@ -143,11 +143,16 @@ def set_policy(session, facility, **values) -> BookingPolicy:
     return policy
 
 
+def _booking_code(n: int) -> str:
+    """A unique code of the real shape (4 + 4 characters) however many bookings a run makes: TS00-0042."""
+    return f"TS{n // 10_000 % 100:02d}-{n % 10_000:04d}"
+
+
 def place_booking(session, parent: User, slot: Slot, status: str = "confirmed", created_at: datetime | None = None):
     """A booking written directly (as the engine would), for all the parent's children."""
     kids = list(parent.children)
     booking = Booking(
-        code=f"T{next(_n):03d}-TEST",
+        code=_booking_code(next(_n)),
         user_id=parent.id,
         slot_id=slot.id,
         facility_id=slot.facility_id,
