@@ -17,7 +17,7 @@ from app.bookings.children import child_choices
 from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, Slot
 from app.bookings.policy import city_policy, get_policy
-from app.bookings.schedule import closed_reason
+from app.bookings.schedule import closed_reason, when_label
 from app.bookings.week import booking_week
 from app.database import unit_of_work
 from app.extensions import db
@@ -77,9 +77,9 @@ def _form_context(slot: Slot, hours: int = 1) -> dict:
         "policy": policy,
         "state": state,
         "blocked_by": blocked_by,
-        "next_slot": following and {"id": following.id, "when": _when(following.starts_at, following.ends_at)},
+        "next_slot": following and {"id": following.id, "when": when_label(following.starts_at, following.ends_at)},
         "ban_days": city_policy(db.session).no_show_ban_days,
-        "slot_time": _when(starts, ends),
+        "slot_time": when_label(starts, ends),
         "day_text": f"{starts:%Y-%m-%d} ({WEEKDAY_LABELS[starts.weekday()]})",
         "start_hhmm": f"{starts:%H:%M}",
         "children": child_choices(db.session, policy, facility, slot, children, min(hours, max_hours), held),
@@ -90,12 +90,6 @@ def _form_context(slot: Slot, hours: int = 1) -> dict:
             for h in range(1, (policy.daily_cap_hours or 4) + 1)
         ],
     }
-
-
-def _when(starts_at: datetime, ends_at: datetime) -> str:
-    """ "2026-11-24 (화) 10:00–12:00" in Seoul time."""
-    starts, ends = starts_at.astimezone(KST), ends_at.astimezone(KST)
-    return f"{starts:%Y-%m-%d} ({WEEKDAY_LABELS[starts.weekday()]}) {starts:%H:%M}–{ends:%H:%M}"
 
 
 @bp.route("/bookings/new", methods=["GET", "POST"])
@@ -162,7 +156,7 @@ def booking_view(booking: Booking, now: datetime) -> dict:
     """A booking with the strings the pages show."""
     return {
         "booking": booking,
-        "when": _when(booking.starts_at, booking.ends_at),
+        "when": when_label(booking.starts_at, booking.ends_at),
         "status_label": BookingStatus(booking.status).label,
         "section": booking_section(booking, now),
         "reason": booking_reason(booking, current_user.banned_until, now),

@@ -11,11 +11,11 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.bookings.models import SessionTemplate, Slot
+from app.facilities.choices import WEEKDAY_LABELS
 from app.timeutil import KST
 
 # Far enough for a weekly opening schedule; a session further away is "no session soon".
 HORIZON_DAYS = 21
-WEEKDAY = "월화수목금토일"
 
 
 def next_sessions(session: Session, facility_ids: list[int], now: datetime) -> dict[int, dict]:
@@ -67,7 +67,7 @@ def next_sessions(session: Session, facility_ids: list[int], now: datetime) -> d
 def when_text(starts_at: datetime) -> str:
     """ "12/3(수) 09:30" in Seoul time."""
     local = starts_at.astimezone(KST)
-    return f"{local.month}/{local.day}({WEEKDAY[local.weekday()]}) {local:%H:%M}"
+    return f"{local.month}/{local.day}({WEEKDAY_LABELS[local.weekday()]}) {local:%H:%M}"
 
 
 def session_text(starts_at: datetime, left: int) -> str:

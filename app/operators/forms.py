@@ -8,6 +8,7 @@ from datetime import date
 from werkzeug.exceptions import BadRequest
 
 from app.errors import DomainError
+from app.facilities.choices import WEEKDAY_LABELS
 from app.validation import CAPACITY_MAX, InvalidValue, parse_date, parse_int
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -76,7 +77,7 @@ def week_values(form, hourly: bool) -> dict[tuple[int, str, str], tuple[int | No
         if starts >= ends:
             raise FormError(f"{starts} 회차: 끝나는 시각은 시작 시각보다 늦어야 합니다")
         for w in ticked:
-            label = f"{'월화수목금토일'[w]} {starts}"
+            label = f"{WEEKDAY_LABELS[w]} {starts}"
             capacity = integer(form, f"cap-{row}-{w}", f"{label} 개인 정원", 0, CAPACITY_MAX, optional=hourly)
             group = integer(form, f"grp-{row}-{w}", f"{label} 단체 정원", 0, CAPACITY_MAX, optional=True) or 0
             wanted[(w, starts, ends)] = (capacity, group)

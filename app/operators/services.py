@@ -17,10 +17,10 @@ from app.bookings import services as booking_services
 from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, BookingChild, NoShow, Slot
 from app.bookings.policy import age_on, get_policy
-from app.bookings.schedule import at_kst, closed_reason
+from app.bookings.schedule import at_kst, closed_reason, when_label
 from app.bookings.services import NO_SHOW_UNDO_HOURS, new_booking, take_places
 from app.errors import DomainError
-from app.facilities.choices import BOOKABLE_KINDS, WEEKDAY_LABELS
+from app.facilities.choices import BOOKABLE_KINDS
 from app.facilities.models import Facility
 from app.timeutil import KST
 from app.validation import text_problem
@@ -48,8 +48,7 @@ def facilities_for(session: Session, user: User) -> list[Facility]:
 
 def slot_label(slot: Slot | Booking) -> str:
     """ "2026-11-24 (화) 09:30–11:30" in Seoul time (a slot's or a booking's times)."""
-    s, e = slot.starts_at.astimezone(KST), slot.ends_at.astimezone(KST)
-    return f"{s:%Y-%m-%d} ({WEEKDAY_LABELS[s.weekday()]}) {s:%H:%M}–{e:%H:%M}"
+    return when_label(slot.starts_at, slot.ends_at)
 
 
 def slot_brief(slot: Slot) -> dict:
