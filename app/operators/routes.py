@@ -59,11 +59,14 @@ def index():
 
 
 def _opening_day(facility: Facility, now) -> date:
-    """Today while a session is still to come or under way, else the next day with sessions."""
+    """The day of the session under way (even one that began before midnight) or still to come today, else the next
+    day with sessions."""
     day = today()
-    if any(s.ends_at > now for s in services.slots_on(db.session, facility.id, day)):
-        return day
-    return services.next_day_with_slots(db.session, facility.id, day) or day
+    return (
+        services.day_under_way(db.session, facility.id, now)
+        or services.next_day_with_slots(db.session, facility.id, day)
+        or day
+    )
 
 
 @bp.get("/facilities/<id:facility_id>/roster")

@@ -63,6 +63,18 @@ def slots_on(session: Session, facility_id: int, day: date) -> list[Slot]:
     return list(session.scalars(select(Slot).where(Slot.facility_id == facility_id, same_day).order_by(Slot.starts_at)))
 
 
+def day_under_way(session: Session, facility_id: int, now: datetime) -> date | None:
+    """The Seoul day of the first session not yet ended that began before tomorrow: yesterday's late session still
+    running after midnight keeps its own day, else today while a session is under way or to come."""
+    tomorrow = at_kst(now.astimezone(KST).date() + timedelta(days=1), "00:00")
+    starts = session.scalar(
+        select(func.min(Slot.starts_at)).where(
+            Slot.facility_id == facility_id, Slot.ends_at > now, Slot.starts_at < tomorrow
+        )
+    )
+    return starts.astimezone(KST).date() if starts is not None else None
+
+
 def next_day_with_slots(session: Session, facility_id: int, day: date) -> date | None:
     """The first Seoul day after `day` with a slot, for a roster that would otherwise be empty."""
     starts = session.scalar(

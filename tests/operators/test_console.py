@@ -3,9 +3,10 @@ opening at the current or next session, finding a booking by its code, finished 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 
 from app.timeutil import KST, utcnow
 from tests.factories import ONE_CHILD, login, make_slot, make_user, place_booking
@@ -37,15 +38,23 @@ def test_login_keeps_a_next_page_that_is_not_the_front_page(client, db, cafe):
     )
 
 
-def test_roster_opens_at_the_current_session_and_greys_finished_ones(client, db, cafe):
-    now = utcnow()
-    done = make_slot(db.session, cafe, now - timedelta(hours=3), minutes=60)
-    running = make_slot(db.session, cafe, now - timedelta(minutes=40))
-    place_booking(db.session, make_user(db.session, children=ONE_CHILD), done)
-    login(client, make_user(db.session, "operator", [cafe]))
-    html = client.get(f"/operator/facilities/{cafe.id}/roster").get_data(as_text=True)
-    if done.starts_at.astimezone(KST).date() != running.starts_at.astimezone(KST).date():
-        pytest.skip("just after midnight: the sessions fall on two days")
+@pytest.mark.parametrize(
+    "clock",
+    [
+        datetime(2026, 12, 9, 15, 0, tzinfo=KST),
+        # 00:20: the running session began at 23:40 the day before and keeps the roster on its own day.
+        datetime(2026, 12, 10, 0, 20, tzinfo=KST),
+    ],
+    ids=["afternoon", "after-midnight"],
+)
+def test_roster_opens_at_the_current_session_and_greys_finished_ones(client, db, cafe, clock):
+    with time_machine.travel(clock, tick=False):
+        now = utcnow()
+        done = make_slot(db.session, cafe, now - timedelta(hours=3), minutes=60)
+        running = make_slot(db.session, cafe, now - timedelta(minutes=40))
+        place_booking(db.session, make_user(db.session, children=ONE_CHILD), done)
+        login(client, make_user(db.session, "operator", [cafe]))
+        html = client.get(f"/operator/facilities/{cafe.id}/roster").get_data(as_text=True)
     finished = html.split(f'id="slot-{done.id}"')[1].split("</section>")[0]
     assert "op-ended" in html.split(f'id="slot-{done.id}"')[0][-80:] and "끝난 회차" in finished
     assert 'aria-label="하늘 입장 처리" disabled' in finished and " disabled>정원 변경</button>" in finished
