@@ -27,6 +27,7 @@ LAYERS = [
         "delivery",
         "requestlog",
         "backup",
+        "masking",
         "routing",
         "errors",
         "params",
