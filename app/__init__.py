@@ -4,7 +4,8 @@ The packages stack in one order; each imports only from the layers below it (tes
 import, function-level ones included, and that no modules import each other in a loop). Bottom up:
 
 1. core modules: config, validation, timeutil, extensions, database, limits, security, serving, requestlog,
-   backup, masking (how personal data is shown masked), routing (route modules record onto ``Routes``), errors (``ApiError``), params (query/body parsing)
+   backup, masking (how personal data is shown masked), routing (route modules record onto ``Routes``), errors
+   (``DomainError``), params (query/body parsing)
 2. geo: spatial index, districts, kids-café walking coverage (reads tables by name, no models from above)
 3. facilities: models, search parsing and search, places, district outlines, opening hours
 4. maps: draws Folium maps from service results
