@@ -1,6 +1,6 @@
 """Every model in one import, for Alembic and the test fixtures."""
 
-from app.audit.models import AuditEntry  # noqa: F401
+from app.audit.models import AuditEntry, PersonalDataAccess  # noqa: F401
 from app.auth.models import ApiToken, Child, User, operator_facilities  # noqa: F401
 from app.bookings.models import (  # noqa: F401
     Booking,
@@ -14,3 +14,4 @@ from app.bookings.models import (  # noqa: F401
     Slot,
 )
 from app.facilities.models import District, Facility, FacilityFlag  # noqa: F401
+from app.privacy.models import PersonalDataPurge  # noqa: F401

@@ -29,3 +29,22 @@ class AuditEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
     actor = relationship("User")
+
+
+class PersonalDataAccess(db.Model):
+    """Staff saw a guardian's unmasked contact: who, whose, when, why (kept ACCESS_LOG_RETENTION_MONTHS)."""
+
+    __tablename__ = "personal_data_access"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SET NULL: the record of an access outlives both accounts (an erased parent leaves "whose" empty).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id", ondelete="SET NULL"))
+    booking_code: Mapped[str | None] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    actor = relationship("User", foreign_keys=[actor_id])
+    subject = relationship("User", foreign_keys=[subject_id])
+    facility = relationship("Facility")

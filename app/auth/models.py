@@ -41,6 +41,9 @@ class User(UserMixin, db.Model):
     # Part of the id in every session and remember cookie: bumping it (logout, new password) makes every
     # cookie issued before worthless, so a copied cookie does not outlive the logout. API tokens are separate.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set when the account was deleted (app/privacy): it is anonymised at once and erased after
+    # DELETED_ACCOUNT_ERASE_DAYS by `flask purge-personal-data`.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     children: Mapped[list[Child]] = relationship(back_populates="parent", cascade="all, delete-orphan")
     facilities = relationship("Facility", secondary=operator_facilities)
@@ -78,6 +81,10 @@ class Child(db.Model):
     name: Mapped[str] = mapped_column(String(50))
     birth_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The guardian's consent (개인정보보호법: under-14s) and the privacy policy version it was given to; None for
+    # children registered before consent was asked, and for walk-ins (consent given at the door).
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_version: Mapped[str | None] = mapped_column(String(20))
 
     parent: Mapped[User] = relationship(back_populates="children")
 

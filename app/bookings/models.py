@@ -169,7 +169,8 @@ class Booking(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # None once anonymised (app/privacy): the visit still counts for the facility, it no longer names anyone.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"), index=True)
     facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(12), default=BookingStatus.CONFIRMED.value)
@@ -194,13 +195,14 @@ class Booking(db.Model):
 
     @property
     def child_ids(self) -> list[int]:
-        return sorted({p.child_id for p in self.places})
+        return sorted({p.child_id for p in self.places if p.child_id is not None})
 
     @property
     def children(self) -> list:
         seen: dict = {}
         for p in self.places:
-            seen.setdefault(p.child_id, p.child)
+            if p.child_id is not None:  # an anonymised place names no child
+                seen.setdefault(p.child_id, p.child)
         return [seen[k] for k in sorted(seen)]
 
 
@@ -224,7 +226,8 @@ class BookingChild(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"))
-    child_id: Mapped[int] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"))
+    # None once anonymised (app/privacy): the place still counts in the facility's use statistics.
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     booking: Mapped[Booking] = relationship(back_populates="places")
