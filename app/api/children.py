@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, jsonify
 
 from app.auth import services
 from app.auth.tokens import api_login_required, current_api_user
@@ -46,10 +46,20 @@ def _child_fields(body: dict, partial: bool) -> tuple[str | None, object]:
 @bp.post("/children")
 @api_login_required
 def api_add_child():
-    name, birth_date = _child_fields(json_body(), partial=False)
-    today = utcnow().astimezone(KST).date()
+    body = json_body()
+    name, birth_date = _child_fields(body, partial=False)
+    now = utcnow()
     with unit_of_work():
-        child = services.add_child(db.session, current_api_user(), name, birth_date, today)
+        child = services.add_child(
+            db.session,
+            current_api_user(),
+            name,
+            birth_date,
+            now.astimezone(KST).date(),
+            consent=body.get("consent"),
+            policy_version=current_app.config["PRIVACY_POLICY_VERSION"],
+            now=now,
+        )
     return jsonify(child_json(child)), 201
 
 
@@ -104,8 +114,15 @@ OPENAPI_SCHEMAS = {
     },
     "ChildRequest": {
         "type": "object",
-        "required": ["name", "birth_date"],
-        "properties": {"name": _NAME, "birth_date": _BIRTH_DATE},
+        "required": ["name", "birth_date", "consent"],
+        "properties": {
+            "name": _NAME,
+            "birth_date": _BIRTH_DATE,
+            "consent": {
+                "type": "boolean",
+                "description": "보호자의 개인정보 수집·이용 동의 (/privacy). true가 아니면 422 consent_required",
+            },
+        },
     },
     "ChildUpdate": {
         "type": "object",
@@ -126,14 +143,14 @@ OPENAPI_PATHS = {
         },
         "post": {
             **_AUTH,
-            "summary": "아이 등록 (이름과 생년월일만 저장)",
+            "summary": "아이 등록 (이름과 생년월일만 저장, 보호자 동의 필요)",
             "requestBody": {"required": True, "content": json_content("ChildRequest")},
             "responses": {
                 "201": json_response("등록된 아이", "Child"),
                 "400": json_response("JSON 본문이 아님"),
                 "401": _UNAUTHORIZED,
                 "409": _DUPLICATE,
-                "422": json_response("이름·생년월일 규칙 위반"),
+                "422": json_response("이름·생년월일 규칙 위반, 또는 동의 없음 (consent_required)"),
             },
         },
     },

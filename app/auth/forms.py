@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from app.auth import services
@@ -64,3 +64,9 @@ class ChildForm(FlaskForm):
         render_kw={"type": "date", "placeholder": "YYYY-MM-DD"},
     )
     submit = SubmitField("아이 등록")
+
+
+class AddChildForm(ChildForm):
+    """Register a child: the name, the birth date and the guardian's consent (services.consent_problem)."""
+
+    consent = BooleanField("보호자로서 아이의 이름·생년월일 수집·이용에 동의합니다 (필수)")

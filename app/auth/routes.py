@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
-from app.auth.forms import ChildForm, LoginForm, RegisterForm
+from app.auth.forms import AddChildForm, LoginForm, RegisterForm
 from app.database import unit_of_work
 from app.errors import refuse
 from app.extensions import db
@@ -127,7 +127,7 @@ def logout():
 @bp.route("/children", methods=["GET", "POST"])
 @login_required
 def children():
-    form = ChildForm()
+    form = AddChildForm()
     status = 200
     if form.is_submitted():
         status = 422
@@ -135,10 +135,20 @@ def children():
         birth_date = services.parse_birth_date(form.birth_date.data)
         today = utcnow().astimezone(KST).date()
         problems = services.child_problems((form.name.data or "").strip(), birth_date, today)
+        problems["consent"] = services.consent_problem(form.consent.data)
         if _add_errors(form, problems):
             try:
                 with unit_of_work():
-                    child = services.add_child(db.session, current_user, form.name.data, birth_date, today)
+                    child = services.add_child(
+                        db.session,
+                        current_user,
+                        form.name.data,
+                        birth_date,
+                        today,
+                        consent=form.consent.data,
+                        policy_version=current_app.config["PRIVACY_POLICY_VERSION"],
+                        now=utcnow(),
+                    )
             except services.AccountError as error:
                 status = refuse(error, form)  # 409 duplicate_child: shown on the name field
             else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
@@ -200,16 +200,37 @@ def _save_child(session: Session, child: Child, duplicate: AccountError) -> Chil
     return child
 
 
-def add_child(session: Session, parent: User, name: str | None, birth_date: date | None, today: date) -> Child:
-    """Register a child for `parent`, or raise AccountError (422 naming the first bad field, 409 duplicate_child)."""
+CONSENT_MESSAGE = "아이의 개인정보(이름·생년월일) 수집·이용에 보호자로서 동의해 주세요."
+
+
+def consent_problem(consent) -> str | None:
+    """A Korean message unless the guardian consented: only a real `true` counts (not "yes", not 1)."""
+    return None if consent is True else CONSENT_MESSAGE
+
+
+def add_child(
+    session: Session,
+    parent: User,
+    name: str | None,
+    birth_date: date | None,
+    today: date,
+    *,
+    consent,
+    policy_version: str,
+    now: datetime,
+) -> Child:
+    """Register a child for `parent` with the guardian's consent to `policy_version`, or raise AccountError
+    (422 naming the first bad field, 422 consent_required, 409 duplicate_child)."""
     name = (name or "").strip()
     problems = child_problems(name, birth_date, today)
     if problems:
         field, message = next(iter(problems.items()))
         raise AccountError("invalid_" + field, message, 422, field)
+    if problem := consent_problem(consent):
+        raise AccountError("consent_required", problem, 422, "consent")
     if duplicate := _duplicate_child(session, parent, name, birth_date):
         raise duplicate
-    child = Child(parent_id=parent.id, name=name, birth_date=birth_date)
+    child = Child(parent_id=parent.id, name=name, birth_date=birth_date, consent_at=now, consent_version=policy_version)
     return _save_child(session, child, AccountError("duplicate_child", "이미 등록된 아이입니다.", 409, "name"))
 
 

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.auth import services as accounts
-from app.auth.forms import ChildForm
+from app.auth.forms import AddChildForm, ChildForm
 from app.bookings.children import remove_child
 from app.bookings.rules import BookingError
 from app.database import unit_of_work
@@ -21,11 +21,11 @@ from app.timeutil import KST, utcnow
 bp = Routes()
 
 
-def children_page(form: ChildForm | None = None, error: BookingError | None = None, error_child: int | None = None):
+def children_page(form: AddChildForm | None = None, error: BookingError | None = None, error_child: int | None = None):
     """The children list and add form (templates/auth/children.html), with a refusal next to one child."""
     return render_template(
         "auth/children.html",
-        form=form or ChildForm(formdata=None),
+        form=form or AddChildForm(formdata=None),
         children=accounts.child_rows(db.session, current_user, utcnow().astimezone(KST).date()),
         next="",
         error=error,

@@ -108,7 +108,7 @@ def test_bearer_post_needs_no_csrf_token_but_session_post_does(app, client, db):
     user = register_parent(db.session, REG["email"], REG["password"], REG["name"])
     raw, _ = issue_token(db.session, user, utcnow())
     db.session.commit()
-    child = {"name": "하늘", "birth_date": "2021-05-05"}
+    child = {"name": "하늘", "birth_date": "2021-05-05", "consent": True}
     assert client.post("/api/children", json=child, headers={"Authorization": f"Bearer {raw}"}).status_code == 201
     assert (
         client.post("/api/auth/token", json={"email": "api@example.com", "password": REG["password"]}).status_code
@@ -120,7 +120,8 @@ def test_bearer_post_needs_no_csrf_token_but_session_post_does(app, client, db):
     assert client.post("/api/children", json=child).status_code == 400  # session cookie alone: CSRF needed
     page = client.get("/children").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    sibling = {"name": "바다", "birth_date": "2023-01-01"}  # the same child again would be a 409 duplicate_child
+    # the same child again would be a 409 duplicate_child
+    sibling = {"name": "바다", "birth_date": "2023-01-01", "consent": True}
     assert client.post("/api/children", json=sibling, headers={"X-CSRFToken": token}).status_code == 201
 
 

@@ -18,11 +18,11 @@ def _bearer(db, email):
 def test_add_and_list_own_children(client, db):
     mine, _ = _bearer(db, "a@example.com")
     theirs, _ = _bearer(db, "b@example.com")
-    r = client.post("/api/children", json={"name": " 하늘 ", "birth_date": "2021-05-05"}, headers=mine)
+    r = client.post("/api/children", json={"name": " 하늘 ", "birth_date": "2021-05-05", "consent": True}, headers=mine)
     assert r.status_code == 201
     child = r.get_json()
     assert child["name"] == "하늘" and child["birth_date"] == "2021-05-05"
-    client.post("/api/children", json={"name": "바다", "birth_date": "2019-01-02"}, headers=theirs)
+    client.post("/api/children", json={"name": "바다", "birth_date": "2019-01-02", "consent": True}, headers=theirs)
     listed = client.get("/api/children", headers=mine).get_json()["items"]
     assert [c["name"] for c in listed] == ["하늘"]
     assert client.get(f"/api/children/{child['id']}", headers=mine).status_code == 200
@@ -47,7 +47,9 @@ def test_child_validation(client, db):
         assert r.status_code == 422 and r.get_json()["error"] == code, body
     assert db.session.query(Child).count() == 0
     assert (
-        client.post("/api/children", json={"name": "막내", "birth_date": today.isoformat()}, headers=mine).status_code
+        client.post(
+            "/api/children", json={"name": "막내", "birth_date": today.isoformat(), "consent": True}, headers=mine
+        ).status_code
         == 201
     )
     assert client.post("/api/children", json=["x"], headers=mine).status_code == 400

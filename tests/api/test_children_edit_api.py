@@ -24,13 +24,19 @@ def mom(db):
 
 def test_the_same_child_twice_is_409_duplicate_child(client, db, mom):
     headers = _bearer(db, mom)
-    again = client.post("/api/children", json={"name": " 하늘 ", "birth_date": "2021-05-05"}, headers=headers)
+    again = client.post(
+        "/api/children", json={"name": " 하늘 ", "birth_date": "2021-05-05", "consent": True}, headers=headers
+    )
     assert again.status_code == 409 and again.get_json()["error"] == "duplicate_child"
     assert "이미 등록" in again.get_json()["message"]
-    twin = client.post("/api/children", json={"name": "하늘", "birth_date": "2022-05-05"}, headers=headers)
+    twin = client.post(
+        "/api/children", json={"name": "하늘", "birth_date": "2022-05-05", "consent": True}, headers=headers
+    )
     assert twin.status_code == 201  # another birth date is another child
     other = make_user(db.session)  # another parent may have a 하늘 born the same day
-    assert client.post("/api/children", json={"name": "하늘", "birth_date": "2021-05-05"}, headers=_bearer(db, other))
+    assert client.post(
+        "/api/children", json={"name": "하늘", "birth_date": "2021-05-05", "consent": True}, headers=_bearer(db, other)
+    )
     assert db.session.query(Child).filter_by(parent_id=mom.id).count() == 2
 
 
@@ -61,7 +67,9 @@ def test_patch_changes_what_is_sent(client, db, mom):
 
 def test_patch_into_a_sibling_is_a_duplicate(client, db, mom):
     headers = _bearer(db, mom)
-    sibling = client.post("/api/children", json={"name": "바다", "birth_date": "2023-01-01"}, headers=headers)
+    sibling = client.post(
+        "/api/children", json={"name": "바다", "birth_date": "2023-01-01", "consent": True}, headers=headers
+    )
     r = client.patch(
         f"/api/children/{sibling.get_json()['id']}", json={"name": "하늘", "birth_date": "2021-05-05"}, headers=headers
     )

@@ -105,7 +105,7 @@ def test_children_page_adds_and_lists_only_own_children(client, db):
     db.session.commit()
     _parent(db)
     _login(client)
-    r = client.post("/children", data={"name": "하늘", "birth_date": "2021-05-05"})
+    r = client.post("/children", data={"name": "하늘", "birth_date": "2021-05-05", "consent": "y"})
     assert r.status_code == 302
     page = client.get("/children").get_data(as_text=True)
     assert "하늘" in page and "2021-05-05" in page and "남의아이" not in page
@@ -127,6 +127,6 @@ def test_children_page_adds_and_lists_only_own_children(client, db):
 def test_user_text_is_escaped(client, db):
     _parent(db)
     _login(client)
-    client.post("/children", data={"name": "<b>x</b>", "birth_date": "2021-05-05"})
+    client.post("/children", data={"name": "<b>x</b>", "birth_date": "2021-05-05", "consent": "y"})
     page = client.get("/children").get_data(as_text=True)
     assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page

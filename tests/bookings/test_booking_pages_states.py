@@ -164,7 +164,7 @@ def test_children_page_duplicate_edit_and_remove(client, db, make_facility):
     parent = make_user(db.session, children=(("하늘", date(2021, 5, 5)),))
     kid = parent.children[0]
     login(client, parent)
-    again = client.post("/children", data={"name": "하늘", "birth_date": "2021-05-05"})
+    again = client.post("/children", data={"name": "하늘", "birth_date": "2021-05-05", "consent": "y"})
     assert again.status_code == 409 and "이미 등록되어 있습니다" in again.get_data(as_text=True)
     form = client.get(f"/children/{kid.id}/edit").get_data(as_text=True)
     assert 'value="하늘"' in form and 'value="2021-05-05"' in form

@@ -51,7 +51,10 @@ def test_parent_forms_then_search_children_and_bookings(client, db, make_facilit
         )
         posted(response, "/register")
     for i in range(N):  # the last parent's children
-        posted(client.post("/children", data={"name": short("CN", i), "birth_date": "2021-05-05"}), "/children")
+        posted(
+            client.post("/children", data={"name": short("CN", i), "birth_date": "2021-05-05", "consent": "y"}),
+            "/children",
+        )
     parent = db.session.scalars(select(User).where(User.email == f"p{N - 1}@example.com")).one()
     assert {c.name for c in parent.children} == {short("CN", i) for i in range(N)}
     booking = place_booking(db.session, parent, slot)
