@@ -1,4 +1,8 @@
-"""Roster CSV for Korean Excel: UTF-8 with a BOM (Excel then reads Hangul correctly), CRLF rows."""
+"""Roster CSV for Korean Excel: UTF-8 with a BOM (Excel then reads Hangul correctly), CRLF rows.
+
+Guardians come masked, as on the roster page (app/operators/people.py): a file that leaves the console must not
+carry contacts that nobody asked to see.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ def roster_csv(sessions: list[tuple]) -> bytes:
                             r["code"],
                             BookingStatus(r["status"]).label,
                             child["name"],
-                            f"{child['age']}{child['unit']}",
+                            "" if child["age"] is None else f"{child['age']}{child['unit']}",
                             r["guardian"],
                             r["guardians"],
                             r["contact"],

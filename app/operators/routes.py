@@ -26,6 +26,7 @@ from app.operators import services, stats
 from app.operators.access import STAFF, managed_facility, today
 from app.operators.export import roster_csv
 from app.operators.forms import FormError, integer, parse_date_arg
+from app.operators.people import guardian_view
 from app.routing import Routes
 from app.timeutil import KST, utcnow
 from app.validation import CAPACITY_MAX
@@ -189,6 +190,7 @@ def no_show_confirm(booking_id: int):
         booking=booking,
         facility=booking.facility,
         when=services.slot_label(booking),
+        guardian=guardian_view(booking)["guardian"],
         preview=preview,
         allowed_from=f"{preview['allowed_from'].astimezone(KST):%H:%M}",
         banned_until=f"{preview['banned_until'].astimezone(KST):%Y-%m-%d %H:%M}",

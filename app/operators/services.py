@@ -16,16 +16,15 @@ from app.auth.models import Child, User, operator_facilities
 from app.bookings import services as booking_services
 from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, BookingChild, NoShow, Slot
-from app.bookings.policy import age_on, get_policy
+from app.bookings.policy import get_policy
 from app.bookings.schedule import at_kst, closed_reason, when_label
 from app.bookings.services import NO_SHOW_UNDO_HOURS, new_booking, take_places
 from app.errors import DomainError
 from app.facilities.choices import BOOKABLE_KINDS
 from app.facilities.models import Facility
+from app.operators.people import WALK_IN_DOMAIN, child_entries, guardian_view
 from app.timeutil import KST
 from app.validation import text_problem
-
-WALK_IN_DOMAIN = "walkin.nadeuri.invalid"
 
 
 class OperatorError(DomainError):
@@ -111,7 +110,6 @@ def roster(session: Session, slot: Slot, now: datetime) -> list[dict]:
         .order_by(Booking.status == BookingStatus.CANCELLED, Booking.created_at, Booking.id)
         .options(selectinload(Booking.places).selectinload(BookingChild.child), selectinload(Booking.user))
     ).all()
-    unit = "세" if policy.age_basis == "korean_year" else "개월"
     undoable = undoable_no_shows(session, [b.id for b in bookings if b.status == BookingStatus.NO_SHOW], now)
     return [
         {
@@ -119,10 +117,8 @@ def roster(session: Session, slot: Slot, now: datetime) -> list[dict]:
             "code": b.code,
             "status": b.status,
             "guardians": b.guardians,
-            "guardian": b.user.name,
-            "contact": "" if b.user.email.endswith(WALK_IN_DOMAIN) else b.user.email,
-            "walk_in": b.user.email.endswith(WALK_IN_DOMAIN),
-            "children": [{"name": c.name, "age": age_on(policy, c.birth_date, day), "unit": unit} for c in b.children],
+            **guardian_view(b),  # masked: the real contact only through people.reveal_contact, logged
+            "children": child_entries(b, slot, policy, day),
             "undoable": b.id in undoable,
         }
         for b in bookings

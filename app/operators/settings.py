@@ -20,6 +20,7 @@ from app.bookings.schedule import at_kst, daycare_capacity, generate_slots
 from app.bookings.services import release_places
 from app.facilities.choices import WEEKDAY_LABELS
 from app.facilities.models import Facility
+from app.operators.people import guardian_view
 from app.operators.services import OperatorError, capacity_refusal, slot_label
 from app.timeutil import KST
 from app.validation import TEXT_MAX, text_problem
@@ -326,7 +327,7 @@ def affected_json(bookings: list[Booking]) -> list[dict]:
             "id": b.id,
             "code": b.code,
             "user_id": b.user_id,
-            "guardian": b.user.name,
+            "guardian": guardian_view(b)["guardian"],
             "when": slot_label(b.slot),
             "children": [c.name for c in b.children],
         }

@@ -11,6 +11,7 @@ import pytest
 
 from app.bookings.models import Booking, Closure, Slot
 from app.bookings.policy import city_policy
+from app.masking import mask_name
 from app.timeutil import KST, utcnow
 from tests.factories import login, make_slot, make_user, place_booking
 from tests.support import audits
@@ -39,7 +40,8 @@ def test_roster_shows_children_codes_and_escapes(client, world):
     page = client.get(f"/operator/facilities/{world['cafe'].id}/roster?date={world['day']}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert world["b1"].code in html and "하늘" in html and world["parent"].name in html
+    assert world["b1"].code in html and "하늘" in html and mask_name(world["parent"].name) in html
+    assert world["parent"].name not in html  # masked (tests/privacy covers every operator surface)
     assert "&lt;b&gt;시청점&lt;/b&gt;" in html and "<b>시청점</b>" not in html
     index = client.get("/operator/").get_data(as_text=True)
     assert index.count(">오늘 명단</a>") == 1 and "다른 시설" not in index  # only the assigned facility
