@@ -4,19 +4,21 @@ The packages stack in one order; each imports only from the layers below it (tes
 import, function-level ones included, and that no modules import each other in a loop). Bottom up:
 
 1. core modules: config, validation, timeutil, extensions, database, limits, security, serving, requestlog,
-   backup, masking (how personal data is shown masked), routing (route modules record onto ``Routes``), errors
-   (``DomainError``), params (query/body parsing)
+   backup, masking (how personal data is shown masked), routing (route modules record onto ``Routes``),
+   errors (``ApiError``), params (query/body parsing)
 2. geo: spatial index, districts, kids-café walking coverage (reads tables by name, no models from above)
 3. facilities: models, search parsing and search, places, district outlines, opening hours
 4. maps: draws Folium maps from service results
-5. imports, audit
+5. imports, audit (the change log and the personal-data access log)
 6. auth
 7. bookings
 8. operators
-9. admin
-10. finder (the search and facility pages, blueprint "facilities"), api
-11. models (aggregates every package's models for SQLAlchemy and Alembic), migrations
-12. this module: the app factory
+9. privacy: the privacy policy page, a parent's export and account deletion, the personal-data purge (uses the
+   booking services to release places; the access log it reads lives in audit, where operators write it)
+10. admin
+11. finder (the search and facility pages, blueprint "facilities"), api
+12. models (aggregates every package's models for SQLAlchemy and Alembic), migrations
+13. this module: the app factory
 
 Each package with pages makes its blueprint in its ``__init__.py``, which imports its route modules at the top.
 """
@@ -99,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from app.finder import bp as facilities_bp
     from app.maps import bp as maps_bp
     from app.operators import bp as operators_bp
+    from app.privacy import bp as privacy_bp
 
     app.register_blueprint(facilities_bp)
     app.register_blueprint(maps_bp)
@@ -106,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(bookings_bp)
     app.register_blueprint(operators_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
     # Bearer clients cannot send CSRF tokens; app.auth.tokens checks CSRF for session-authenticated API calls.
     from app.extensions import csrf
@@ -146,6 +150,9 @@ def register_commands(app: Flask) -> None:
     from app.backup import register as register_backup_commands
 
     register_backup_commands(app)
+    from app.privacy.commands import register as register_privacy_commands
+
+    register_privacy_commands(app)
 
 
 def register_context(app: Flask) -> None:

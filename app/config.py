@@ -72,6 +72,13 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count per process, back to Redis when it returns
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = True  # Retry-After on the 429
+    # Personal data (app/privacy; the /privacy page states these same values). The version a guardian's consent
+    # to registering a child is stored with; how long bookings keep naming people; how long a deleted account's
+    # remains wait before they are erased; how long the personal-data access log is kept (2 years).
+    PRIVACY_POLICY_VERSION = os.environ.get("PRIVACY_POLICY_VERSION", "2026-12-07")
+    BOOKING_RETENTION_MONTHS = int(os.environ.get("BOOKING_RETENTION_MONTHS", 12))
+    DELETED_ACCOUNT_ERASE_DAYS = int(os.environ.get("DELETED_ACCOUNT_ERASE_DAYS", 30))
+    ACCESS_LOG_RETENTION_MONTHS = int(os.environ.get("ACCESS_LOG_RETENTION_MONTHS", 24))
     # Response compression (Flask-Compress, driven by app/delivery.py): brotli for browsers that take it, else gzip;
     # empty COMPRESS_ALGORITHM turns it off (e.g. when nginx compresses). Streams (CSV exports) stay uncompressed.
     COMPRESS_ALGORITHM = [a for a in os.environ.get("COMPRESS_ALGORITHM", "br,gzip").split(",") if a.strip()]
@@ -114,5 +121,4 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     MAP_TILE_URL = ""
     RATELIMIT_STORAGE_URI = "memory://"  # tests that need Redis say so
-    # Not the checkout's instance/, and one folder per process: test runs side by side sweep only their own.
-    ADMIN_UPLOAD_DIR = os.path.join(tempfile.gettempdir(), f"nadeuri-test-uploads-{os.getpid()}")
+    ADMIN_UPLOAD_DIR = os.path.join(tempfile.gettempdir(), "nadeuri-test-uploads")  # not the checkout's instance/

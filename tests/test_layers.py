@@ -40,6 +40,7 @@ LAYERS = [
     {"auth"},
     {"bookings"},
     {"operators"},
+    {"privacy"},
     {"admin"},
     {"finder", "api"},
     {"models", "migrations"},

@@ -140,7 +140,11 @@ _INT = {"type": "integer"}
 _TIME = {"type": "string", "format": "date-time"}
 _ROSTER_CHILD = {
     "type": "object",
-    "properties": {"name": {"type": "string"}, "age": _INT, "unit": {"type": "string"}},
+    "properties": {
+        "name": {"type": "string", "description": "(삭제됨): 익명 처리되었거나 탈퇴한 보호자의 아이"},
+        "age": {"type": ["integer", "null"]},
+        "unit": {"type": "string"},
+    },
 }
 _CODES = {"type": "array", "items": {"type": "string"}}
 _BOOKING_ID = [id_param("booking_id", "booking id")]
@@ -190,10 +194,11 @@ OPENAPI_SCHEMAS = {
             "id": {"type": "integer"},
             "code": {"type": "string"},
             "status": {"type": "string", "enum": list(BookingStatus.values())},
-            "guardian": {"type": "string"},
+            "guardian": {"type": "string", "description": "가린 이름 (김*용); 현장 접수는 접수처 이름"},
             "guardians": {"type": "integer"},
-            "contact": {"type": "string"},
+            "contact": {"type": "string", "description": "가린 이메일 (k***@example.com); 보려면 …/contact"},
             "walk_in": {"type": "boolean"},
+            "revealable": {"type": "boolean", "description": "POST /api/operator/bookings/{id}/contact로 볼 수 있음"},
             "children": {"type": "array", "items": _ROSTER_CHILD},
             "undoable": {"type": "boolean", "description": "노쇼를 아직 되돌릴 수 있음 (24시간 안)"},
         },

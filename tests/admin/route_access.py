@@ -22,6 +22,8 @@ PREFIXES = {
     "/children": LOGGED_IN,
     "/api/bookings": LOGGED_IN,
     "/api/children": LOGGED_IN,
+    "/api/me": LOGGED_IN,  # a person's own data: export (any role), delete (parents; staff get 403 parents_only)
+    "/account": LOGGED_IN,
     "/api/facilities": EVERYONE,
     "/api/districts": EVERYONE,
     "/api/places": EVERYONE,
@@ -49,6 +51,7 @@ EXACT = {
     "/api/auth/register": EVERYONE,
     "/api/auth/token": EVERYONE,  # POST is open; DELETE revokes the bearer token sent (test_auth_api.py)
     "/healthz": EVERYONE,  # the load balancer's health check (app/serving.py)
+    "/privacy": EVERYONE,  # the privacy policy (처리방침), linked from every page's footer
     # An upload preview is its admin's own: the world's made-up token is unknown, so 404 even for an admin
     # (tests/admin/test_admin_uploads.py walks a real one).
     "/admin/import/<token>": dict(ADMIN_ONLY, admin="denied"),
