@@ -83,7 +83,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     compress.init_app(app)
-    mail.init_app(app)
+    mail.init_app(app)  # reads MAIL_*; only the worker sends (app/notifications/channels.py)
     init_delivery(app)  # gzip/brotli and asset cache lifetimes (one after_request hook)
     from app.auth import init_login
 

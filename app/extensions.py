@@ -18,4 +18,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 compress = Compress()  # its own after_request hook is off: app/delivery.py calls it
-mail = Mail()  # e-mail notifications (app/notifications/channels.py), sent by the worker only
+mail = Mail()  # e-mail notifications, sent by the worker (app/notifications/channels.py)

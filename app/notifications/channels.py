@@ -45,9 +45,8 @@ class SmtpChannel:
     name = "smtp"
 
     def send(self, to: str, subject: str, body: str, event: str) -> None:
-        mail = current_app.extensions["mail"]
         try:
-            mail.send(Message(subject=subject, recipients=[to], body=body))
+            current_app.extensions["mail"].send(Message(subject=subject, recipients=[to], body=body))
         except Exception as exc:  # smtplib, socket and TLS errors alike: the row records which
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
 

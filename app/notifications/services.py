@@ -90,13 +90,10 @@ def notify(session: Session, user: User, name: str, booking=None, now: datetime 
     if not rows:
         return []
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["key"]))
-    keys = [r["key"] for r in rows]
-    new_ids = session.scalars(
-        select(OutboxMessage.id).where(OutboxMessage.key.in_(keys), OutboxMessage.status == OutboxStatus.PENDING)
-    ).all()
+    insert = dialect.insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["key"])
+    new_ids = session.scalars(insert.returning(OutboxMessage.id)).all()  # a key already there returns nothing
     session.info.setdefault(PENDING_IDS, set()).update(new_ids)
-    return keys
+    return [r["key"] for r in rows]
 
 
 def _enqueue_after_commit(session: Session) -> None:
