@@ -102,6 +102,7 @@ def init_jobs(app: Flask) -> Jobs:
     @click.option("--workers", default=2, show_default=True, help="threads sending messages")
     def notify_worker(workers: int):
         """Run the job worker (notifications, reminders, periodic jobs) until stopped."""
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         consumer = jobs.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
         consumer.run()
 
