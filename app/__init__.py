@@ -4,21 +4,23 @@ The packages stack in one order; each imports only from the layers below it (tes
 import, function-level ones included, and that no modules import each other in a loop). Bottom up:
 
 1. core modules: config, validation, timeutil, extensions, database, limits, security, serving, requestlog,
-   backup, masking (how personal data is shown masked), routing (route modules record onto ``Routes``),
-   errors (``ApiError``), params (query/body parsing)
+   backup, masking (how personal data is shown masked), routing (route modules record onto ``Routes``), errors
+   (``DomainError``), params (query/body parsing), jobs (the huey job queue: tasks and periodic jobs that
+   ``flask notify-worker`` runs)
 2. geo: spatial index, districts, kids-café walking coverage (reads tables by name, no models from above)
 3. facilities: models, search parsing and search, places, district outlines, opening hours
 4. maps: draws Folium maps from service results
 5. imports, audit (the change log and the personal-data access log)
 6. auth
-7. bookings
-8. operators
-9. privacy: the privacy policy page, a parent's export and account deletion, the personal-data purge (uses the
+7. notifications: outbox, channels (e-mail, 알림톡/SMS, development), messages, settings, password reset
+8. bookings (calls ``notify`` where a booking changes; reminders)
+9. operators
+10. privacy: the privacy policy page, a parent's export and account deletion, the personal-data purge (uses the
    booking services to release places; the access log it reads lives in audit, where operators write it)
-10. admin
-11. finder (the search and facility pages, blueprint "facilities"), api
-12. models (aggregates every package's models for SQLAlchemy and Alembic), migrations
-13. this module: the app factory
+11. admin
+12. finder (the search and facility pages, blueprint "facilities"), api
+13. models (aggregates every package's models for SQLAlchemy and Alembic), migrations
+14. this module: the app factory
 
 Each package with pages makes its blueprint in its ``__init__.py``, which imports its route modules at the top.
 """
@@ -49,6 +51,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
+    register_jobs(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -68,7 +71,7 @@ def register_extensions(app: Flask) -> None:
     )
     from app.database import configure_engine
     from app.delivery import init_delivery
-    from app.extensions import compress, csrf, db, login_manager, migrate
+    from app.extensions import compress, csrf, db, login_manager, mail, migrate
     from app.security import init_security
     from app.serving import apply_engine_options
     from app.validation import IdConverter
@@ -82,6 +85,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     compress.init_app(app)
+    mail.init_app(app)  # reads MAIL_*; only the worker sends (app/notifications/channels.py)
     init_delivery(app)  # gzip/brotli and asset cache lifetimes (one after_request hook)
     from app.auth import init_login
 
@@ -93,6 +97,21 @@ def register_extensions(app: Flask) -> None:
         configure_engine(db.engine)
 
 
+def register_jobs(app: Flask) -> None:
+    """The job queue and every task and periodic job the worker runs (one line each)."""
+    from app.bookings.reminders import booking_reminders
+    from app.jobs import init_jobs
+    from app.notifications import tasks
+    from app.notifications.services import init_outbox_hooks
+
+    init_outbox_hooks()  # outbox rows are enqueued after their transaction commits
+    jobs = init_jobs(app)
+    jobs.task(tasks.deliver)
+    jobs.task(tasks.request_password_reset)
+    jobs.periodic(tasks.sweep_outbox, minute="*/5")
+    jobs.periodic(booking_reminders, hour=18)  # 18:00 Seoul time, the day before
+
+
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
@@ -100,12 +119,14 @@ def register_blueprints(app: Flask) -> None:
     from app.bookings import bp as bookings_bp
     from app.finder import bp as facilities_bp
     from app.maps import bp as maps_bp
+    from app.notifications import bp as notifications_bp
     from app.operators import bp as operators_bp
     from app.privacy import bp as privacy_bp
 
     app.register_blueprint(facilities_bp)
     app.register_blueprint(maps_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(bookings_bp)
     app.register_blueprint(operators_bp)

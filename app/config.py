@@ -100,6 +100,32 @@ class Config:
     # hash is cached for a year and immutable; any other asset URL briefly, then revalidated by ETag.
     ASSET_MAX_AGE = int(os.environ.get("ASSET_MAX_AGE", 31_536_000))
     ASSET_UNVERSIONED_MAX_AGE = int(os.environ.get("ASSET_UNVERSIONED_MAX_AGE", 300))
+    # Notifications (app/notifications, app/jobs.py). The job queue: empty → SQLite file instance/queue.sqlite3,
+    # redis://… → Redis (production), memory:// → in-process (tests drain it themselves).
+    QUEUE_URL = os.environ.get("QUEUE_URL", "")
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")  # links in messages (the worker has no request)
+    NOTIFY_CHANNELS = os.environ.get("NOTIFY_CHANNELS", "email")  # offered to parents: email, kakao
+    NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 6))  # then failed (waits 1, 2, 4, 8, 16 min)
+    NOTIFY_CLAIM_TIMEOUT_MINUTES = int(os.environ.get("NOTIFY_CLAIM_TIMEOUT_MINUTES", 15))  # a crashed worker's row
+    NOTIFY_HTTP_TIMEOUT = float(os.environ.get("NOTIFY_HTTP_TIMEOUT", 10))  # seconds, provider API calls
+    PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", 30))
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5/minute;20/hour")
+    # E-mail (Flask-Mail's names). Empty MAIL_SERVER: e-mails are only recorded (the development channel).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "나들이 <no-reply@nadeuri.example>")
+    # 카카오 알림톡 / SMS through Solapi; empty SOLAPI_API_KEY: off (recorded only). SOLAPI_TEMPLATES maps events to
+    # approved 알림톡 templates ("booking_confirmed=KA01TP…,…"); other events go as SMS.
+    SOLAPI_BASE_URL = os.environ.get("SOLAPI_BASE_URL", "https://api.solapi.com")
+    SOLAPI_API_KEY = os.environ.get("SOLAPI_API_KEY", "")
+    SOLAPI_API_SECRET = os.environ.get("SOLAPI_API_SECRET", "")
+    SOLAPI_SENDER = os.environ.get("SOLAPI_SENDER", "")
+    SOLAPI_PF_ID = os.environ.get("SOLAPI_PF_ID", "")
+    SOLAPI_TEMPLATES = os.environ.get("SOLAPI_TEMPLATES", "")
 
 
 def check_secret_key(config) -> None:
@@ -122,3 +148,6 @@ class TestConfig(Config):
     MAP_TILE_URL = ""
     RATELIMIT_STORAGE_URI = "memory://"  # tests that need Redis say so
     ADMIN_UPLOAD_DIR = os.path.join(tempfile.gettempdir(), "nadeuri-test-uploads")  # not the checkout's instance/
+    QUEUE_URL = "memory://"  # tests run queued jobs themselves (app.extensions["jobs"].drain())
+    MAIL_SERVER = ""  # recorded only, unless a test starts its own SMTP server
+    SOLAPI_API_KEY = ""

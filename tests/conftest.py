@@ -14,7 +14,7 @@ How the tests are laid out (one way for each thing):
   and children; the one `login` helper; children, slots, policies, bookings), `tests.support` (database, CI and
   query helpers), and helpers kept next to the tests that use them (`tests.imports.synth`,
   `tests.security.hostile`, `tests.admin.route_access`, `tests.bookings.refusal`, `tests.serving.rush`,
-  `tests.browser.browser_helpers`).
+  `tests.browser.browser_helpers`, `tests.mailbox` (the local SMTP server behind the `mailbox` fixture)).
 """
 
 from __future__ import annotations
@@ -46,3 +46,12 @@ def client(app):
 def make_facility(db):
     """Create a facility (tests.factories.add_facility): keyword arguments override any column."""
     return lambda **columns: add_facility(db.session, **columns)
+
+
+@pytest.fixture
+def mailbox():
+    """A local SMTP server (tests.mailbox); `box.use_for(app)` points the app's e-mail at it, `.messages` holds mail."""
+    from tests.mailbox import smtp_server
+
+    with smtp_server() as box:
+        yield box

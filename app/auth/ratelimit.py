@@ -7,7 +7,8 @@ which counts per process only). Each POST to a limited endpoint is counted again
   address guessing one password across many accounts (password spraying) meets 429;
 - login POSTs for one e-mail from one address (LOGIN_RATE_LIMIT, 10/minute): guessing one account's
   password meets 429 without locking out everyone else behind the same NAT;
-- sign-ups from one address (REGISTER_RATE_LIMIT), on the page and the API alike.
+- sign-ups from one address (REGISTER_RATE_LIMIT), on the page and the API alike;
+- password-reset requests from one address (PASSWORD_RESET_RATE_LIMIT): nobody mails a stranger fifty links.
 
 The moving-window strategy counts any 60 seconds, not calendar minutes: with fixed windows an address
 could send twice the limit across a window edge. If Redis stops answering, each process falls back to
@@ -22,9 +23,11 @@ from flask_limiter.util import get_remote_address
 
 LOGIN_ENDPOINTS = ("auth.login", "api.api_token")
 REGISTER_ENDPOINTS = ("auth.register", "api.api_register")
+RESET_ENDPOINTS = ("notifications.forgot_password",)
 MESSAGE = "로그인 시도가 너무 많습니다. 1분쯤 기다린 뒤 다시 시도해 주세요."
 ADDRESS_MESSAGE = "이 주소에서 로그인 시도가 너무 많습니다. 1분쯤 기다린 뒤 다시 시도해 주세요."
 REGISTER_MESSAGE = "가입 요청이 너무 많습니다. 잠시 뒤 다시 시도해 주세요."
+RESET_MESSAGE = "비밀번호 재설정 요청이 너무 많습니다. 잠시 뒤 다시 시도해 주세요."
 
 
 def _login_key() -> str:
@@ -63,6 +66,10 @@ def init_rate_limits(app: Flask) -> Limiter:
             elif request.endpoint in REGISTER_ENDPOINTS:
                 message = REGISTER_MESSAGE
                 with limiter.shared_limit(_setting("REGISTER_RATE_LIMIT"), scope="register"):
+                    pass
+            elif request.endpoint in RESET_ENDPOINTS:
+                message = RESET_MESSAGE
+                with limiter.shared_limit(_setting("PASSWORD_RESET_RATE_LIMIT"), scope="password-reset"):
                     pass
         except RateLimitExceeded:
             abort(429, description=message)

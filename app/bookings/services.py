@@ -31,6 +31,7 @@ from app.bookings.rules import (
 from app.bookings.schedule import at_kst, check_window, closed_reason
 from app.facilities.choices import FacilityKind
 from app.facilities.models import Facility
+from app.notifications import notify
 from app.timeutil import KST
 
 __all__ = [
@@ -240,6 +241,7 @@ def book(
     finally:
         for s in run:
             session.expire(s, ["booked"])
+    notify(session, user, "booking_confirmed", booking, now)
     return booking
 
 
@@ -346,6 +348,7 @@ def cancel(session: Session, user: User, booking_id: int, now: datetime) -> Book
         )
     if not release_places(session, booking, BookingStatus.CANCELLED, now, "보호자 취소"):
         raise BookingError("not_cancellable", "이미 취소되었거나 이용한 예약입니다")
+    notify(session, user, "booking_cancelled", booking, now, reason="보호자 취소")
     session.flush()
     return booking
 
@@ -402,6 +405,9 @@ def mark_no_show(session: Session, booking: Booking, now: datetime) -> list[Book
     marked.cancelled = [NoShowCancellation(booking_id=b.id) for b in cancelled]
     session.add(marked)
     session.flush()
+    notify(session, user, "no_show", booking, now, until=f"{until.astimezone(KST):%Y-%m-%d %H:%M}")
+    for other in cancelled:
+        notify(session, user, "booking_cancelled", other, now, reason=_ban_reason(until))
     return cancelled
 
 

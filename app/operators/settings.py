@@ -20,6 +20,7 @@ from app.bookings.schedule import at_kst, daycare_capacity, generate_slots
 from app.bookings.services import release_places
 from app.facilities.choices import WEEKDAY_LABELS
 from app.facilities.models import Facility
+from app.notifications import notify
 from app.operators.people import guardian_view
 from app.operators.services import OperatorError, capacity_refusal, slot_label
 from app.timeutil import KST
@@ -360,7 +361,9 @@ def add_closure(
     if affected and not confirmed:
         return None, affected
     for booking in affected_rows:
-        release_places(session, booking, BookingStatus.CANCELLED, now, f"휴관: {reason}" if reason else "휴관")
+        why = f"휴관: {reason}" if reason else "휴관"
+        if release_places(session, booking, BookingStatus.CANCELLED, now, why):
+            notify(session, booking.user, "booking_cancelled", booking, now, reason=why)
     closure = Closure(facility_id=facility.id, starts_on=starts_on, ends_on=ends_on, reason=(reason or "")[:200])
     session.add(closure)
     session.flush()

@@ -44,6 +44,7 @@ def world(db, make_facility):
         "flag_id": flag.id,
         "user_id": parent.id,
         "token": "0" * 32,
+        "outbox_id": 1,
         **STATIC_ARGS,
     }
     return users, ids

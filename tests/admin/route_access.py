@@ -52,6 +52,13 @@ EXACT = {
     "/api/auth/token": EVERYONE,  # POST is open; DELETE revokes the bearer token sent (test_auth_api.py)
     "/healthz": EVERYONE,  # the load balancer's health check (app/serving.py)
     "/privacy": EVERYONE,  # the privacy policy (처리방침), linked from every page's footer
+    # Notifications (#11): each user's own settings and messages; the reset pages answer anyone the same way
+    # (a made-up token shows "expired" to everyone).
+    "/settings/notifications": LOGGED_IN,
+    "/api/me/notifications": LOGGED_IN,
+    "/api/me/notification-settings": LOGGED_IN,
+    "/password/forgot": EVERYONE,
+    "/password/reset/<token>": EVERYONE,
     # An upload preview is its admin's own: the world's made-up token is unknown, so 404 even for an admin
     # (tests/admin/test_admin_uploads.py walks a real one).
     "/admin/import/<token>": dict(ADMIN_ONLY, admin="denied"),

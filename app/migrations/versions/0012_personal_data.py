@@ -1,7 +1,7 @@
 """personal data: consent on children, deleted accounts, anonymised bookings, the access log and purge runs
 
 Revision ID: 0012_personal_data
-Revises: 0010_no_show_undo
+Revises: 0011_notifications
 Create Date: 2026-12-06 18:30:00
 
 Children registered before consent was asked keep consent_at/consent_version NULL (the app shows them as they
@@ -17,7 +17,7 @@ import app.timeutil
 
 # revision identifiers, used by Alembic.
 revision = '0012_personal_data'
-down_revision = '0010_no_show_undo'
+down_revision = '0011_notifications'
 branch_labels = None
 depends_on = None
 

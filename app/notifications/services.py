@@ -1,0 +1,231 @@
+"""Notify, deliver, retry: the outbox's life.
+
+`notify` writes outbox rows in the caller's transaction (services flush, the unit of work commits); after that
+commit the session hook below enqueues one `deliver` job per new row. `deliver` claims its row with a conditional
+UPDATE, so a doubled or retried job never sends twice; a failed send is retried after 1, 2, 4, 8 … minutes
+(attempts counted on the row) until NOTIFY_MAX_ATTEMPTS, then the row is failed. `sweep` (periodic) re-enqueues due
+rows, so a lost enqueue delays a message instead of losing it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.auth.reset import reset_link
+from app.jobs import current_jobs
+from app.masking import mask_email, mask_phone
+from app.notifications.channels import DeliveryError, transport_for
+from app.notifications.choices import Channel, OutboxStatus
+from app.notifications.messages import EVENTS, booking_facts, render
+from app.notifications.models import NotificationSettings, OutboxMessage
+from app.timeutil import utcnow
+
+PENDING_IDS = "outbox_ids"  # session.info: rows written in this transaction, enqueued after its commit
+UNDELIVERABLE_DOMAIN = ".invalid"  # walk-in placeholder accounts (RFC 2606): nobody reads them
+
+
+def settings_of(session: Session, user: User) -> NotificationSettings:
+    """The user's settings (defaults when they never saved any; not added to the session)."""
+    found = session.get(NotificationSettings, user.id)
+    return found or NotificationSettings(user_id=user.id, email=True, kakao=False, reminders=True, phone=None)
+
+
+def offered_channels() -> list[str]:
+    """The channels this site offers (NOTIFY_CHANNELS), in their declared order."""
+    wanted = {c.strip() for c in current_app.config["NOTIFY_CHANNELS"].split(",")}
+    return [c.value for c in Channel if c.value in wanted]
+
+
+def address_of(channel: str, user: User, prefs: NotificationSettings) -> str | None:
+    """Where a channel reaches the user, or None (no phone; a walk-in placeholder)."""
+    if user.email.endswith(UNDELIVERABLE_DOMAIN):
+        return None
+    return user.email if channel == Channel.EMAIL else (prefs.phone or None)
+
+
+def _masked(channel: str, address: str) -> str:
+    return mask_email(address) if channel == Channel.EMAIL else mask_phone(address)
+
+
+def notify(session: Session, user: User, name: str, booking=None, now: datetime | None = None, **facts) -> list[str]:
+    """Write one outbox row per channel the user gets `name` through; the keys written (or already there)."""
+    spec = EVENTS[name]
+    now = now or utcnow()
+    prefs = settings_of(session, user)
+    if spec.reminder and not prefs.reminders:
+        return []
+    if name == "password_reset":  # the account's own address, whatever the parent chose for bookings
+        channels = [Channel.EMAIL.value]
+        about = f"{user.id}:{secrets.token_hex(8)}"
+    else:
+        channels = [c for c in offered_channels() if getattr(prefs, c)]
+        about = str(booking.id)
+    payload = {**(booking_facts(booking) if booking is not None else {}), **facts}
+    rows = []
+    for channel in channels:
+        address = address_of(channel, user, prefs)
+        if address:
+            rows.append(
+                dict(
+                    key=f"{name}:{about}:{channel}",
+                    event=name,
+                    channel=channel,
+                    user_id=user.id,
+                    booking_id=booking.id if booking is not None else None,
+                    recipient=_masked(channel, address),
+                    payload=payload,
+                    status=OutboxStatus.PENDING.value,
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+    if not rows:
+        return []
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["key"])
+    new_ids = session.scalars(insert.returning(OutboxMessage.id)).all()  # a key already there returns nothing
+    session.info.setdefault(PENDING_IDS, set()).update(new_ids)
+    return [r["key"] for r in rows]
+
+
+def _enqueue_after_commit(session: Session) -> None:
+    ids = session.info.pop(PENDING_IDS, None)
+    if ids and has_app_context():
+        for outbox_id in sorted(ids):
+            current_jobs().enqueue("deliver", outbox_id)
+
+
+def _forget_on_rollback(session: Session) -> None:
+    session.info.pop(PENDING_IDS, None)
+
+
+def init_outbox_hooks() -> None:
+    """Enqueue new outbox rows after their transaction commits (never before: the worker would not see them)."""
+    if not event.contains(Session, "after_commit", _enqueue_after_commit):
+        event.listen(Session, "after_commit", _enqueue_after_commit)
+        event.listen(Session, "after_rollback", _forget_on_rollback)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try after `attempts` failed ones: 1, 2, 4, 8 … minutes."""
+    return timedelta(minutes=2 ** max(attempts - 1, 0))
+
+
+def claim(session: Session, outbox_id: int, now: datetime) -> bool:
+    """Take a due row for sending (one worker wins); commits so other workers see it taken."""
+    taken = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == outbox_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(status=OutboxStatus.SENDING, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return taken.rowcount == 1
+
+
+def deliver(session: Session, outbox_id: int, now: datetime | None = None) -> str | None:
+    """Send one outbox row if it is due and nobody else took it; its new status (None: not claimed)."""
+    now = now or utcnow()
+    if not claim(session, outbox_id, now):
+        return None
+    row = session.get(OutboxMessage, outbox_id)
+    session.refresh(row)
+    user = session.get(User, row.user_id)
+    address = address_of(row.channel, user, settings_of(session, user))
+    row.attempts += 1
+    try:
+        if not address:
+            raise DeliveryError("받는 주소가 없습니다")
+        payload = dict(row.payload)
+        if row.event == "password_reset":  # signed now, never stored
+            payload["link"] = reset_link(user)
+        transport = transport_for(row.channel)
+        transport.send(address, *render(row.event, payload), row.event)
+    except DeliveryError as exc:
+        row.last_error = str(exc)[:500]
+        if row.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"] or not address:
+            row.status = OutboxStatus.FAILED
+        else:
+            row.status = OutboxStatus.PENDING
+            row.next_attempt_at = now + backoff(row.attempts)
+    else:
+        row.status, row.sent_at, row.provider, row.last_error = OutboxStatus.SENT, now, transport.name, None
+    status, retry_at = row.status, row.next_attempt_at
+    session.commit()
+    if status == OutboxStatus.PENDING:
+        current_jobs().enqueue("deliver", outbox_id, eta=retry_at)
+    return status
+
+
+def sweep(session: Session, now: datetime | None = None) -> int:
+    """Re-enqueue due rows and rows a crashed worker left claimed; how many."""
+    now = now or utcnow()
+    stale = now - timedelta(minutes=current_app.config["NOTIFY_CLAIM_TIMEOUT_MINUTES"])
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < stale)
+        .values(status=OutboxStatus.PENDING, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    due = session.scalars(
+        select(OutboxMessage.id).where(
+            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now
+        )
+    ).all()
+    for outbox_id in due:
+        current_jobs().enqueue("deliver", outbox_id)
+    return len(due)
+
+
+def messages_of(session: Session, user: User, limit: int = 100) -> list[OutboxMessage]:
+    """The user's own messages, newest first."""
+    query = select(OutboxMessage).where(OutboxMessage.user_id == user.id)
+    return list(session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit)))
+
+
+def failures(session: Session, limit: int = 200) -> list[OutboxMessage]:
+    """Failed messages, newest first (the admin page)."""
+    query = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)
+    return list(session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit)))
+
+
+def retry(session: Session, outbox_id: int, now: datetime) -> bool:
+    """Give a failed message a fresh set of attempts (flushes; enqueued after the commit)."""
+    moved = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == OutboxStatus.FAILED)
+        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount == 1:
+        session.info.setdefault(PENDING_IDS, set()).add(outbox_id)
+    return moved.rowcount == 1
+
+
+def message_json(row: OutboxMessage) -> dict:
+    """The API's shape of a message (the address masked)."""
+    return {
+        "id": row.id,
+        "event": row.event,
+        "channel": row.channel,
+        "recipient": row.recipient,
+        "status": row.status,
+        "attempts": row.attempts,
+        "booking_id": row.booking_id,
+        "created_at": row.created_at.isoformat(),
+        "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+        "last_error": row.last_error,
+    }
