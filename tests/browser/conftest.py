@@ -10,7 +10,7 @@ import pytest
 from tests.support import make_app, need
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def chromium_path() -> str:
     """The Debian Chromium binary for browser tests."""
     path = shutil.which("chromium") or "/usr/bin/chromium"

@@ -5,6 +5,24 @@
   var maps = [];
   var STREET_ZOOM = 17;
 
+  // Leaflet names its buttons in English ("Zoom in", "Layers", "Close popup"); on a Korean page a screen reader
+  // would read them with Korean rules and a voice-control user could not say them. Renamed once, before any map.
+  L.Control.Zoom.mergeOptions({ zoomInTitle: "지도 확대", zoomOutTitle: "지도 축소" });
+  var layersLayout = L.Control.Layers.prototype._initLayout;
+  L.Control.Layers.include({
+    _initLayout: function () {
+      layersLayout.call(this);
+      this._layersLink.title = "지도에 표시할 항목";
+    }
+  });
+  var popupLayout = L.Popup.prototype._initLayout;
+  L.Popup.include({
+    _initLayout: function () {
+      popupLayout.call(this);
+      if (this._closeButton) { this._closeButton.setAttribute("aria-label", "닫기"); }
+    }
+  });
+
   // Two-finger pan (leaflet-gesture-handling) where the map sits in a page that one finger scrolls:
   // phones and the one-column layout. On a wide screen the map stands beside the list and pans freely.
   function wantsGestureHandling() {
@@ -73,9 +91,13 @@
   function clusterIcon(cfg) {
     return function (cluster) {
       var count = cluster.getChildCount();
-      var badge = el("div", "nd-cluster", count);
+      // The focusable marker's name comes from this text (an aria-label on the inner div would be ignored):
+      // what it shows, the count, inside hidden words that say what is counted and what a press does.
+      var badge = el("div", "nd-cluster");
+      badge.appendChild(el("span", "visually-hidden", cfg.label + " "));
+      badge.appendChild(document.createTextNode(String(count)));
+      badge.appendChild(el("span", "visually-hidden", "곳, 누르면 확대"));
       badge.style.backgroundColor = cfg.color;
-      badge.setAttribute("aria-label", cfg.label + " " + count + "곳");
       var size = count < 10 ? 34 : count < 100 ? 40 : 46;
       return L.divIcon({ html: badge, className: "nd-cluster-icon", iconSize: L.point(size, size) });
     };
