@@ -103,6 +103,7 @@ def register_jobs(app: Flask) -> None:
     from app.jobs import init_jobs
     from app.notifications import tasks
     from app.notifications.services import init_outbox_hooks
+    from app.privacy.purge import daily_purge
 
     init_outbox_hooks()  # outbox rows are enqueued after their transaction commits
     jobs = init_jobs(app)
@@ -110,6 +111,7 @@ def register_jobs(app: Flask) -> None:
     jobs.task(tasks.request_password_reset)
     jobs.periodic(tasks.sweep_outbox, minute="*/5")
     jobs.periodic(booking_reminders, hour=18)  # 18:00 Seoul time, the day before
+    jobs.periodic(daily_purge, hour=4, minute=10)  # retention periods, once a day while the city sleeps
 
 
 def register_blueprints(app: Flask) -> None:

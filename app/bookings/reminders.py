@@ -24,6 +24,7 @@ def send_reminders(session: Session, now: datetime) -> int:
         select(Booking)
         .where(
             Booking.status == BookingStatus.CONFIRMED,
+            Booking.user_id.is_not(None),  # an anonymised booking has nobody to remind
             Booking.starts_at >= at_kst(tomorrow, "00:00"),
             Booking.starts_at < at_kst(tomorrow + timedelta(days=1), "00:00"),
         )

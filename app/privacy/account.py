@@ -21,6 +21,7 @@ from app.bookings.models import Booking, BookingChild
 from app.bookings.services import release_places
 from app.errors import DomainError
 from app.masking import mask_name
+from app.notifications.models import NotificationSettings, OutboxMessage
 from app.operators.people import DELETED_GUARDIAN
 from app.timeutil import KST
 
@@ -93,7 +94,28 @@ def export_data(session: Session, user: User, now: datetime) -> dict:
             }
             for a in accesses_of(session, user.id)
         ],
+        "notification_settings": _settings_of(session, user.id),
+        "notifications": [
+            {
+                "event": m.event,
+                "channel": m.channel,
+                "recipient": m.recipient,
+                "status": m.status,
+                "created_at": _when(m.created_at),
+                "sent_at": _when(m.sent_at),
+            }
+            for m in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(OutboxMessage.id)
+            )
+        ],
     }
+
+
+def _settings_of(session: Session, user_id: int) -> dict | None:
+    settings = session.get(NotificationSettings, user_id)
+    if settings is None:
+        return None
+    return {"email": settings.email, "kakao": settings.kakao, "reminders": settings.reminders, "phone": settings.phone}
 
 
 def delete_account(session: Session, user: User, password: str | None, now: datetime) -> list[str]:
@@ -120,7 +142,8 @@ def delete_account(session: Session, user: User, password: str | None, now: date
             .execution_options(synchronize_session=False)
         )
         session.execute(delete(Child).where(Child.id.in_(child_ids)).execution_options(synchronize_session=False))
-    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id).execution_options(synchronize_session=False))
+    for table in (ApiToken, NotificationSettings, OutboxMessage):  # tokens, phone number, where messages went
+        session.execute(delete(table).where(table.user_id == user.id).execution_options(synchronize_session=False))
     user.name = DELETED_GUARDIAN
     user.email = f"deleted-{user.id}@{DELETED_DOMAIN}"
     user.password_hash = "!" + secrets.token_hex(16)  # "!" never matches a werkzeug hash

@@ -1,11 +1,9 @@
-"""CLI: `flask --app app purge-personal-data` (the daily job calls purge.purge_personal_data directly)."""
+"""CLI: `flask --app app purge-personal-data`, the same run as the daily job (purge.daily_purge)."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
-
-from app.timeutil import utcnow
 
 
 def register(app: Flask) -> None:
@@ -14,13 +12,11 @@ def register(app: Flask) -> None:
     @app.cli.command("purge-personal-data")
     def purge_command() -> None:
         """Anonymise old bookings, erase deleted accounts, drop old access-log entries (counts are recorded)."""
-        from app.database import unit_of_work
-        from app.extensions import db
-        from app.privacy.purge import purge_personal_data
+        from app.privacy.purge import daily_purge
 
-        with unit_of_work():
-            counts = purge_personal_data(db.session, utcnow())
+        counts = daily_purge()
         click.echo(
             "예약 익명 처리 {bookings_anonymised}건, 탈퇴 계정 파기 {accounts_erased}건, "
-            "열람 기록 삭제 {access_log_deleted}건, 현장 접수 아이 삭제 {walk_in_children_deleted}건".format(**counts)
+            "열람 기록 삭제 {access_log_deleted}건, 현장 접수 아이 삭제 {walk_in_children_deleted}건, "
+            "알림 기록 삭제 {notifications_deleted}건".format(**counts)
         )

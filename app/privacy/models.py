@@ -22,3 +22,4 @@ class PersonalDataPurge(db.Model):
     accounts_erased: Mapped[int] = mapped_column(Integer, default=0)
     access_log_deleted: Mapped[int] = mapped_column(Integer, default=0)
     walk_in_children_deleted: Mapped[int] = mapped_column(Integer, default=0)
+    notifications_deleted: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,7 +6,9 @@ from datetime import date, timedelta
 
 from app.auth.models import ApiToken, Child, User
 from app.bookings.models import Booking, BookingChild, Slot
-from app.timeutil import KST
+from app.notifications import notify
+from app.notifications.models import NotificationSettings, OutboxMessage
+from app.timeutil import KST, utcnow
 from tests.factories import PASSWORD, bearer, login, make_slot, make_user, place_booking
 
 
@@ -79,3 +81,21 @@ def test_staff_cannot_delete_themselves_here(client, db, world):
     r = client.delete("/api/me", json={"password": PASSWORD}, headers=bearer(db.session, world["operator"]))
     assert r.status_code == 403 and r.get_json()["error"] == "parents_only"
     assert db.session.get(User, world["operator"].id).deleted_at is None
+
+
+def test_notification_settings_and_messages_are_exported_then_deleted_with_the_account(client, db, world):
+    parent = world["parent"]
+    db.session.add(
+        NotificationSettings(user_id=parent.id, email=True, kakao=False, reminders=False, phone="01012345678")
+    )
+    notify(db.session, parent, "booking_confirmed", world["booking"], utcnow())
+    db.session.commit()
+    token = bearer(db.session, parent)
+    body = client.get("/api/me/export", headers=token).get_json()
+    assert body["notification_settings"] == {"email": True, "kakao": False, "reminders": False, "phone": "01012345678"}
+    assert [(m["event"], m["channel"], m["recipient"]) for m in body["notifications"]] == [
+        ("booking_confirmed", "email", "k***@example.com")
+    ]
+    assert client.delete("/api/me", json={"password": PASSWORD}, headers=token).status_code == 200
+    for table in (NotificationSettings, OutboxMessage):
+        assert db.session.query(table).filter_by(user_id=parent.id).count() == 0

@@ -9,6 +9,7 @@ from app.audit.access import record_access
 from app.audit.models import PersonalDataAccess
 from app.auth.models import Child, User
 from app.bookings.models import Booking, BookingChild
+from app.notifications.models import OutboxMessage
 from app.operators.people import WALK_IN_DOMAIN
 from app.privacy.models import PersonalDataPurge
 from app.privacy.purge import purge_personal_data
@@ -47,6 +48,7 @@ def test_each_limit_keeps_what_is_exactly_at_it_and_removes_what_is_past(db, mak
         "accounts_erased": 1,
         "access_log_deleted": 1,
         "walk_in_children_deleted": 1,
+        "notifications_deleted": 0,
     }
     assert db.session.get(Booking, kept.id).user_id == parent.id
     assert [p.child_id is not None for p in db.session.get(Booking, kept.id).places] == [True]
@@ -96,3 +98,27 @@ def test_an_anonymised_booking_still_shows_on_the_roster_without_names(client, d
     login(client, make_user(db.session, "operator", [cafe]))
     text = client.get(f"/operator/facilities/{cafe.id}/roster.csv?date=2025-01-01").data.decode("utf-8-sig")
     assert booking.code in text and "익명 처리됨" in text and "(삭제됨)" in text and "하늘" not in text
+
+
+def test_outbox_messages_go_after_the_booking_retention_and_the_daily_job_is_scheduled(app, db):
+    parent = make_user(db.session)
+    cutoff = kst(2025, 11, 23)  # 12 months before NOW
+    for n, at in enumerate((cutoff, cutoff - SECOND)):
+        db.session.add(
+            OutboxMessage(
+                key=f"booking_confirmed:{n}:email",
+                event="booking_confirmed",
+                channel="email",
+                user_id=parent.id,
+                recipient="k***@example.com",
+                payload={},
+                status="sent",
+                attempts=1,
+                next_attempt_at=at,
+                created_at=at,
+            )
+        )
+    db.session.commit()
+    assert purge_personal_data(db.session, NOW)["notifications_deleted"] == 1
+    assert [m.created_at for m in db.session.query(OutboxMessage)] == [cutoff]
+    assert "daily_purge" in app.extensions["jobs"].tasks  # the worker runs it every day (app/__init__.py)

@@ -70,6 +70,7 @@ def upgrade():
     sa.Column('accounts_erased', sa.Integer(), nullable=False),
     sa.Column('access_log_deleted', sa.Integer(), nullable=False),
     sa.Column('walk_in_children_deleted', sa.Integer(), nullable=False),
+    sa.Column('notifications_deleted', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('personal_data_purges', schema=None) as batch_op:
