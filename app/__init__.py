@@ -14,13 +14,15 @@ import, function-level ones included, and that no modules import each other in a
 6. auth
 7. notifications: outbox, channels (e-mail, 알림톡/SMS, development), messages, settings, password reset
 8. bookings (calls ``notify`` where a booking changes; reminders)
-9. operators
-10. privacy: the privacy policy page, a parent's export and account deletion, the personal-data purge (uses the
+9. lottery: the weekend lottery's verifiable draw and the hold for offers of freed places (above bookings, which
+   a claimed win will create)
+10. operators
+11. privacy: the privacy policy page, a parent's export and account deletion, the personal-data purge (uses the
    booking services to release places; the access log it reads lives in audit, where operators write it)
-11. admin
-12. finder (the search and facility pages, blueprint "facilities"), api
-13. models (aggregates every package's models for SQLAlchemy and Alembic), migrations
-14. this module: the app factory
+12. admin
+13. finder (the search and facility pages, blueprint "facilities"), api
+14. models (aggregates every package's models for SQLAlchemy and Alembic), migrations
+15. this module: the app factory
 
 Each package with pages makes its blueprint in its ``__init__.py``, which imports its route modules at the top.
 """

@@ -41,6 +41,7 @@ LAYERS = [
     {"auth"},
     {"notifications"},
     {"bookings"},
+    {"lottery"},
     {"operators"},
     {"privacy"},
     {"admin"},
