@@ -147,7 +147,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     MAP_TILE_URL = ""
     RATELIMIT_STORAGE_URI = "memory://"  # tests that need Redis say so
-    ADMIN_UPLOAD_DIR = os.path.join(tempfile.gettempdir(), "nadeuri-test-uploads")  # not the checkout's instance/
+    # Not the checkout's instance/, and one folder per process: test runs side by side sweep only their own.
+    ADMIN_UPLOAD_DIR = os.path.join(tempfile.gettempdir(), f"nadeuri-test-uploads-{os.getpid()}")
     QUEUE_URL = "memory://"  # tests run queued jobs themselves (app.extensions["jobs"].drain())
     MAIL_SERVER = ""  # recorded only, unless a test starts its own SMTP server
     SOLAPI_API_KEY = ""

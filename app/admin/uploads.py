@@ -15,7 +15,7 @@ import re
 import secrets
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -132,11 +132,20 @@ def purge_expired(now: datetime) -> int:
         try:
             expires = datetime.fromisoformat(json.loads((folder / MANIFEST).read_text("utf-8"))["expires_at"])
         except (OSError, ValueError, KeyError):
-            expires = None
-        if expires is None or expires <= now:
+            # No manifest yet may mean another worker or app server is staging it right now: give it the preview's
+            # lifetime from when the folder was made before calling it abandoned.
+            expires = _made_at(folder) + timedelta(minutes=current_app.config["ADMIN_UPLOAD_PREVIEW_MINUTES"])
+        if expires <= now:
             shutil.rmtree(folder, ignore_errors=True)
             gone += 1
     return gone
+
+
+def _made_at(folder: Path) -> datetime:
+    try:
+        return datetime.fromtimestamp(folder.stat().st_mtime, UTC)
+    except OSError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def stage_uploads(session: Session, actor, files: list[FileStorage], complete: bool, now: datetime) -> Staged:

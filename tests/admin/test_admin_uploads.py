@@ -9,6 +9,7 @@ import time_machine
 from flask import g
 from sqlalchemy import func, select
 
+from app.admin.uploads import purge_expired
 from app.audit.models import AuditEntry
 from app.facilities.models import Facility, FacilityFlag
 from tests.admin.uploading import csv_bytes, toilets, token_of, upload, upload_and_apply
@@ -159,3 +160,13 @@ def test_non_admins_get_403_on_every_step(app, client, db, role):
     for method, path in [("get", ""), ("post", "/apply"), ("post", "/discard")]:
         assert getattr(client, method)(f"/admin/import/{token}{path}").status_code == 403
     assert _count(db, Facility) == 0
+
+
+def test_a_folder_still_being_staged_elsewhere_is_not_swept(app, staging):
+    """Another app server sharing the folder may be writing its files before its manifest: the sweep leaves it for the
+    preview's lifetime and removes it once that has passed without a manifest."""
+    in_progress = staging / ("B" * 32) / "files"
+    in_progress.mkdir(parents=True)
+    minutes = app.config["ADMIN_UPLOAD_PREVIEW_MINUTES"]
+    assert purge_expired(datetime.now(UTC)) == 0 and in_progress.exists()
+    assert purge_expired(datetime.now(UTC) + timedelta(minutes=minutes + 1)) == 1 and not in_progress.parent.exists()
