@@ -42,8 +42,8 @@ CASES = [
     pytest.param(
         "app.auth.services.add_child",
         ACCOUNT,
-        lambda w: ("/api/children", {"name": "하늘", "birth_date": "2022-05-01"}),
-        lambda w: ("/children", {"name": "하늘", "birth_date": "2022-05-01"}),
+        lambda w: ("/api/children", {"name": "하늘", "birth_date": "2022-05-01", "consent": True}),
+        lambda w: ("/children", {"name": "하늘", "birth_date": "2022-05-01", "consent": "y"}),
         {"error": "invalid_name", "message": ACCOUNT.message, "parameter": "name"},
         422,
         id="account-add-child",

@@ -7,7 +7,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from app.admin.forms import ActionForm
 from app.database import unit_of_work
 from app.extensions import db
-from app.notifications.messages import EVENTS
+from app.notifications.choices import Channel
+from app.notifications.messages import EVENT_LABELS
 from app.notifications.services import failures, retry
 from app.routing import Routes
 from app.timeutil import utcnow
@@ -18,8 +19,9 @@ bp = Routes()
 @bp.get("/notifications")
 def notifications():
     rows = failures(db.session)
-    subjects = {name: spec.subject for name, spec in EVENTS.items()}
-    return render_template("admin/notifications.html", rows=rows, subjects=subjects, form=ActionForm())
+    return render_template(
+        "admin/notifications.html", rows=rows, events=EVENT_LABELS, channels=Channel.labels(), form=ActionForm()
+    )
 
 
 @bp.post("/notifications/<id:outbox_id>/retry")

@@ -12,7 +12,9 @@ from app.errors import refuse
 from app.extensions import db
 from app.jobs import current_jobs
 from app.masking import mask_phone
+from app.notifications.choices import Channel, OutboxStatus
 from app.notifications.forms import ForgotForm, ResetForm, SettingsForm
+from app.notifications.messages import EVENT_LABELS
 from app.notifications.services import messages_of, offered_channels, settings_of
 from app.notifications.settings import SettingsError, save_settings
 from app.routing import Routes
@@ -51,7 +53,13 @@ def settings():
         status = 422
     recent = messages_of(db.session, current_user, limit=20)
     return render_template(
-        "notifications/settings.html", form=form, offered=offered, phone=mask_phone(prefs.phone), recent=recent
+        "notifications/settings.html",
+        form=form,
+        offered=offered,
+        phone=mask_phone(prefs.phone),
+        recent=recent,
+        labels={"event": EVENT_LABELS, "channel": Channel.labels(), "status": OutboxStatus.labels()},
+        sent=OutboxStatus.SENT,
     ), status
 
 
