@@ -15,6 +15,7 @@ from app.bookings.upcoming import next_sessions
 from app.choices import Choices
 
 NO_SESSION_TEXT = "예정된 회차 없음"
+REFRESH_SECONDS = 30  # how often an open search page asks again (static/js/live-places.js)
 
 
 class LiveState(Choices):
