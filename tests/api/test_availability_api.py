@@ -136,3 +136,12 @@ def test_signed_in_answer_sets_no_cookie_a_cache_could_keep(client, db, make_fac
     login(client, parent)
     r = client.get(URL, query_string={"facility_ids": str(make_facility().id)})
     assert r.status_code == 200 and "Set-Cookie" not in r.headers, r.headers
+
+
+def test_blocked_and_far_sessions_are_not_the_next(client, db, make_facility):
+    cafe, far = make_facility(), make_facility()
+    make_slot(db.session, cafe, kst(2026, 11, 24, 10), blocked=True)
+    make_slot(db.session, cafe, kst(2026, 11, 24, 14), capacity=5)
+    make_slot(db.session, far, kst(2026, 12, 20, 10))  # beyond the 21-day horizon
+    items = ask(client, f"{cafe.id},{far.id}")["items"]
+    assert [(i["id"], i["starts_at"], i["left"]) for i in items] == [(cafe.id, "2026-11-24T14:00:00+09:00", 5)]
