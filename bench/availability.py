@@ -22,26 +22,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchutil import ensure_pg_database  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
+from benchutil import ensure_pg_database, fresh_app, print_latency_table, timed  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.bookings.live import live_places  # noqa: E402
 from app.bookings.models import Slot  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.facilities.models import Facility  # noqa: E402
-from app.imports.demo import insert_demo  # noqa: E402
 from app.timeutil import KST  # noqa: E402
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/nadeuri_bench_avail")
 IDS_PER_QUERY = 200
 SESSIONS = {"kids_cafe": ([10, 12, 14, 16], 120, 20), "hourly_daycare": (list(range(9, 18)), 60, 3)}
-
-
-def percentile(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def slot_rows(facility_id: int, kind: str, today: datetime, rnd: random.Random) -> list[dict]:
@@ -68,15 +60,9 @@ def slot_rows(facility_id: int, kind: str, today: datetime, rnd: random.Random) 
 
 
 def prepare(url: str, facilities: int, now: datetime):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "MAP_TILE_URL": ""})
+    t0 = time.perf_counter()
+    app = fresh_app(url, facilities * 2)  # every kind; `facilities` bookable ones get sessions
     with app.app_context():
-        if url.startswith("postgresql"):
-            with db.engine.begin() as conn:
-                conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        t0 = time.perf_counter()
-        upgrade()
-        insert_demo(db.session, facilities * 2, seed=7)  # every kind; the bookable half gets sessions
-        db.session.commit()
         rows = db.session.execute(
             select(Facility.id, Facility.kind).where(Facility.kind.in_(list(SESSIONS))).limit(facilities)
         ).all()
@@ -98,15 +84,6 @@ def prepare(url: str, facilities: int, now: datetime):
             f"  {len(rows):,} facilities, {len(slots):,} sessions in {time.perf_counter() - t0:.1f} s", file=sys.stderr
         )
     return app, [fid for fid, _ in rows]
-
-
-def timed(fn, calls) -> list[float]:
-    out = []
-    for args in calls:
-        t0 = time.perf_counter()
-        fn(*args)
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
 
 
 def run_backend(name: str, url: str, facilities: int, n_queries: int) -> list[tuple]:
@@ -153,11 +130,7 @@ def main() -> None:
     if "postgres" in args.db and ensure_pg_database(PG_URL):
         results += run_backend("postgresql", PG_URL, args.facilities, args.queries)
     print(f"\n{IDS_PER_QUERY} ids a query, {args.queries} queries, {args.facilities:,} bookable facilities\n")
-    print("| database | measure | p50 ms | p95 ms | facilities answered |")
-    print("| --- | --- | ---: | ---: | ---: |")
-    for name, what, times, answered in results:
-        extra = f"{answered:.0f}" if answered is not None else ""
-        print(f"| {name} | {what} | {percentile(times, 50):.2f} | {percentile(times, 95):.2f} | {extra} |")
+    print_latency_table(("database", "measure", "facilities answered"), results)
 
 
 if __name__ == "__main__":
