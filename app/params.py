@@ -92,6 +92,25 @@ def choices(args, name: str, allowed) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def id_list(args, name: str, max_items: int) -> list[int]:
+    """Ids given comma-separated or repeated: 1 … max_items of them, each in ID_MIN … ID_MAX, duplicates dropped."""
+    raw = ",".join(args.getlist(name))
+    if len(raw) > max_items * 12:  # more text than max_items ids can need: refuse it before splitting
+        raise _bad(name, f"id는 최대 {max_items}개까지입니다")
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    if not parts:
+        raise _bad(name, f"쉼표로 구분한 id가 필요합니다 (예: {name}=1,2,3)")
+    if len(parts) > max_items:
+        raise _bad(name, f"id는 최대 {max_items}개까지입니다 ({len(parts)}개)")
+    ids = []
+    for part in parts:
+        try:
+            ids.append(validation.parse_id(part, name))
+        except InvalidValue:
+            raise _bad(name, f"{ID_MIN}~{ID_MAX} 사이의 정수 id가 아닙니다: {part[:20]!r}") from None
+    return list(dict.fromkeys(ids))
+
+
 def moment(args, name: str) -> datetime | None:
     """An ISO 8601 date-time; without a zone it is Seoul time. "now" is accepted."""
     raw = (args.get(name) or "").strip()

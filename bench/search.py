@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchutil import ensure_pg_database  # noqa: E402
+from benchutil import ensure_pg_database, fresh_app, percentile, print_latency_table, timed  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -29,24 +29,9 @@ from app.extensions import db  # noqa: E402
 from app.facilities import services  # noqa: E402
 from app.geo import spatial  # noqa: E402
 from app.geo.districts import bundled_index  # noqa: E402
-from app.imports.demo import insert_demo  # noqa: E402
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/nadeuri_bench")
 KINDS = ["kids_cafe", "hourly_daycare", "kids_ok_zone", "family_restroom"]
-
-
-def percentile(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-
-def timed(fn, args_list) -> list[float]:
-    out = []
-    for args in args_list:
-        t0 = time.perf_counter()
-        fn(*args)
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
 
 
 def query_points(n: int, seed: int) -> list[tuple[float, float, str]]:
@@ -75,15 +60,9 @@ POSTGIS_SQL = text("""
 
 
 def prepare(url: str, count: int):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "MAP_TILE_URL": ""})
+    t0 = time.perf_counter()
+    app = fresh_app(url, count)
     with app.app_context():
-        if url.startswith("postgresql"):
-            with db.engine.begin() as conn:
-                conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        t0 = time.perf_counter()
-        upgrade()
-        insert_demo(db.session, count, seed=7)
-        db.session.commit()
         db.session.remove()
         if url.startswith("postgresql"):
             with db.engine.begin() as conn:
@@ -170,11 +149,7 @@ def main() -> None:
         results += run_backend(name, url, args.count, args.queries)
 
     print(f"\n{args.count:,} facilities, {args.queries} queries: 1 km radius, one kind, 50 nearest\n")
-    print("| database | method | p50 ms | p95 ms | mean results in radius |")
-    print("| --- | --- | ---: | ---: | ---: |")
-    for name, method, times, found in results:
-        found_s = f"{found:.0f}" if found is not None else ""
-        print(f"| {name} | {method} | {percentile(times, 50):.2f} | {percentile(times, 95):.2f} | {found_s} |")
+    print_latency_table(("database", "method", "mean results in radius"), results)
     by = {(n, m): percentile(t, 50) for n, m, t, _ in results}
     for name, _ in backends:
         print(

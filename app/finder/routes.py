@@ -6,6 +6,7 @@ from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.roles import can_manage_facility
+from app.bookings.live import NO_SESSION_TEXT, REFRESH_SECONDS
 from app.bookings.week import booking_week
 from app.extensions import db
 from app.facilities import services
@@ -67,6 +68,7 @@ def index():
         radius_choices=RADIUS_CHOICES,
         today_holiday=holiday_name(now.date()),
         list_limit=LIST_LIMIT,
+        live={"every_ms": REFRESH_SECONDS * 1000, "none": NO_SESSION_TEXT},
         restroom_toggle=None if page.error else _restroom_toggle(request.args, page.form["kinds"], kinds_with_data),
     ), page.status
 

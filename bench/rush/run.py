@@ -29,8 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchutil import ensure_pg_database  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
+from benchutil import ensure_pg_database, fresh_app, percentile  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -45,19 +44,10 @@ PG_URL = os.environ.get("RUSH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:
 HOST = "127.0.0.1"
 
 
-def percentile(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-
 def prepare(url: str, parents: int, n_slots: int, capacity: int):
     """Fresh schema and data; returns (facility id, rush slot ids, warm-up slot id, [(token, child id)])."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "MAP_TILE_URL": ""})
+    app = fresh_app(url, demo_facilities=0)
     with app.app_context():
-        if url.startswith("postgresql"):
-            with db.engine.begin() as conn:
-                conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        upgrade()
         s = db.session
         cafe = Facility(
             kind="kids_cafe",

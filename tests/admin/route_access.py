@@ -26,6 +26,7 @@ PREFIXES = {
     "/account": LOGGED_IN,
     "/api/facilities": EVERYONE,
     "/api/districts": EVERYONE,
+    "/api/availability": EVERYONE,
     "/api/places": EVERYONE,
     "/api/openapi.json": EVERYONE,
     "/facilities": EVERYONE,
@@ -68,6 +69,7 @@ QUERY = {
     "/bookings/new": "?slot={slot_id}",
     "/api/facilities": "?lat=37.5665&lon=126.978",
     "/api/places": "?q=중구",
+    "/api/availability": "?facility_ids=1,2",
     "/api/facilities/<id:facility_id>/slots": "?date=2030-01-07",
 }
 STATIC_ARGS = {"filename": "css/app.css"}

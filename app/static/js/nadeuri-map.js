@@ -3,6 +3,7 @@
   "use strict";
 
   var maps = [];
+  var bookableLayers = [];
   var STREET_ZOOM = 17;
 
   // Leaflet names its buttons in English ("Zoom in", "Layers", "Close popup"); on a Korean page a screen reader
@@ -125,12 +126,34 @@
     rows.forEach(function (row, i) {
       var marker = L.marker([row[0], row[1]], { icon: icon, title: row[3], alt: row[3] + " (" + cfg.label + ")" });
       marker.facilityId = row[2];
+      marker.nadeuriRow = row;  // live-places.js rewrites the next session in it (row[8])
       marker.bindPopup(function () { return popupContent(row, cfg); });
       markers[i] = marker;
     });
     group.addLayers(markers);
     group.nadeuriKind = cfg.kind;
+    if (cfg.bookable) { bookableLayers.push(group); }
     return group;
+  }
+
+  // The markers of bookable kinds, shown or not (a layer switched off comes back up to date), for live-places.js.
+  function bookableMarkers() {
+    var found = [];
+    bookableLayers.forEach(function (layer) { found = found.concat(layer.getLayers()); });
+    return found;
+  }
+
+  // A marker's next-session text: kept in its row (a popup is built from the row each time it opens) and, when
+  // its popup is open, put in the popup as text.
+  function setSession(marker, text, full) {
+    marker.nadeuriRow[8] = text;
+    var popup = marker.getPopup();
+    var element = popup && popup.isOpen() ? popup.getElement() : null;
+    var line = element ? element.querySelector(".nd-popup-session") : null;
+    if (line) {
+      line.textContent = text;
+      line.classList.toggle("is-full", full);
+    }
   }
 
   // Open a facility's popup from outside the map (the result list's "지도에서 보기").
@@ -246,6 +269,8 @@
     facilityLayer: facilityLayer,
     data: data,
     popupContent: popupContent,
+    bookableMarkers: bookableMarkers,
+    setSession: setSession,
     showFacility: showFacility,
     outlines: outlines,
     coverageDistricts: coverageDistricts,
