@@ -2,11 +2,23 @@
 
 from flask import Blueprint, jsonify
 
-from app.api import admin, auth, bookings, children, facilities, notifications, operator, places, privacy
+from app.api import (
+    admin,
+    auth,
+    bookings,
+    children,
+    facilities,
+    lottery,
+    notifications,
+    operator,
+    places,
+    policy,
+    privacy,
+)
 from app.errors import DomainError
 
 bp = Blueprint("api", __name__)
-for _module in (admin, auth, bookings, children, facilities, notifications, operator, places, privacy):
+for _module in (admin, auth, bookings, children, facilities, lottery, notifications, operator, places, policy, privacy):
     _module.bp.add_to(bp)
 
 
