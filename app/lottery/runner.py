@@ -50,10 +50,7 @@ def open_draw(session: Session, now: datetime) -> bool:
     cycle = city_cycle(session, weekend)
     if not cycle["lottery_opens"] <= now < cycle["lottery_closes"]:
         return False
-    if session.scalar(select(exists().where(LotteryDraw.weekend == weekend))):
-        return False
-    ensure_draw(session, weekend, now)
-    return True
+    return ensure_draw(session, weekend, now)[1]
 
 
 def close_draw(session: Session, draw: LotteryDraw, now: datetime) -> bool:
@@ -108,9 +105,10 @@ def run_lottery(session: Session, now: datetime) -> list[str]:
             done.append(f"opened {weekend_of(now.astimezone(KST).date())}")
     # Draws still open or closed, newest first; older weekends too, in case the job did not run for a while.
     since = now.astimezone(KST).date() - timedelta(days=35)
-    pending = session.scalars(
-        select(LotteryDraw.id).where(LotteryDraw.status.in_(("open", "closed")), LotteryDraw.weekend >= since)
-    ).all()
+    with unit_of_work(session):  # ended at once: on SQLite even a read holds the write lock (BEGIN IMMEDIATE)
+        pending = session.scalars(
+            select(LotteryDraw.id).where(LotteryDraw.status.in_(("open", "closed")), LotteryDraw.weekend >= since)
+        ).all()
     for draw_id in pending:
         for step, name in ((close_draw, "closed"), (do_draw, "drawn")):
             with unit_of_work(session):

@@ -55,11 +55,14 @@ def city_cycle(session: Session, weekend: date) -> dict[str, datetime]:
     }
 
 
-def ensure_draw(session: Session, weekend: date, now: datetime) -> LotteryDraw:
-    """The weekend's draw row, created with its secret and published commitment if missing (race-safe)."""
+def ensure_draw(session: Session, weekend: date, now: datetime) -> tuple[LotteryDraw, bool]:
+    """The weekend's draw row, created with its secret and published commitment if missing (race-safe).
+
+    Returns (draw, whether this call created it).
+    """
     draw = session.scalar(select(LotteryDraw).where(LotteryDraw.weekend == weekend))
     if draw is not None:
-        return draw
+        return draw, False
     secret = new_secret()
     try:
         with session.begin_nested():
@@ -68,13 +71,13 @@ def ensure_draw(session: Session, weekend: date, now: datetime) -> LotteryDraw:
             session.add(draw)
             session.flush()
     except IntegrityError:  # another process created it first: theirs is the published one
-        draw = session.scalar(select(LotteryDraw).where(LotteryDraw.weekend == weekend))
-    return draw
+        return session.scalar(select(LotteryDraw).where(LotteryDraw.weekend == weekend)), False
+    return draw, True
 
 
 def _lock_open_draw(session: Session, weekend: date, now: datetime) -> LotteryDraw:
     """The weekend's draw, locked so the close waits for this entry (or this entry sees the close)."""
-    draw_id = ensure_draw(session, weekend, now).id
+    draw_id = ensure_draw(session, weekend, now)[0].id
     draw = session.scalar(
         select(LotteryDraw).where(LotteryDraw.id == draw_id).with_for_update().execution_options(populate_existing=True)
     )
