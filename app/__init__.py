@@ -14,8 +14,8 @@ import, function-level ones included, and that no modules import each other in a
 6. auth
 7. notifications: outbox, channels (e-mail, 알림톡/SMS, development), messages, settings, password reset
 8. bookings (calls ``notify`` where a booking changes; reminders)
-9. lottery: the weekend lottery's verifiable draw and the hold for offers of freed places (above bookings, which
-   a claimed win will create)
+9. lottery: the weekend lottery: entries, the verifiable draw (``flask run-lottery``, every minute as a job) and
+   the hold for offers of freed places (above bookings, which a claimed win will create)
 10. operators
 11. privacy: the privacy policy page, a parent's export and account deletion, the personal-data purge (uses the
    booking services to release places; the access log it reads lives in audit, where operators write it)
@@ -103,6 +103,7 @@ def register_jobs(app: Flask) -> None:
     """The job queue and every task and periodic job the worker runs (one line each)."""
     from app.bookings.reminders import booking_reminders
     from app.jobs import init_jobs
+    from app.lottery.commands import lottery_tick
     from app.notifications import tasks
     from app.notifications.services import init_outbox_hooks
     from app.privacy.purge import daily_purge
@@ -114,6 +115,7 @@ def register_jobs(app: Flask) -> None:
     jobs.periodic(tasks.sweep_outbox, minute="*/5")
     jobs.periodic(booking_reminders, hour=18)  # 18:00 Seoul time, the day before
     jobs.periodic(daily_purge, hour=4, minute=10)  # retention periods, once a day while the city sleeps
+    jobs.periodic(lottery_tick, minute="*")  # the weekend lottery's commitment, close and draw, each once
 
 
 def register_blueprints(app: Flask) -> None:
@@ -178,6 +180,9 @@ def register_commands(app: Flask) -> None:
     from app.privacy.commands import register as register_privacy_commands
 
     register_privacy_commands(app)
+    from app.lottery.commands import register as register_lottery_commands
+
+    register_lottery_commands(app)
 
 
 def register_context(app: Flask) -> None:

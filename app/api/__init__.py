@@ -2,11 +2,25 @@
 
 from flask import Blueprint, jsonify
 
-from app.api import admin, auth, availability, bookings, children, facilities, notifications, operator, places, privacy
+from app.api import (
+    admin,
+    auth,
+    availability,
+    bookings,
+    children,
+    facilities,
+    lottery,
+    notifications,
+    operator,
+    places,
+    policy,
+    privacy,
+)
 from app.errors import DomainError
 
 bp = Blueprint("api", __name__)
-for _module in (admin, auth, availability, bookings, children, facilities, notifications, operator, places, privacy):
+_FEATURES = [admin, auth, availability, bookings, children, facilities, lottery, notifications, operator, places]
+for _module in [*_FEATURES, policy, privacy]:
     _module.bp.add_to(bp)
 
 

@@ -35,6 +35,7 @@ class BookingPolicy(db.Model):
         CheckConstraint("age_basis IN ('korean_year', 'months')", name="ck_booking_policies_age_basis"),
         CheckConstraint("open_weekday BETWEEN 0 AND 6", name="ck_booking_policies_weekday"),
         CheckConstraint("max_children >= 1 AND max_guardians >= 1", name="ck_booking_policies_max"),
+        CheckConstraint("allocation IN ('first_come', 'lottery_weekends')", name="ck_booking_policies_allocation"),
     )
 
     facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id", ondelete="CASCADE"), primary_key=True)
@@ -61,6 +62,13 @@ class BookingPolicy(db.Model):
     age_max: Mapped[int | None] = mapped_column(Integer)
     closed_on_holidays: Mapped[bool] = mapped_column(Boolean, default=True)
     ratios: Mapped[dict] = mapped_column(JSON, default=lambda: dict(DEFAULT_RATIOS))
+    # Weekend lottery (#12): lottery_weekends allocates Sat/Sun/holiday sessions by the city-wide draw.
+    # The cycle times are "DAY HH:MM" (MON … SUN, Seoul time) in the calendar week (Mon–Sun) of the weekend.
+    allocation: Mapped[str] = mapped_column(String(20), default="first_come", server_default="first_come")
+    lottery_opens: Mapped[str] = mapped_column(String(9), default="TUE 09:00", server_default="TUE 09:00")
+    lottery_closes: Mapped[str] = mapped_column(String(9), default="WED 23:59", server_default="WED 23:59")
+    lottery_draw: Mapped[str] = mapped_column(String(9), default="THU 10:00", server_default="THU 10:00")
+    lottery_claim_by: Mapped[str] = mapped_column(String(9), default="FRI 12:00", server_default="FRI 12:00")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from app.bookings.models import DEFAULT_RATIOS, BookingPolicy, CityPolicy
 from app.facilities.choices import FacilityKind
+from app.facilities.hours import is_public_holiday
+from app.timeutil import KST
 
 # Defaults from the domain notes; every value can be overridden per facility.
 _COMMON_DEFAULTS = dict(
@@ -19,6 +22,11 @@ _COMMON_DEFAULTS = dict(
     no_show_after_minutes=30,
     max_guardians=2,
     closed_on_holidays=True,
+    allocation="first_come",
+    lottery_opens="TUE 09:00",
+    lottery_closes="WED 23:59",
+    lottery_draw="THU 10:00",
+    lottery_claim_by="FRI 12:00",
 )
 # Where the two bookable kinds differ: setting → (kids café, hourly daycare).
 _KIND_SETTINGS = {
@@ -41,6 +49,31 @@ KIND_DEFAULTS: dict[str, dict] = {
 # City-wide rules (app.bookings.models.CityPolicy): the default and the range an admin may choose.
 NO_SHOW_BAN_DAYS_DEFAULT = 30
 NO_SHOW_BAN_DAYS_MAX = 90
+
+
+# The weekend lottery's cycle (#12): "DAY HH:MM" within the weekend's Mon–Sun week, in this order.
+ALLOCATIONS = ("first_come", "lottery_weekends")
+CYCLE_FIELDS = ("lottery_opens", "lottery_closes", "lottery_draw", "lottery_claim_by")
+WEEKDAY_CODES = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+_CYCLE_TIME = re.compile(r"^(MON|TUE|WED|THU|FRI|SAT|SUN) ([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def cycle_minutes(value: str) -> int | None:
+    """Minutes from Monday 00:00 of a "DAY HH:MM" cycle time, or None when malformed."""
+    match = _CYCLE_TIME.match(value or "")
+    if match is None:
+        return None
+    return WEEKDAY_CODES.index(match[1]) * 1440 + int(match[2]) * 60 + int(match[3])
+
+
+# Lottery places left unclaimed go first-come once offers stop, this long before the session (#12).
+LOTTERY_OFFERS_STOP = timedelta(hours=2)
+
+
+def is_lottery_session(policy: BookingPolicy, starts_at: datetime) -> bool:
+    """A session the weekend lottery allocates: the facility chose it, and it falls on a Sat, Sun or holiday."""
+    day = starts_at.astimezone(KST).date()
+    return policy.allocation == "lottery_weekends" and (day.weekday() >= 5 or is_public_holiday(day))
 
 
 def city_policy(session: Session) -> CityPolicy:

@@ -25,6 +25,7 @@ STATUS = {
     "undo_expired": 409,
     "child_has_bookings": 409,
     "cancelled": 409,
+    "lottery_only": 409,
     "window_not_open": 422,
     "slot_past": 422,
     "age_out_of_range": 422,

@@ -7,6 +7,7 @@ from datetime import date
 
 from werkzeug.exceptions import BadRequest
 
+from app.bookings.policy import ALLOCATIONS, CYCLE_FIELDS, cycle_minutes
 from app.errors import DomainError
 from app.facilities.choices import WEEKDAY_LABELS
 from app.validation import CAPACITY_MAX, InvalidValue, parse_date, parse_int
@@ -49,12 +50,39 @@ def day(form, name: str, label: str) -> date:
         raise FormError(error.message) from None
 
 
+CYCLE_LABELS = {
+    "lottery_opens": "추첨 신청 시작",
+    "lottery_closes": "추첨 신청 마감",
+    "lottery_draw": "추첨 시각",
+    "lottery_claim_by": "당첨 확정 마감",
+}
+
+
+def lottery_values(form) -> dict:
+    """The weekend lottery settings: allocation and the cycle, each "DAY HH:MM", strictly in order before Saturday."""
+    allocation = form.get("allocation")
+    if allocation not in ALLOCATIONS:
+        raise FormError("배정 방식을 골라 주세요 (선착순 또는 주말 추첨)")
+    values, previous = {"allocation": allocation}, -1
+    for name in CYCLE_FIELDS:
+        raw = (form.get(name) or "").strip().upper()
+        minutes = cycle_minutes(raw)
+        if minutes is None:
+            raise FormError(f"{CYCLE_LABELS[name]}: TUE 09:00 형식(MON~SUN 요일과 시각)으로 입력해 주세요", name)
+        # Each step follows the one before, and winners must claim before the weekend's first session (Saturday).
+        if minutes <= previous or minutes >= 5 * 1440:
+            order = "신청 시작 → 마감 → 추첨 → 확정 마감 순서로, 금요일까지여야 합니다"
+            raise FormError(f"{CYCLE_LABELS[name]}: {order}", name)
+        values[name], previous = raw, minutes
+    return values
+
+
 def policy_values(form) -> dict:
-    """The booking-policy form: opening rule and cancellation deadline (the no-show ban is the city's)."""
+    """The booking-policy form: opening rule, cancellation deadline and the weekend lottery (the ban is the city's)."""
     mode = form.get("opening_mode")
     if mode not in ("days_ahead", "weekly"):
         raise FormError("예약 오픈 방식을 골라 주세요")
-    return {
+    values = {
         "opening_mode": mode,
         "days_ahead": integer(form, "days_ahead", "며칠 전 오픈", 0, 90),
         "open_weekday": integer(form, "open_weekday", "오픈 요일", 0, 6),
@@ -62,6 +90,7 @@ def policy_values(form) -> dict:
         "cancel_deadline_minutes": integer(form, "cancel_deadline_minutes", "취소 마감(분)", 0, 7 * 24 * 60),
         "no_show_after_minutes": integer(form, "no_show_after_minutes", "노쇼 처리 가능(시작 후 분)", 0, 240),
     }
+    return {**values, **lottery_values(form)}
 
 
 def week_values(form, hourly: bool) -> dict[tuple[int, str, str], tuple[int | None, int]]:

@@ -34,6 +34,11 @@ POLICY_FIELDS = (
     "open_time",
     "cancel_deadline_minutes",
     "no_show_after_minutes",
+    "allocation",
+    "lottery_opens",
+    "lottery_closes",
+    "lottery_draw",
+    "lottery_claim_by",
 )
 WEEKS_GENERATED = 4
 
@@ -405,7 +410,7 @@ def policy_json(policy: BookingPolicy) -> dict:
 
 
 def save_policy(session: Session, actor: User, facility: Facility, values: dict, now: datetime) -> BookingPolicy:
-    """Store the booking-opening rule and the cancellation deadline."""
+    """Store the settings the page edits (POLICY_FIELDS): opening rule, deadlines, the weekend lottery."""
     policy = session.get(BookingPolicy, facility.id)
     if policy is None:
         policy = default_policy(facility.kind, facility.id)

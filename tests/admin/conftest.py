@@ -8,6 +8,8 @@ import pytest
 
 from app.bookings.models import Closure, DaycareClass, SessionTemplate
 from app.facilities.models import FacilityFlag
+from app.lottery.draw import commitment
+from app.lottery.models import LotteryDraw, LotteryEntry
 from app.timeutil import KST
 from tests.admin.route_access import STATIC_ARGS
 from tests.factories import login, make_child, make_slot, make_user, place_booking
@@ -31,7 +33,9 @@ def world(db, make_facility):
     klass = DaycareClass(facility_id=mine.id, name="햇님반", age_years=2, teachers=1)
     closure = Closure(facility_id=mine.id, starts_on=date(2030, 1, 1), ends_on=date(2030, 1, 2), reason="점검")
     flag = FacilityFlag(facility_id=mine.id, reason="district_mismatch", detail="test")
-    db.session.add_all([template, klass, closure, flag])
+    draw = LotteryDraw(weekend=date(2030, 1, 5), secret="0" * 64, commitment=commitment("0" * 64), status="open")
+    entry = LotteryEntry(ref="ab12", user_id=parent.id, weekend=draw.weekend, slot_ids=[1], child_ids=[1], places=1)
+    db.session.add_all([template, klass, closure, flag, draw, entry])
     db.session.commit()
     ids = {
         "facility_id": mine.id,
@@ -45,6 +49,8 @@ def world(db, make_facility):
         "user_id": parent.id,
         "token": "0" * 32,
         "outbox_id": 1,
+        "entry_id": entry.id,
+        "draw_weekend": "2030-01-05",
         **STATIC_ARGS,
     }
     return users, ids

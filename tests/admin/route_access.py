@@ -63,6 +63,12 @@ EXACT = {
     # An upload preview is its admin's own: the world's made-up token is unknown, so 404 even for an admin
     # (tests/admin/test_admin_uploads.py walks a real one).
     "/admin/import/<token>": dict(ADMIN_ONLY, admin="denied"),
+    # Weekend lottery (#12): the policy of a facility its operators (and admins) manage; a household's own entries
+    # (another's → 404); each weekend's draw record is public (404 until the weekend's entries open).
+    "/api/operator/facilities/<id:facility_id>/policy": STAFF,
+    "/api/lottery/entries": LOGGED_IN,
+    "/api/lottery/entries/<id:entry_id>": OWNER,
+    "/api/draws": EVERYONE,
 }
 QUERY = {
     "/api/districts/at": "?lat=37.5665&lon=126.978",
@@ -71,6 +77,7 @@ QUERY = {
     "/api/places": "?q=중구",
     "/api/availability": "?facility_ids=1,2",
     "/api/facilities/<id:facility_id>/slots": "?date=2030-01-07",
+    "/api/draws": "?weekend={draw_weekend}",
 }
 STATIC_ARGS = {"filename": "css/app.css"}
 VENDOR_ARGS = {"package": "leaflet", "filename": "dist/leaflet.css"}

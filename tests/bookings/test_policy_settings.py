@@ -1,12 +1,17 @@
 """Every per-facility booking setting is applied: changing it changes what booking or slot generation does."""
 
-from datetime import date
+import itertools
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from app.bookings.models import BookingPolicy, Slot
 from app.bookings.schedule import generate_slots
 from app.bookings.services import BookingError, book, cancel, mark_no_show
+from app.lottery.models import LotteryDraw
+from app.lottery.runner import run_lottery
+from app.lottery.services import enter
+from app.timeutil import KST
 from tests.factories import NOW, hourly_slots, kst, make_child, make_slot, make_user, set_policy
 
 TUESDAY = (2026, 12, 1)  # 8 days after NOW (Monday 2026-11-23 10:00)
@@ -65,6 +70,38 @@ def _second_visit_same_day(session, facility, user):
 def _generated_capacity(session, facility, user):
     generate_slots(session, date(2026, 11, 23), weeks=1, facility_ids=[facility.id])
     return set(session.scalars(select(Slot.capacity).where(Slot.facility_id == facility.id)))
+
+
+def _enter_at(moment):
+    """Enter the lottery at `moment` for the Saturday 10:00 session of NOW's week (2026-11-28)."""
+
+    def probe(session, facility, user):
+        slot = make_slot(session, facility, kst(2026, 11, 28, 10))
+        enter(session, user, [slot.id], [make_child(session, user).id], 1, moment)
+        return "ok"
+
+    return probe
+
+
+# Each draw probe uses a weekend of its own: the draw is one per weekend for the whole city.
+_WEEKENDS = (date(2027, 1, 2) + timedelta(weeks=n) for n in itertools.count())
+
+
+def _drawn_on_thursday(minute, outcome):
+    """Enter for a fresh weekend on its Tuesday, run the lottery on Thursday 10:`minute`; then `outcome(...)`."""
+
+    def probe(session, facility, user):
+        saturday = next(_WEEKENDS)
+        slot = make_slot(session, facility, kst(saturday.year, saturday.month, saturday.day, 10))
+        tuesday = saturday - timedelta(days=4)
+        entry = enter(session, user, [slot.id], [make_child(session, user).id], 1, kst(*tuesday.timetuple()[:3]))
+        session.commit()
+        thursday = saturday - timedelta(days=2)
+        run_lottery(session, kst(thursday.year, thursday.month, thursday.day, 10, minute))
+        draw = session.scalar(select(LotteryDraw).where(LotteryDraw.weekend == saturday))
+        return outcome(session, entry, draw)
+
+    return probe
 
 
 # setting: (facility kind, other settings held fixed, probe, {value: what the probe sees})
@@ -156,6 +193,40 @@ SETTINGS = {
         dict(days_ahead=60),
         _book_on(kst(2026, 12, 25)),
         {False: "ok", True: "closed"},
+    ),
+    # Weekend lottery (#12). A Saturday session 5 days after NOW: booked first-come, or only through the lottery.
+    "allocation": (
+        "kids_cafe",
+        {},
+        _book_on(kst(2026, 11, 28)),
+        {"first_come": "ok", "lottery_weekends": "lottery_only"},
+    ),
+    "lottery_opens": (
+        "kids_cafe",
+        dict(allocation="lottery_weekends"),
+        _enter_at(kst(2026, 11, 24, 10)),
+        {"TUE 09:00": "ok", "TUE 10:00": "ok", "TUE 10:01": "lottery_closed"},
+    ),
+    "lottery_closes": (
+        "kids_cafe",
+        dict(allocation="lottery_weekends"),
+        _enter_at(kst(2026, 11, 25, 22)),
+        {"WED 23:59": "ok", "WED 22:01": "ok", "WED 22:00": "lottery_closed"},
+    ),
+    # The city's one draw runs after the latest draw time of any lottery facility: values in rising order.
+    "lottery_draw": (
+        "kids_cafe",
+        dict(allocation="lottery_weekends"),
+        _drawn_on_thursday(30, lambda session, entry, draw: draw.status),
+        {"THU 10:00": "drawn", "THU 10:30": "drawn", "THU 10:31": "closed"},
+    ),
+    # Applied as the deadline the draw gives each win (shown to the parent); claiming, declining and the lapse at
+    # this deadline are not built yet (issue #12, step 5).
+    "lottery_claim_by": (
+        "kids_cafe",
+        dict(allocation="lottery_weekends"),
+        _drawn_on_thursday(59, lambda session, entry, draw: entry.claim_by.astimezone(KST).strftime("%a %H:%M")),
+        {"FRI 12:00": "Fri 12:00", "FRI 18:30": "Fri 18:30"},
     ),
     # No classes configured: one teacher each for ages 0, 1 and 3.
     "ratios": (

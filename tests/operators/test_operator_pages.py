@@ -148,6 +148,11 @@ def test_closure_over_bookings_asks_then_cancels(client, db, world):
     assert entry.actor_id == world["operator"].id
 
 
+LOTTERY_CYCLE = dict(
+    lottery_opens="MON 09:00", lottery_closes="TUE 23:59", lottery_draw="WED 10:00", lottery_claim_by="THU 12:00"
+)
+
+
 def test_settings_policy_and_templates(client, db, world):
     login(client, world["operator"])
     fid = world["cafe"].id
@@ -162,6 +167,8 @@ def test_settings_policy_and_templates(client, db, world):
             "cancel_deadline_minutes": "60",
             "no_show_after_minutes": "45",
             "no_show_ban_days": "365",
+            "allocation": "lottery_weekends",
+            **LOTTERY_CYCLE,
         },
     )
     assert saved.status_code == 303
@@ -173,6 +180,8 @@ def test_settings_policy_and_templates(client, db, world):
         "open_time": "09:00",
         "cancel_deadline_minutes": 60,
         "no_show_after_minutes": 45,
+        "allocation": "lottery_weekends",
+        **LOTTERY_CYCLE,
     }
     # The ban's length is the city's: an operator's 365 changes nothing.
     assert city_policy(db.session).no_show_ban_days == 30 and not audits(db.session, "city_policy.update")
