@@ -5,7 +5,9 @@ A plain module (imported as `tests.support`), so no test imports a conftest.py b
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+from collections import Counter
 from contextlib import contextmanager
 
 import pytest
@@ -31,6 +33,28 @@ def need(reason: str):
 
 def database_url() -> str:
     return os.environ.get("TEST_DATABASE_URL", "sqlite://")
+
+
+def process_database_url(kind: str, tmp_path) -> str:
+    """A database several OS processes can share: a SQLite file under `tmp_path`, or PostgreSQL."""
+    return f"sqlite:///{tmp_path / 'race.sqlite3'}" if kind == "sqlite" else postgres_url()
+
+
+def run_processes(target, args_per_process: list[tuple]) -> Counter:
+    """One spawned process per args tuple, `target(*args, barrier, results)`, released together by the barrier;
+    the Counter of everything they put on `results`."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(len(args_per_process)), ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*args, barrier, results)) for args in args_per_process]
+    for p in procs:
+        p.start()
+    outcomes = Counter()
+    for _ in procs:
+        outcomes.update(results.get(timeout=120))
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    return outcomes
 
 
 def postgres_url() -> str:

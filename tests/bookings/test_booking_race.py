@@ -1,6 +1,5 @@
 """Several OS processes race on one slot and on one child's last monthly hours, on SQLite and PostgreSQL."""
 
-import multiprocessing
 from collections import Counter
 from datetime import date
 
@@ -10,55 +9,20 @@ from sqlalchemy import func, select
 from app.bookings.models import Booking, BookingChild, Slot
 from app.bookings.services import book
 from app.extensions import db
-from app.facilities.models import Facility
 from tests.bookings.race_worker import attempt
-from tests.factories import NOW, hourly_slots, kst, make_child, make_slot, make_user, set_policy
-from tests.support import make_app, postgres_url
+from tests.factories import NOW, add_facility, hourly_slots, kst, make_child, make_slot, make_user, set_policy
+from tests.support import make_app, process_database_url, run_processes
 
 PROCESSES = 4
 
 
-def _database(kind, tmp_path):
-    return f"sqlite:///{tmp_path / 'race.sqlite3'}" if kind == "sqlite" else postgres_url()
-
-
-def _race(url, jobs_per_process):
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(len(jobs_per_process)), ctx.Queue()
-    procs = [
-        ctx.Process(target=attempt, args=(url, jobs, NOW.isoformat(), barrier, results)) for jobs in jobs_per_process
-    ]
-    for p in procs:
-        p.start()
-    outcomes = Counter()
-    for _ in procs:
-        outcomes.update(results.get(timeout=120))
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
-    return outcomes
-
-
 def _facility(kind):
-    facility = Facility(
-        kind=kind,
-        source="race",
-        source_id=kind,
-        source_hash="x",
-        name="경쟁 시설",
-        open_days=0b1111111,
-        details={},
-        age_min=0,
-        age_max=10,
-    )
-    db.session.add(facility)
-    db.session.flush()
-    return facility
+    return add_facility(db.session, kind=kind, name="경쟁 시설", age_min=0, age_max=10)
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_processes_racing_for_one_slot_never_overbook(kind, tmp_path):
-    url = _database(kind, tmp_path)
+    url = process_database_url(kind, tmp_path)
     app = make_app(url)
     capacity, attempts = 5, 24
     with app.app_context():
@@ -69,7 +33,7 @@ def test_processes_racing_for_one_slot_never_overbook(kind, tmp_path):
             jobs.append((user.id, slot.id, [make_child(db.session, user).id], 1))
         slot_id = slot.id
         db.session.commit()
-        outcomes = _race(url, [jobs[i::PROCESSES] for i in range(PROCESSES)])
+        outcomes = run_processes(attempt, [(url, jobs[i::PROCESSES], NOW.isoformat()) for i in range(PROCESSES)])
         db.session.expire_all()
         assert outcomes == Counter(confirmed=capacity, slot_full=attempts - capacity)
         assert db.session.get(Slot, slot_id).booked == capacity
@@ -83,7 +47,7 @@ def test_processes_racing_for_one_slot_never_overbook(kind, tmp_path):
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_processes_racing_for_a_childs_last_monthly_hours(kind, tmp_path):
-    url = _database(kind, tmp_path)
+    url = process_database_url(kind, tmp_path)
     app = make_app(url)
     with app.app_context():
         daycare = _facility("hourly_daycare")
@@ -97,7 +61,7 @@ def test_processes_racing_for_a_childs_last_monthly_hours(kind, tmp_path):
         jobs = [[(user.id, slot_id, [child.id], 1)] for slot_id in targets]
         child_id = child.id
         db.session.commit()  # and touch no ORM object until the race is over: SQLite would stay write-locked
-        outcomes = _race(url, jobs)
+        outcomes = run_processes(attempt, [(url, j, NOW.isoformat()) for j in jobs])
         assert outcomes == Counter(confirmed=1, monthly_cap=PROCESSES - 1)
         mine = select(BookingChild.booking_id).where(BookingChild.child_id == child_id)
         hours = db.session.scalar(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 
 import pytest
@@ -10,38 +9,25 @@ import pytest
 from app.extensions import db
 from app.lottery.models import LotteryDraw, LotteryEntry
 from app.lottery.services import enter
-from tests.bookings.test_booking_race import _database, _facility
-from tests.factories import kst, make_child, make_slot, make_user, set_policy
+from tests.factories import add_facility, kst, make_child, make_slot, make_user, set_policy
 from tests.lottery.conftest import DRAW, OPEN
 from tests.lottery.lottery_process_worker import run_steps
-from tests.support import make_app
+from tests.support import make_app, process_database_url, run_processes
 
 PROCESSES = 4
 
 
 def _race(url, moments) -> Counter:
     """What the processes did, together, running every due step at each of `moments` (all at once)."""
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(PROCESSES), ctx.Queue()
-    isos = [m.isoformat() for m in moments]
-    procs = [ctx.Process(target=run_steps, args=(url, isos, barrier, results)) for _ in range(PROCESSES)]
-    for p in procs:
-        p.start()
-    done = Counter()
-    for _ in procs:
-        done.update(results.get(timeout=120))
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
-    return done
+    return run_processes(run_steps, [(url, [m.isoformat() for m in moments])] * PROCESSES)
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_each_step_happens_once_with_four_processes(kind, tmp_path):
-    url = _database(kind, tmp_path)
+    url = process_database_url(kind, tmp_path)
     app = make_app(url)
     with app.app_context():
-        cafe = _facility("kids_cafe")
+        cafe = add_facility(db.session, name="경쟁 시설", age_min=0, age_max=10)
         set_policy(db.session, cafe, allocation="lottery_weekends")
         slot_id = make_slot(db.session, cafe, kst(2027, 1, 9, 10), capacity=3).id
         db.session.commit()
