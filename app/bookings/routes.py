@@ -17,11 +17,12 @@ from app.bookings.children import child_choices
 from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, Slot
 from app.bookings.policy import city_policy, get_policy
-from app.bookings.schedule import closed_reason, when_label
+from app.bookings.schedule import closed_reason
 from app.bookings.week import booking_week
 from app.database import unit_of_work
 from app.extensions import db
 from app.facilities.choices import WEEKDAY_LABELS, FacilityKind
+from app.facilities.hours import when_label
 from app.facilities.models import Facility
 from app.routing import Routes
 from app.timeutil import KST, utcnow

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.bookings.models import BookingPolicy, Closure, DaycareClass, SessionTemplate, Slot
 from app.bookings.policy import get_policy, ratio_for_age
-from app.facilities.choices import BOOKABLE_KINDS, WEEKDAY_LABELS, FacilityKind
+from app.facilities.choices import BOOKABLE_KINDS, FacilityKind
 from app.facilities.hours import holiday_name, is_public_holiday
 from app.facilities.models import Facility
 from app.timeutil import KST
@@ -21,12 +21,6 @@ DAYCARE_HOURS = ("07:30", "19:30")
 DAYCARE_DAYS = 0b0011111  # Monday to Friday
 # Used when a daycare has no classes configured: 0세반, 1–2세반, 3세 이상반 with one teacher each.
 DEFAULT_CLASSES = (("0세반", 0, 1), ("1-2세반", 1, 1), ("3세 이상반", 3, 1))
-
-
-def when_label(starts_at: datetime, ends_at: datetime) -> str:
-    """ "2026-11-24 (화) 10:00–12:00" in Seoul time: how pages, exports and audit entries name a session."""
-    starts, ends = starts_at.astimezone(KST), ends_at.astimezone(KST)
-    return f"{starts:%Y-%m-%d} ({WEEKDAY_LABELS[starts.weekday()]}) {starts:%H:%M}–{ends:%H:%M}"
 
 
 def hhmm(value: str) -> time:

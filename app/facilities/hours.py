@@ -88,3 +88,9 @@ def days_label(open_days: int) -> str:
     if days == list(range(days[0], days[-1] + 1)) and len(days) >= 3:
         return f"{WEEKDAY_LABELS[days[0]]}~{WEEKDAY_LABELS[days[-1]]}"
     return "·".join(WEEKDAY_LABELS[i] for i in days)
+
+
+def when_label(starts_at: datetime, ends_at: datetime) -> str:
+    """ "2026-11-24 (화) 10:00–12:00" in Seoul time: how pages, exports, audit entries and messages name a session."""
+    starts, ends = starts_at.astimezone(KST), ends_at.astimezone(KST)
+    return f"{starts:%Y-%m-%d} ({WEEKDAY_LABELS[starts.weekday()]}) {starts:%H:%M}–{ends:%H:%M}"

@@ -11,9 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from app.timeutil import KST
-
-WEEKDAYS = "월화수목금토일"
+from app.facilities.hours import when_label
 
 
 @dataclass(frozen=True)
@@ -64,17 +62,11 @@ def site_url() -> str:
     return current_app.config["SITE_URL"].rstrip("/")
 
 
-def when_text(starts_at, ends_at) -> str:
-    """2026-12-08(화) 09:30~11:30, Seoul time."""
-    start, end = starts_at.astimezone(KST), ends_at.astimezone(KST)
-    return f"{start:%Y-%m-%d}({WEEKDAYS[start.weekday()]}) {start:%H:%M}~{end:%H:%M}"
-
-
 def booking_facts(booking) -> dict:
     """The payload every booking event's text uses."""
     return {
         "facility": booking.facility.name,
-        "when": when_text(booking.starts_at, booking.ends_at),
+        "when": when_label(booking.starts_at, booking.ends_at),
         "code": booking.code,
         "link": f"{site_url()}/bookings/{booking.id}",
     }

@@ -17,10 +17,11 @@ from app.bookings import services as booking_services
 from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, BookingChild, NoShow, Slot
 from app.bookings.policy import get_policy
-from app.bookings.schedule import at_kst, closed_reason, when_label
+from app.bookings.schedule import at_kst, closed_reason
 from app.bookings.services import NO_SHOW_UNDO_HOURS, new_booking, take_places
 from app.errors import DomainError
 from app.facilities.choices import BOOKABLE_KINDS
+from app.facilities.hours import when_label
 from app.facilities.models import Facility
 from app.operators.people import WALK_IN_DOMAIN, child_entries, guardian_view
 from app.timeutil import KST
