@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.auth.reset import reset_link
 from app.jobs import current_jobs
-from app.masking import mask_email, mask_phone
+from app.masking import mask_contact
 from app.notifications.channels import DeliveryError, transport_for
 from app.notifications.choices import Channel, OutboxStatus
 from app.notifications.messages import EVENTS, booking_facts, render
@@ -50,10 +50,6 @@ def address_of(channel: str, user: User, prefs: NotificationSettings) -> str | N
     return user.email if channel == Channel.EMAIL else (prefs.phone or None)
 
 
-def _masked(channel: str, address: str) -> str:
-    return mask_email(address) if channel == Channel.EMAIL else mask_phone(address)
-
-
 def notify(session: Session, user: User, name: str, booking=None, now: datetime | None = None, **facts) -> list[str]:
     """Write one outbox row per channel the user gets `name` through; the keys written (or already there)."""
     spec = EVENTS[name]
@@ -79,7 +75,7 @@ def notify(session: Session, user: User, name: str, booking=None, now: datetime 
                     channel=channel,
                     user_id=user.id,
                     booking_id=booking.id if booking is not None else None,
-                    recipient=_masked(channel, address),
+                    recipient=mask_contact(address),
                     payload=payload,
                     status=OutboxStatus.PENDING.value,
                     attempts=0,
