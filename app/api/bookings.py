@@ -7,7 +7,7 @@ from flask import Response, jsonify, request
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings import services
 from app.bookings.choices import BookingStatus, SlotState
-from app.database import unit_of_work
+from app.database import lock_on_demand, unit_of_work
 from app.errors import ApiError
 from app.extensions import db
 from app.facilities.models import Facility
@@ -68,13 +68,28 @@ def api_slots(facility_id: int):
 
 
 @bp.post("/bookings")
-@api_login_required
 def api_book():
+    # The 09:00 rush: the token check and book()'s reads run before any transaction, so refusing a full session
+    # never waits for SQLite's write lock (nor sends BEGIN/ROLLBACK to PostgreSQL). book() locks the children's
+    # rows before the reads its rules rest on, and that lock begins the transaction (app/database.py).
+    with lock_on_demand():
+        return _book()
+
+
+@api_login_required
+def _book():
     slot_id, child_ids, guardians, hours = _booking_request(json_body())
-    with unit_of_work():  # a BookingError rolls back (nothing half-written) and is answered by app/api/__init__.py
-        booking = services.book(db.session, current_api_user(), slot_id, child_ids, guardians, hours, utcnow())
-        body = booking_json(booking)  # before the commit expires it: no reload queries after
-    return jsonify(body), 201
+    session = db.session()
+    expire_on_commit = session.expire_on_commit
+    # The answer is built after the commit from the objects as written (not expired: no reload queries), so the
+    # write lock (SQLite) or the slot's row lock (PostgreSQL) is not held while it is.
+    session.expire_on_commit = False
+    try:
+        with unit_of_work():  # a BookingError rolls back (nothing half-written); app/api/__init__.py answers it
+            booking = services.book(session, current_api_user(), slot_id, child_ids, guardians, hours, utcnow())
+        return jsonify(booking_json(booking)), 201
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 @bp.get("/bookings")

@@ -1,11 +1,14 @@
 """Booking rush: real HTTP against gunicorn, many parents racing for a few popular slots.
 
-    .venv/bin/python bench/rush/run.py --db sqlite postgres [--attempts 2000] [--clients 64] [--workers 4]
+    .venv/bin/python bench/rush/run.py --db sqlite postgres [--attempts 2000] [--clients 64] [--workers 4] [--runs 1]
 
 Per database: a fresh schema (migrations), one kids café with a few popular sessions, pre-created parents,
 children and API tokens; then gunicorn on 127.0.0.1 (--port, default 5103) and `--clients` threads POSTing
 /api/bookings. Reports attempts/s, p50/p99 latency, outcome codes and overbooked places (must be 0),
 counted in the database afterwards. Prints a Markdown table. Loopback only.
+
+Each app run is followed by the anchor on fresh data with the same server settings: `bench/rush/bare.py`, one
+conditional UPDATE + INSERT per attempt (no token, no rules), also audited afterwards (`--no-anchor` skips it).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.auth.models import ApiToken, Child, User  # noqa: E402
-from app.bookings.models import BookingChild, Slot  # noqa: E402
+from app.bookings.models import Booking, BookingChild, Slot  # noqa: E402
 from app.bookings.policy import default_policy  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.facilities.models import Facility  # noqa: E402
@@ -117,8 +120,10 @@ def prepare(url: str, parents: int, n_slots: int, capacity: int):
     return result
 
 
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
+def start_server(url: str, port: int, workers: int, bare: bool = False) -> subprocess.Popen:
+    """gunicorn with the app, or (bare) with the anchor endpoint of bench/rush/bare.py; same settings either way."""
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-only")
+    target = ["--pythonpath", str(Path(__file__).parent), "bare:create()"] if bare else ["app:create_app()"]
     proc = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -128,7 +133,7 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
             f"{HOST}:{port}",
             "--log-level",
             "warning",
-            "app:create_app()",
+            *target,
         ],
         cwd=ROOT,
         env=env,
@@ -160,13 +165,17 @@ def _call(port: int, method: str, path: str, token: str, body: dict | None = Non
     return resp.status, json.loads(data) if data.startswith(b"{") else {}
 
 
-def warm_up(port: int, facility_id: int, warm_slot: int, parents: list[tuple[str, int]]) -> None:
+def warm_up(port: int, facility_id: int, warm_slot: int, parents: list[tuple[str, int]], bare: bool = False) -> None:
     """Like a server that has been up a while: every worker has connected and run each statement once.
 
     Books and cancels a separate slot (another day, so the rush's rules are unaffected) and reads.
+    The bare endpoint only books (it has nothing else).
     """
     day = (utcnow() + timedelta(days=3)).astimezone(KST).date().isoformat()
     for token, child_id in parents:
+        if bare:
+            _call(port, "POST", "/api/bookings", token, {"slot_id": warm_slot, "child_ids": [child_id]})
+            continue
         _call(port, "GET", f"/api/facilities/{facility_id}/slots?date={day}", token)
         status, body = _call(port, "POST", "/api/bookings", token, {"slot_id": warm_slot, "child_ids": [child_id]})
         if status == 201:
@@ -227,22 +236,43 @@ def rush(port: int, slot_ids: list[int], parents: list[tuple[str, int]], attempt
     return wall, latencies, outcomes
 
 
-def audit(url: str, slot_ids: list[int]) -> tuple[int, int, int]:
-    """(overbooked places, counter mismatches, confirmed places) counted from the rows themselves."""
+def audit(url: str, slot_ids: list[int], bare: bool = False) -> tuple[int, int, int]:
+    """(overbooked places, counter mismatches, confirmed places) counted from the rows themselves.
+
+    The app's places are its active booking_children rows; the bare endpoint's are its booking rows."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "MAP_TILE_URL": ""})
     with app.app_context():
         over = mismatch = placed = 0
         for slot in db.session.scalars(select(Slot).where(Slot.id.in_(slot_ids))):
-            active = db.session.scalar(
-                select(func.count())
+            rows = (
+                select(func.count()).select_from(Booking).where(Booking.slot_id == slot.id)
+                if bare
+                else select(func.count())
                 .select_from(BookingChild)
                 .where(BookingChild.slot_id == slot.id, BookingChild.active)
             )
+            active = db.session.scalar(rows)
             over += max(0, active - slot.capacity)
             mismatch += active != slot.booked
             placed += active
         db.engine.dispose()
     return over, mismatch, placed
+
+
+def measure(url: str, args, bare: bool) -> tuple:
+    """One rush on fresh data against the app (or the bare endpoint): the table row's figures."""
+    facility_id, slot_ids, warm_slot, parents = prepare(url, args.parents, args.slots, args.capacity)
+    server = start_server(url, args.port, args.workers, bare)
+    try:
+        warm_up(args.port, facility_id, warm_slot, parents[:40], bare)
+        cpu0 = worker_cpu_seconds(server.pid)
+        seconds, lat, outcomes = rush(args.port, slot_ids, parents, args.attempts, args.clients, seed=2)
+        cpu_ms = (worker_cpu_seconds(server.pid) - cpu0) * 1000 / len(lat)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    over, mismatch, placed = audit(url, slot_ids, bare)
+    return seconds, lat, outcomes, over, mismatch, placed, cpu_ms
 
 
 def main() -> None:
@@ -254,61 +284,62 @@ def main() -> None:
     ap.add_argument("--parents", type=int, default=600)
     ap.add_argument("--slots", type=int, default=4)
     ap.add_argument("--capacity", type=int, default=40)
+    ap.add_argument("--runs", type=int, default=1, help="app + anchor pairs per database")
+    ap.add_argument("--no-anchor", dest="anchor", action="store_false", help="skip the bare endpoint")
     ap.add_argument("--port", type=int, default=int(os.environ.get("RUSH_PORT", 5103)))
     args = ap.parse_args()
-    rows = []
+    rows, bad = [], False
     with tempfile.TemporaryDirectory(prefix="nadeuri-rush-") as tmp:
         for name in args.db:
             if name == "postgres" and not ensure_pg_database(PG_URL):
                 continue
             url = f"sqlite:///{tmp}/rush.sqlite3" if name == "sqlite" else PG_URL
-            facility_id, slot_ids, warm_slot, parents = prepare(url, args.parents, args.slots, args.capacity)
-            server = start_server(url, args.port, args.workers)
-            try:
-                warm_up(args.port, facility_id, warm_slot, parents[:40])
-                cpu0 = worker_cpu_seconds(server.pid)
-                seconds, lat, outcomes = rush(args.port, slot_ids, parents, args.attempts, args.clients, seed=2)
-                cpu_ms = (worker_cpu_seconds(server.pid) - cpu0) * 1000 / len(lat)
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
-            over, mismatch, placed = audit(url, slot_ids)
-            other = {k: v for k, v in outcomes.items() if k not in ("confirmed", "slot_full")}
-            rows.append(
-                (
-                    name,
-                    len(lat),
-                    seconds,
-                    len(lat) / seconds,
-                    percentile(lat, 50),
-                    percentile(lat, 99),
-                    outcomes["confirmed"],
-                    args.slots * args.capacity,
-                    outcomes["slot_full"],
-                    other,
-                    over,
-                    mismatch,
-                    placed,
-                    cpu_ms,
-                )
-            )
+            for run in range(args.runs):
+                app_rate = None
+                for bare in (False, True) if args.anchor else (False,):
+                    if name == "sqlite":
+                        for suffix in ("", "-wal", "-shm"):
+                            Path(f"{tmp}/rush.sqlite3{suffix}").unlink(missing_ok=True)
+                    seconds, lat, outcomes, over, mismatch, placed, cpu_ms = measure(url, args, bare)
+                    rate = len(lat) / seconds
+                    if bare and app_rate is not None:
+                        rows[-1] = (*rows[-1][:-1], f"{app_rate / rate:.0%}")
+                    app_rate = rate
+                    other = {k: v for k, v in outcomes.items() if k not in ("confirmed", "slot_full")}
+                    other_text = ", ".join(f"{k} {v}" for k, v in sorted(other.items())) or "-"
+                    bad |= bool(over or mismatch or outcomes["confirmed"] != placed)
+                    rows.append(
+                        (
+                            name,
+                            "bare UPDATE + INSERT" if bare else "app",
+                            run + 1,
+                            len(lat),
+                            f"{seconds:.1f}",
+                            f"{rate:.0f}",
+                            f"{percentile(lat, 50):.0f}",
+                            f"{percentile(lat, 99):.0f}",
+                            f"{outcomes['confirmed']} / {args.slots * args.capacity}",
+                            outcomes["slot_full"],
+                            other_text,
+                            over,
+                            mismatch,
+                            f"{cpu_ms:.1f}",
+                            "",
+                        )
+                    )
     print(
         f"\n{args.attempts} attempts, {args.clients} clients, gunicorn -w {args.workers} (sync), "
         f"{args.slots} slots x {args.capacity} places, {args.parents} parents\n"
     )
     print(
-        "| db | attempts | s | attempts/s | p50 ms | p99 ms | confirmed / places | slot_full | other refusals "
-        "| overbooked | counter≠rows | app CPU ms/attempt |"
+        "| db | server | run | attempts | s | attempts/s | p50 ms | p99 ms | confirmed / places | slot_full "
+        "| other refusals | overbooked | counter≠rows | app CPU ms/attempt | app ÷ bare attempts/s |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        other = ", ".join(f"{k} {v}" for k, v in sorted(r[9].items())) or "-"
-        print(
-            f"| {r[0]} | {r[1]} | {r[2]:.1f} | {r[3]:.0f} | {r[4]:.0f} | {r[5]:.0f} | {r[6]} / {r[7]} | {r[8]} "
-            f"| {other} | {r[10]} | {r[11]} | {r[13]:.1f} |"
-        )
+        print("| " + " | ".join(str(v) for v in r) + " |")
     print("\napp CPU = gunicorn workers' CPU time per attempt (2 cores / that = the app's ceiling on this machine)")
-    if any(r[10] or r[11] or r[6] != r[12] for r in rows):
+    if bad:
         sys.exit("OVERBOOKED or counter mismatch")
 
 
