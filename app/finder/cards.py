@@ -26,4 +26,5 @@ def add_card_facts(session: Session, items: list[dict], now: datetime) -> None:
             found = places.get(item["id"])
             item["session_text"] = found["text"] if found else NO_SESSION_TEXT
             item["full"] = bool(found) and found["state"] == LiveState.FULL
+            item["lottery"] = bool(found) and found["state"] == LiveState.LOTTERY
             item["fee"] = FacilityKind(item["kind"]).fee
