@@ -17,6 +17,7 @@ from app.bookings.models import BookingPolicy
 from app.bookings.policy import LOTTERY_OFFERS_STOP, is_lottery_session
 from app.bookings.upcoming import next_sessions, when_text
 from app.choices import Choices
+from app.facilities.hours import is_public_holiday
 
 NO_SESSION_TEXT = "예정된 회차 없음"
 REFRESH_SECONDS = 30  # how often an open search page asks again (static/js/live-places.js)
@@ -40,7 +41,7 @@ def facility_state(found: dict | None, policy: BookingPolicy | None = None, now:
     if found is None:
         return LiveState.NONE
     if policy is not None and now is not None:
-        starts_at = datetime.fromisoformat((found.get("free") or found["next"])["starts_at"])
+        starts_at = datetime.fromisoformat(_shown(found)["starts_at"])
         if is_lottery_session(policy, starts_at) and now < starts_at - LOTTERY_OFFERS_STOP:
             return LiveState.LOTTERY
     if found["next"]["left"] or "free" in found:
@@ -53,20 +54,33 @@ def live_places(session: Session, facility_ids: list[int], now: datetime) -> dic
 
     `left` and `starts_at` are those of the next session with places (the next session when all are full,
     with left 0); a lottery session says "추첨 · 12/13(토) 10:00". Facilities without an upcoming session (or
-    unknown ids) are left out. Two queries for all: the sessions, and the policies of those that use the lottery.
+    unknown ids) are left out. One query for the sessions, and one for the policies when any of them falls on a
+    Saturday, Sunday or holiday (only those can be lottery sessions).
     """
     found_by_id = next_sessions(session, facility_ids, now)
-    lottery = _lottery_policies(session, list(found_by_id))
+    weekend = [i for i, found in found_by_id.items() if _weekend_or_holiday(found)]
+    lottery = _lottery_policies(session, weekend)
     out = {}
     for facility_id, found in found_by_id.items():
         state = facility_state(found, lottery.get(facility_id), now)
-        bookable = found.get("free") or found["next"]
+        bookable = _shown(found)
         text = found["text"]
         if state == LiveState.LOTTERY:
             text = f"{LiveState.LOTTERY.label} · {when_text(datetime.fromisoformat(bookable['starts_at']))}"
         out[facility_id] = {"state": state.value, "left": bookable["left"], "starts_at": bookable["starts_at"]}
         out[facility_id]["text"] = text
     return out
+
+
+def _shown(found: dict) -> dict:
+    """The session a card names: the next with places, else the next."""
+    return found.get("free") or found["next"]
+
+
+def _weekend_or_holiday(found: dict) -> bool:
+    """Whether the session a card names may be a lottery one (most are not: then no policy is read)."""
+    day = datetime.fromisoformat(_shown(found)["starts_at"]).date()  # a Seoul time
+    return day.weekday() >= 5 or is_public_holiday(day)
 
 
 def _lottery_policies(session: Session, facility_ids: list[int]) -> dict[int, BookingPolicy]:
