@@ -71,9 +71,11 @@ def close_draw(session: Session, draw: LotteryDraw, now: datetime) -> bool:
 
 
 def capacities(session: Session, slot_ids: set[int]) -> dict[int, int]:
-    """Places left in each chosen session at the draw (blocked or started sessions have none)."""
+    """Places left in each chosen session at the draw (blocked, started or since removed sessions have none)."""
     slots = session.scalars(select(Slot).where(Slot.id.in_(slot_ids))).all() if slot_ids else []
-    return {s.id: 0 if s.blocked else s.remaining for s in slots}
+    left = dict.fromkeys(slot_ids, 0)
+    left.update({s.id: 0 if s.blocked else s.remaining for s in slots})
+    return left
 
 
 def do_draw(session: Session, draw: LotteryDraw, now: datetime) -> bool:
