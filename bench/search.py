@@ -164,6 +164,9 @@ def run_backend(name: str, url: str, points, pts) -> tuple[list[tuple], Anchors 
         svc = timed(lambda q: services.search(conn, q), [(q,) for q in qs])
         totals = [services.search(conn, q).total for q in qs]
         rows.append((name, "service", svc, statistics.mean(totals)))
+        restroom = [q.kinds == ["family_restroom"] for q in qs]
+        rows.append((name, "service, restroom queries", [t for t, r in zip(svc, restroom) if r], None))
+        rows.append((name, "service, other kinds", [t for t, r in zip(svc, restroom) if not r], None))
         if name == "postgresql":
             pg = timed(
                 lambda q: conn.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -133,7 +134,7 @@ def _near_page(conn: Connection, q: SearchQuery, fields: list[str]) -> tuple[int
         return None
     if conn.dialect.name == "postgresql":
         return _postgis_page(conn, q, fields)
-    if q.age is not None or q.amenities or q.district or FacilityKind.FAMILY_RESTROOM in kinds:
+    if q.age is not None or q.amenities or q.district:
         return None
     if not spatial.rtree_page_fits(q.lat, q.radius_m):
         return None
@@ -147,12 +148,48 @@ def _rows_by_ids():
 
 
 def _rtree_page(conn: Connection, q: SearchQuery, kinds: tuple[str, ...], fields: list[str]) -> tuple[int, list]:
-    found = spatial.rtree_candidates(conn, q.lat, q.lon, q.radius_m, kinds, q.offset + q.limit)
-    ids = list(dict.fromkeys(found.near + found.ring))
-    rows = _exact(conn.execute(_rows_by_ids(), {"ids": json.dumps(ids)}).all(), q, fields)
-    ring = set(found.ring)
-    total = found.inside + sum(1 for _, r in rows if r["id"] in ring)
-    return total, rows[q.offset : q.offset + q.limit]
+    need = q.offset + q.limit
+    ids, ring, total = [], set(), 0
+    others = tuple(k for k in kinds if k != FacilityKind.FAMILY_RESTROOM)
+    if others:
+        found = spatial.rtree_candidates(conn, q.lat, q.lon, q.radius_m, others, need)
+        ids += found.near + found.ring
+        ring.update(found.ring)
+        total += found.inside
+    if len(others) < len(kinds):
+        restrooms, total_restrooms = _restroom_candidates(conn, q, need)
+        ids += restrooms
+        total += total_restrooms
+    rows = _exact(conn.execute(_rows_by_ids(), {"ids": json.dumps(list(dict.fromkeys(ids)))}).all(), q, fields)
+    total += sum(1 for _, r in rows if r["id"] in ring)
+    return total, _one_per_restroom(rows)[q.offset : q.offset + q.limit]
+
+
+def _restroom_candidates(conn: Connection, q: SearchQuery, need: int) -> tuple[list[int], int]:
+    """Restrooms within the radius: how many once each name and address is counted once (_one_per_restroom),
+    and ids that hold the `need` nearest of them. Needs every restroom's name and address, but not its row."""
+    found = spatial.rtree_rows(
+        conn, q.lat, q.lon, q.radius_m, (FacilityKind.FAMILY_RESTROOM.value,), ("name", "address", "lat", "lon")
+    )
+    within = [
+        row
+        for row in found.rows
+        if row[1] <= found.inner2 or spatial.haversine_m(q.lat, q.lon, row[4], row[5]) <= q.radius_m
+    ]
+    within.sort(key=lambda row: row[1])
+    seen: set = set()
+    limit = None
+    for fid, corner, name, address, _, _ in within:
+        key = (name, address or f"#{fid}")
+        if key not in seen:
+            seen.add(key)
+            if len(seen) == need:
+                # `need` names lie no further than this; their nearest rows are among those whose lower bound is.
+                limit = found.bounds.high(math.sqrt(corner))
+    if limit is None:
+        return [row[0] for row in within], len(seen)
+    reach2 = found.bounds.reach(limit) ** 2
+    return [row[0] for row in within if row[1] <= reach2], len(seen)
 
 
 def _exact(rows, q: SearchQuery, fields: list[str]) -> list[tuple[float, dict]]:

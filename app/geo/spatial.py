@@ -303,6 +303,12 @@ def _box_params(lat: float, lon: float, radius_m: float, kinds: tuple[str, ...])
 RTREE_PAGE_MAX_RADIUS_M = 50_000
 
 
+def _run(connection: Connection, statement: TextClause, params: dict) -> list[tuple]:
+    """A read on SQLite's own connection, in the same transaction: these statements run on every search and
+    return up to thousands of rows, where SQLAlchemy's result rows cost more than the query."""
+    return connection.connection.driver_connection.execute(statement.text, params).fetchall()
+
+
 def rtree_page_fits(lat: float, radius_m: float) -> bool:
     """Whether rtree_candidates can answer a circle: not too big, and clear of the poles."""
     return radius_m <= RTREE_PAGE_MAX_RADIUS_M and abs(lat) + radius_m / METRES_PER_DEGREE * 2 < 80
@@ -318,7 +324,7 @@ def rtree_candidates(
     outer = bounds.reach(radius_m)
     counted, rows = _rtree_sql(kinds)
     common = {**planar_scales(lat), "in2": inner * inner, "out2": outer * outer}
-    inside, ring, *within = connection.execute(counted, {**common, **_box_params(lat, lon, radius_m, kinds)}).one()
+    inside, ring, *within = _run(connection, counted, {**common, **_box_params(lat, lon, radius_m, kinds)})[0]
     # The page: the entries in a smaller box, sized from those counts (as if evenly filled between two of them),
     # with room to spare; doubled until it certainly holds the `need` nearest.
     reach, wanted = radius_m, 1.3 * need
@@ -327,7 +333,7 @@ def rtree_candidates(
             reach = outer / 2**n * max(0.5, math.sqrt(wanted / count))
             break
     while True:
-        found = connection.execute(rows, {**common, **_box_params(lat, lon, reach, kinds)}).all()
+        found = _run(connection, rows, {**common, **_box_params(lat, lon, reach, kinds)})
         found.sort(key=lambda pair: pair[1])
         if len(found) >= need:
             # The need-th nearest lies no further than the need-th entry can (its upper bound); every entry whose
@@ -339,3 +345,32 @@ def rtree_candidates(
         if reach >= radius_m:
             return RtreeCandidates(inside, json.loads(ring), [i for i, _ in found])
         reach = min(radius_m, reach * 2)
+
+
+@dataclass
+class RtreeRows:
+    """Every R*Tree entry that may lie within a circle, as (id, q, *columns): q is its corner's squared planar
+    distance; `inner2` the q under which an entry is certainly within; `bounds` relate q to exact distances."""
+
+    rows: list[tuple]
+    inner2: float
+    bounds: Bounds
+
+
+@lru_cache(maxsize=16)
+def _rtree_rows_sql(kinds: tuple[str, ...], columns: tuple[str, ...]) -> TextClause:
+    _, rows = _rtree_sql(kinds)
+    picked = ", ".join(f"f.{c}" for c in columns)
+    return text(f"SELECT c.id, c.q, {picked} FROM ({rows.text} LIMIT -1 OFFSET 0) c JOIN facilities f ON f.id = c.id")
+
+
+def rtree_rows(
+    connection: Connection, lat: float, lon: float, radius_m: float, kinds: tuple[str, ...], columns: tuple[str, ...]
+) -> RtreeRows:
+    """SQLite: the entries of `kinds` that may lie within radius_m, with `columns` of their facilities rows (for
+    rules that need every row in the circle, e.g. one restroom per name and address)."""
+    bounds = _rtree_bounds(lat, radius_m, bbox_around(lat, lon, radius_m), kinds)
+    inner = max(0.0, (radius_m - bounds.abs_m) / (1 + bounds.rel))
+    params = {**planar_scales(lat), "out2": bounds.reach(radius_m) ** 2, **_box_params(lat, lon, radius_m, kinds)}
+    rows = _run(connection, _rtree_rows_sql(kinds, columns), params)
+    return RtreeRows(rows, inner * inner, bounds)
