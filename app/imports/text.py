@@ -68,7 +68,22 @@ def clean_row(row: SourceRow, layout: str) -> tuple[SourceRow, list[str]]:
 def _texts(values, one_line: list[str], multiline: list[str]) -> None:
     """Every text in mapped values, sorted by the rule clean_values checks it with: keys and the top-level
     ONE_LINE_VALUES are one line."""
-    stack = [(values, False, True)]
+    if not isinstance(values, dict):
+        _walk([(values, False, True)], one_line, multiline)
+        return
+    nested = []
+    for key, value in values.items():  # mapped values are a flat dict but for `details`: the flat part inline
+        if isinstance(key, str):
+            one_line.append(key)
+        if isinstance(value, str):
+            (one_line if key in ONE_LINE_VALUES else multiline).append(value)
+        elif isinstance(value, (dict, list)):
+            nested.append((value, key in ONE_LINE_VALUES, False))
+    _walk(nested, one_line, multiline)
+
+
+def _walk(stack: list, one_line: list[str], multiline: list[str]) -> None:
+    """Texts in nested values: (value, one-line rule, at the top level) entries, as clean_values walks them."""
     while stack:
         value, single, top = stack.pop()
         if isinstance(value, str):
