@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import folium
 import numpy as np
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from flask import current_app, url_for
 from folium.elements import JSCSSMixin
 from folium.template import Template
@@ -58,7 +58,33 @@ class MapParts:
         return len(self.header.encode()) + len(self.html.encode()) + len(self.script.encode())
 
 
-class PageMap(folium.Map):
+class _Markup(Element):
+    """Markup rendered already, added to the page as it is."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class RenderOnce(MacroElement):
+    """MacroElement.render without branca's second pass: branca wraps each rendered macro in Element(text), which
+    compiles the text as a template again (a hazard for any text, see app/maps/data.py, and most of the time it
+    takes to build a map). Our elements' pieces are added as they were rendered."""
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        macros = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            if macros.get(part) is not None:
+                getattr(figure, part).add_child(_Markup(macros[part](self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class PageMap(folium.Map, RenderOnce):
     """folium.Map for embedding in our pages: no page-wide styles, no zoom-blocking viewport tag."""
 
     _template = Template("""
@@ -94,7 +120,7 @@ SEARCH_STYLE = {
 }
 
 
-class FacilityLayers(JsonData, JSCSSMixin, MacroElement):
+class FacilityLayers(JsonData, JSCSSMixin, RenderOnce):
     """The map's one data layer: a clustered layer per kind, the search area and the view, made in the browser
     (NadeuriMap.facilityLayers) from one data element.
 
@@ -140,7 +166,7 @@ class FacilityLayers(JsonData, JSCSSMixin, MacroElement):
         }
 
 
-class OutlineLayer(MacroElement):
+class OutlineLayer(RenderOnce):
     """The district outlines (geometry only, no names), fetched by the browser from outline_json's URL: the
     same for every page, so a browser keeps them for a year instead of every page carrying them."""
 
