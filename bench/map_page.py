@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
+import gzip
 import logging
 import os
 import random
@@ -254,7 +255,8 @@ def main() -> None:
         best = min(w for w, _ in samples)
         return f"{med(samples) * 1000:.1f} ms ({med(samples, 1) * 1000:.1f} ms), best {best * 1000:.1f} ms"
 
-    print(f"| whole search page | {ms(t_page)} | {len(page_body) / kb:.0f} KB | {br('ours')} |")
+    zipped = len(gzip.compress(page_body)) / kb
+    print(f"| whole search page | {ms(t_page)} | {len(page_body) / kb:.0f} KB ({zipped:.0f} KB gzip) | {br('ours')} |")
     print(f"| its map alone (app.maps.builder) | {t_map * 1000:.1f} ms | {parts.size / kb:.0f} KB | |")
     print(
         f"| anchor: Folium FastMarkerCluster, coordinates only | {ms(t_anchor)} "

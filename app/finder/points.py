@@ -79,9 +79,9 @@ def rank(conn: Connection, q: SearchQuery) -> Ranked:
         keep &= np.array([bool(is_open_at(dict(zip(keys, r)), q.open_at)) for r in rows])
     order = np.flatnonzero(keep)
     order = order[np.lexsort((ids[order], dist[order]))]
-    kinds, names = np.array(cols[1], dtype=object), np.array(cols[2], dtype=object)
-    restroom = kinds[order] == FacilityKind.FAMILY_RESTROOM.value
-    if restroom.any():
+    kinds, names = np.array(cols[1], dtype=str), np.array(cols[2], dtype=object)
+    restroom = kinds[order] == FacilityKind.FAMILY_RESTROOM.value if restrooms else None
+    if restroom is not None and restroom.any():
         # Restrooms listed twice (same name and address, e.g. a station's two entries): the nearest kept.
         seen, drop = set(), np.zeros(len(order), dtype=bool)
         for at in np.flatnonzero(restroom).tolist():

@@ -205,7 +205,7 @@ COORD_SCALE = 1_000_000  # 1e-6 degrees: about 10 cm, and ±180° still fits in 
 
 @dataclass
 class Markers:
-    """Facilities on a map as equal-length columns (numpy arrays): id, kind, name, lat, lon."""
+    """Facilities on a map as equal-length columns (numpy arrays; names of dtype object): id, kind, name, lat, lon."""
 
     id: np.ndarray
     kind: np.ndarray
@@ -225,7 +225,7 @@ class Markers:
         items = [i for i in items if i.get("lat") is not None]
         return cls(
             np.array([i["id"] for i in items], dtype=np.int64),
-            np.array([i["kind"] for i in items], dtype=object),
+            np.array([i["kind"] for i in items], dtype=str),
             np.array([i["name"] for i in items], dtype=object),
             np.array([i["lat"] for i in items], dtype=float),
             np.array([i["lon"] for i in items], dtype=float),
