@@ -131,6 +131,8 @@ def test_search_card_and_map_row_say_추첨(client, db, make_facility):
     lottery = _weekend_only_cafe(db, make_facility, name="추첨 키즈카페")
     with time_machine.travel(OPEN, tick=False):
         html = client.get("/", query_string={"lat": 37.5663, "lon": 126.9779}).get_data(as_text=True)
+        # The map's popup shows its facility's card, fetched when it opens (#13: the page carries only markers).
+        popup = client.get(f"/facilities/{lottery.id}/card").get_json()
     card = f'<p class="result-session is-lottery" data-facility="{lottery.id}">추첨 · 1/9(토) 10:00</p>'
     assert card in html
-    assert html.count("추첨 · 1/9(토) 10:00") >= 2  # the card and the map's row for the popup
+    assert popup["session"] == "추첨 · 1/9(토) 10:00" and popup["lottery"] is True and popup["full"] is False
