@@ -4,6 +4,7 @@
 
 Against a running server (scripts/serve, real data). "none" is what every response weighed before compression
 (#10): the same bytes the app sends to a client that does not ask for gzip or brotli. Prints a Markdown table.
+The map's popups fetch their facility's card when opened (GET /facilities/<id>/card, under 1 KB): not counted.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def main() -> None:
     with urllib.request.urlopen(page_url, timeout=30) as response:
         page = response.read().decode()
     assets = sorted(set(re.findall(r'(?:src|href)="(/(?:static|vendor)/[^"]+)"', page)))
+    # What the map's script fetches itself: the district outlines (the same file for every page, kept a year).
+    assets += sorted(set(re.findall(r'"(/maps/outlines\.json\?v=[0-9a-f]+)"', page)))
     rows = [(args.path, page_url)] + [(a.split("?")[0], args.base + a.replace("&amp;", "&")) for a in assets]
     totals = dict.fromkeys(ENCODINGS, 0)
     print("| response | none (before) | gzip | brotli | Cache-Control |\n| --- | ---: | ---: | ---: | --- |")

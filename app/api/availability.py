@@ -36,12 +36,16 @@ OPENAPI_SCHEMAS = {
             "id": {"type": "integer"},
             "state": {
                 "type": "string",
-                "enum": [LiveState.OPEN.value, LiveState.FULL.value],
-                "description": "open: 예약 가능, full: 마감 (모든 회차)",
+                "enum": [LiveState.OPEN.value, LiveState.LOTTERY.value, LiveState.FULL.value],
+                "description": "open: 예약 가능, lottery: 추첨 (다음 회차가 주말 추첨 회차, 시작 2시간 전까지), "
+                "full: 마감 (모든 회차)",
             },
             "left": {"type": "integer", "minimum": 0, "description": "다음 예약 가능 회차의 잔여석 (마감이면 0)"},
             "starts_at": {"type": "string", "format": "date-time", "description": "그 회차의 시작 (Asia/Seoul)"},
-            "text": {"type": "string", "description": "카드·지도의 문구 (예: 다음 회차 12/3(수) 09:30 · 잔여 12석)"},
+            "text": {
+                "type": "string",
+                "description": "카드·지도의 문구 (예: 다음 회차 12/3(수) 09:30 · 잔여 12석, 추첨 · 12/13(토) 10:00)",
+            },
         },
     ),
 }
@@ -49,7 +53,7 @@ OPENAPI_SCHEMAS = {
 OPENAPI_PATHS = {
     "/api/availability": {
         "get": {
-            "summary": "실시간 잔여석: 시설마다 다음 예약 가능 회차의 잔여석 또는 마감 (Live remaining places)",
+            "summary": "실시간 잔여석: 시설마다 다음 예약 가능 회차의 잔여석, 추첨 또는 마감 (Live remaining places)",
             "parameters": [
                 {
                     "name": "facility_ids",

@@ -7,10 +7,12 @@ from flask import Response, jsonify, request
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings import services
 from app.bookings.choices import BookingStatus, SlotState
+from app.bookings.policy import get_policy
 from app.database import lock_on_demand, unit_of_work
 from app.errors import ApiError
 from app.extensions import db
 from app.facilities.models import Facility
+from app.lottery.stats import FIRST_COME, LOTTERY, add_allocation
 from app.params import (
     DATE_SCHEMA,
     ID_SCHEMA,
@@ -23,6 +25,7 @@ from app.params import (
     json_body,
     json_content,
     json_response,
+    object_schema,
 )
 from app.routing import Routes
 from app.timeutil import KST, utcnow
@@ -62,9 +65,12 @@ def _booking_request(body: dict) -> tuple[int, list[int], int, int]:
 @bp.get("/facilities/<id:facility_id>/slots")
 def api_slots(facility_id: int):
     when = day(request.args, "date")
-    if db.session.get(Facility, facility_id) is None:
+    facility = db.session.get(Facility, facility_id)
+    if facility is None:
         raise ApiError("not_found", "시설을 찾을 수 없습니다", 404)
-    return jsonify(items=services.slots_for_day(db.session, facility_id, when, utcnow()))
+    now = utcnow()
+    items = services.slots_for_day(db.session, facility_id, when, now)
+    return jsonify(items=add_allocation(db.session, get_policy(db.session, facility), items, now))
 
 
 @bp.post("/bookings")
@@ -137,12 +143,20 @@ _REFUSALS = (
     "age_out_of_range, too_many_children, too_many_guardians, banned, closed, invalid_children (422)"
 )
 _TIMES = {"starts_at": {"type": "string", "format": "date-time"}, "ends_at": {"type": "string", "format": "date-time"}}
+_LOTTERY = object_schema(
+    ["opens_at", "closes_at", "draw_at", "claim_by", "entries"],
+    {
+        **{name: {"type": "string", "format": "date-time"} for name in ("opens_at", "closes_at", "draw_at")},
+        "claim_by": {"type": "string", "format": "date-time", "description": "당첨자 확정 마감"},
+        "entries": {"type": "integer", "minimum": 0, "description": "이 회차를 고른 추첨 신청 수 (취소 제외)"},
+    },
+)
 _ID_NAME = {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
 
 OPENAPI_SCHEMAS = {
     "Slot": {
         "type": "object",
-        "required": ["id", "starts_at", "ends_at", "capacity", "remaining", "bookable", "state", "label"],
+        "required": ["id", "starts_at", "ends_at", "capacity", "remaining", "bookable", "state", "label", "allocation"],
         "properties": {
             "id": {"type": "integer"},
             **_TIMES,
@@ -159,6 +173,12 @@ OPENAPI_SCHEMAS = {
                 "type": "string",
                 "description": "화면에 보이는 말: 3자리 남음, 마감, 12/9 09:00 오픈, 휴관 (성탄절)",
             },
+            "allocation": {
+                "type": "string",
+                "enum": [FIRST_COME, LOTTERY],
+                "description": "지금 자리를 나누는 방식: lottery 주말 추첨 (시작 2시간 전부터는 first_come 선착순)",
+            },
+            "lottery": {**_LOTTERY, "description": "추첨 회차 (선착순 전환 전)만: 그 주말 추첨 일정과 신청 수"},
         },
     },
     "BookingRequest": {

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
 from flask import has_app_context
-from sqlalchemy import Connection, Integer, bindparam, cast, exists, func, or_, select
+from sqlalchemy import Connection, Float, Integer, bindparam, cast, exists, func, literal_column, or_, select, text
 
 from app.extensions import db
 from app.facilities.choices import BOOKABLE_KINDS, FacilityKind
@@ -95,15 +97,20 @@ def _statement(kinds: tuple[str, ...], district: bool, age: bool, amenities: tup
 
 def search(conn: Connection, q: SearchQuery, today: date | None = None) -> SearchResult:
     """Facilities matching the query, nearest first, with a page of items and the total."""
+    fields = [c.key for c in LIST_COLUMNS]
     if q.lat is None or q.lon is None:
         center = district_center(conn, q.district)
         rows = [(spatial.haversine_m(*center, r.lat, r.lon), r) for r in conn.execute(*filtered(q)).all()]
         rows.sort(key=lambda pair: (pair[0], pair[1].id))
     else:
         center = (q.lat, q.lon)
+        paged = _near_page(conn, q, fields)
+        if paged is not None:
+            total, page = paged
+            today = today or datetime.now(KST).date()
+            return SearchResult([to_item(r, d, today) for d, r in page], total, center)
         rows = spatial.nearby_rows(conn, *filtered(q, conn.dialect.name), q.lat, q.lon, q.radius_m)
     # Plain dicts: a Row's mapping rebuilds its keys on every access, which shows at thousands of rows.
-    fields = [c.key for c in LIST_COLUMNS]
     if q.open_at is not None:
         rows = [(d, r) for d, r in ((d, dict(zip(fields, r))) for d, r in rows) if is_open_at(r, q.open_at)]
     rows = _one_per_restroom(rows)
@@ -112,6 +119,155 @@ def search(conn: Connection, q: SearchQuery, today: date | None = None) -> Searc
         page = [(d, dict(zip(fields, r))) for d, r in page]
     today = today or datetime.now(KST).date()
     return SearchResult([to_item(r, d, today) for d, r in page], len(rows), center)
+
+
+# --- Near a point: the cost follows the page, not the crowd ----------------------------------------------------------
+# Both databases count the circle without reading its rows and read only the page's rows (and, rarely, the few rows
+# within a hair of the edge, checked exactly). Distances, order (distance, then id) and total are those of the full
+# path above, which remains for what these cannot do in SQL: opening hours (`open_at`) everywhere, and on SQLite
+# any filter besides kind and restrooms (their one-per-name-and-address rule needs every row's name).
+
+
+def _near_page(conn: Connection, q: SearchQuery, fields: list[str]) -> tuple[int, list] | None:
+    kinds = tuple(sorted(set(q.kinds))) or tuple(spatial.KIND_BANDS)
+    if q.open_at is not None or not set(kinds) <= set(spatial.KIND_BANDS):
+        return None
+    if conn.dialect.name == "postgresql":
+        return _postgis_page(conn, q, fields)
+    if q.age is not None or q.amenities or q.district:
+        return None
+    if not spatial.rtree_page_fits(q.lat, q.radius_m):
+        return None
+    return _rtree_page(conn, q, kinds, fields)
+
+
+@lru_cache(maxsize=1)
+def _rows_by_ids():
+    ids = func.json_each(bindparam("ids")).table_valued("value")
+    return select(*LIST_COLUMNS).where(F.id.in_(select(ids.c.value)))
+
+
+def _rtree_page(conn: Connection, q: SearchQuery, kinds: tuple[str, ...], fields: list[str]) -> tuple[int, list]:
+    need = q.offset + q.limit
+    ids, ring, total = [], set(), 0
+    others = tuple(k for k in kinds if k != FacilityKind.FAMILY_RESTROOM)
+    if others:
+        found = spatial.rtree_candidates(conn, q.lat, q.lon, q.radius_m, others, need)
+        ids += found.near + found.ring
+        ring.update(found.ring)
+        total += found.inside
+    if len(others) < len(kinds):
+        restrooms, total_restrooms = _restroom_candidates(conn, q, need)
+        ids += restrooms
+        total += total_restrooms
+    rows = _exact(conn.execute(_rows_by_ids(), {"ids": json.dumps(list(dict.fromkeys(ids)))}).all(), q, fields)
+    total += sum(1 for _, r in rows if r["id"] in ring)
+    return total, _one_per_restroom(rows)[q.offset : q.offset + q.limit]
+
+
+def _restroom_candidates(conn: Connection, q: SearchQuery, need: int) -> tuple[list[int], int]:
+    """Restrooms within the radius: how many once each name and address is counted once (_one_per_restroom),
+    and ids that hold the `need` nearest of them. Needs every restroom's name and address, but not its row."""
+    found = spatial.rtree_rows(
+        conn, q.lat, q.lon, q.radius_m, (FacilityKind.FAMILY_RESTROOM.value,), ("name", "address", "lat", "lon")
+    )
+    within = [
+        row
+        for row in found.rows
+        if row[1] <= found.inner2 or spatial.haversine_m(q.lat, q.lon, row[4], row[5]) <= q.radius_m
+    ]
+    within.sort(key=lambda row: row[1])
+    seen: set = set()
+    limit = None
+    for fid, corner, name, address, _, _ in within:
+        key = (name, address or f"#{fid}")
+        if key not in seen:
+            seen.add(key)
+            if len(seen) == need:
+                # `need` names lie no further than this; their nearest rows are among those whose lower bound is.
+                limit = found.bounds.high(math.sqrt(corner))
+    if limit is None:
+        return [row[0] for row in within], len(seen)
+    reach2 = found.bounds.reach(limit) ** 2
+    return [row[0] for row in within if row[1] <= reach2], len(seen)
+
+
+def _exact(rows, q: SearchQuery, fields: list[str]) -> list[tuple[float, dict]]:
+    """Rows as (exact distance, dict) within the radius, nearest first (then by id), as nearby_rows orders them."""
+    out = []
+    for row in rows:
+        r = dict(zip(fields, row))
+        d = spatial.haversine_m(q.lat, q.lon, r["lat"], r["lon"])
+        if d <= q.radius_m:
+            out.append((d, r))
+    out.sort(key=lambda pair: (pair[0], pair[1]["id"]))
+    return out
+
+
+# PostGIS: the GiST index finds the box (`&&`, no distance computed: geography distances cost microseconds each); the
+# count is a planar distance on lat/lon within proven bounds of haversine_m, so only rows within a hair of the edge
+# are checked here; the page is a KNN scan (`<->`), which computes distances only for the rows it returns.
+_PG_POINT = "ST_SetSRID(ST_MakePoint(:pg_lon, :pg_lat), 4326)::geography"
+_PG_BOX = text(f"facilities.geog && _ST_Expand({_PG_POINT}, :pg_box)")
+
+
+@lru_cache(maxsize=256)
+def _postgis_statements(kinds: tuple[str, ...], district: bool, age: bool, amenities: tuple[str, ...]):
+    near = _statement(kinds, district, age, amenities, None).where(_PG_BOX)
+    page = near.order_by(text(f"facilities.geog <-> {_PG_POINT}")).limit(bindparam("k"))
+    dlat, dlon = F.lat - bindparam("pg_lat", type_=Float), F.lon - bindparam("pg_lon", type_=Float)
+    q = dlat * dlat * bindparam("ky2", type_=Float) + dlon * dlon * bindparam("kx2", type_=Float)
+    inner = q <= bindparam("in2")
+    ring = (q > bindparam("in2")) & (q <= bindparam("out2"))
+    columns = [func.count().filter(inner), func.array_agg(F.id).filter(ring)]
+    if FacilityKind.FAMILY_RESTROOM in (kinds or spatial.KIND_BANDS):
+        # Restrooms listed twice count once (_one_per_restroom): how many inner rows a twin makes redundant.
+        restroom = inner & (F.kind == FacilityKind.FAMILY_RESTROOM.value)
+        key = literal_column("(facilities.name, coalesce(nullif(facilities.address, ''), '#' || facilities.id))")
+        columns.append(func.count().filter(restroom) - func.count(key.distinct()).filter(restroom))
+    else:
+        columns.append(literal_column("0"))
+    by_ids = _statement((), False, False, (), None).where(F.id == func.any(bindparam("ids")))
+    return page, near.with_only_columns(*columns), by_ids
+
+
+def _postgis_page(conn: Connection, q: SearchQuery, fields: list[str]) -> tuple[int, list] | None:
+    page_stmt, count_stmt, by_ids = _postgis_statements(
+        tuple(sorted(set(q.kinds))), bool(q.district), q.age is not None, tuple(sorted(q.amenities))
+    )
+    bounds = spatial.planar_bounds(q.lat, q.radius_m)
+    inner, outer = max(0.0, (q.radius_m - bounds.abs_m) / (1 + bounds.rel)), bounds.reach(q.radius_m)
+    params = {
+        **filtered(q)[1],
+        **spatial.planar_scales(q.lat),
+        "pg_lat": q.lat,
+        "pg_lon": q.lon,
+        # PostGIS's sphere is 5e-9 smaller than haversine_m's: its box around radius_m holds every row within it.
+        "pg_box": q.radius_m * (1 + 1e-6),
+        "in2": inner * inner,
+        "out2": outer * outer,
+    }
+    inside, ring_ids, twins = conn.execute(count_stmt, params).one()
+    total = inside - twins
+    if ring_ids:
+        ring = _exact(conn.execute(by_ids, {"ids": ring_ids}).all(), q, fields)
+        if any(r["kind"] == FacilityKind.FAMILY_RESTROOM for _, r in ring):
+            return None  # a restroom at the very edge might be a twin of one inside: let the full path decide
+        total += len(ring)
+    need, k = q.offset + q.limit, q.offset + q.limit + 1
+    while True:
+        fetched = conn.execute(page_stmt, {**params, "k": k}).all()
+        rows = _one_per_restroom(_exact(fetched, q, fields))
+        if len(fetched) < k:
+            return total, rows[q.offset : q.offset + q.limit]
+        if len(rows) >= need:
+            # Rows not fetched lie at least as far (by PostGIS's sphere) as the last one fetched: the page is complete
+            # when that is clearly beyond its last row.
+            last = fetched[-1]
+            beyond = spatial.haversine_m(q.lat, q.lon, last.lat, last.lon)
+            if beyond * (1 - 1e-7) - 1e-6 > rows[need - 1][0]:
+                return total, rows[q.offset : q.offset + q.limit]
+        k *= 4
 
 
 def _one_per_restroom(rows: list) -> list:

@@ -9,18 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 from sqlalchemy import Connection
 from werkzeug.datastructures import MultiDict
 
 from app.errors import ApiError
-from app.facilities import services
 from app.facilities.choices import VISIT_KINDS, FacilityKind
 from app.facilities.models import AMENITIES
 from app.facilities.places import find_places
 from app.facilities.search import parse_search
-from app.facilities.services import SearchResult
 from app.finder.facts import safe_url
+from app.finder.points import Ranked, items_for, rank
 from app.geo.districts import bundled_index
+from app.maps.builder import Markers
 from app.maps.format import distance_text
 
 CITY_HALL = (37.5663, 126.9779)
@@ -40,7 +41,9 @@ class FinderPage:
     # How far the search reached (None: a district search or a refused one) and the district searched.
     radius_m: float | None
     district: str | None
-    result: SearchResult = field(default_factory=lambda: SearchResult([], 0, CITY_HALL))
+    # Every match nearest first (the map shows the first MAP_LIMIT), and the listed page as full items.
+    ranked: Ranked = field(default_factory=lambda: Ranked(Markers.empty(), np.zeros(0), CITY_HALL))
+    listed: list[dict] = field(default_factory=list)
     # Other places the words could mean ("다른 곳을 찾으셨나요?").
     alternatives: list[dict] = field(default_factory=list)
     # A refused search: the message, and the page answers 400.
@@ -48,16 +51,16 @@ class FinderPage:
     list_page: int = 1
 
     @property
-    def items(self) -> list[dict]:
-        return self.result.items
-
-    @property
     def total(self) -> int:
-        return self.result.total
+        return len(self.ranked)
 
     @property
     def center(self) -> tuple[float, float]:
-        return self.result.center
+        return self.ranked.center
+
+    @property
+    def on_map(self) -> Markers:
+        return self.ranked.markers[:MAP_LIMIT]
 
     @property
     def status(self) -> int:
@@ -69,13 +72,9 @@ class FinderPage:
         return (self.list_page - 1) * LIST_LIMIT + 1
 
     @property
-    def listed(self) -> list[dict]:
-        return self.items[self.list_start - 1 : self.list_start - 1 + LIST_LIMIT]
-
-    @property
     def list_pages(self) -> int:
         """Pages of the list (the map shows every result; the list shows LIST_LIMIT a page)."""
-        return max(1, -(-len(self.items) // LIST_LIMIT))
+        return max(1, -(-len(self.on_map) // LIST_LIMIT))
 
     @property
     def distance_from(self) -> str:
@@ -184,18 +183,18 @@ def run_finder(conn: Connection, args, now: datetime) -> FinderPage:
         # A bad point would fail again on the next submit: drop it, keep the other choices.
         form.update(lat="", lon="", place="")
         return FinderPage(form, "", radius_m=None, district=None, error=error.message)
-    query.limit, query.offset = MAP_LIMIT, 0
-    result = services.search(conn, query, today=now.date())
+    ranked = rank(conn, query)
     page = FinderPage(
         form=form,
         where=_where_label(form, query.district, has_point, resolved, default),
-        result=result,
+        ranked=ranked,
         radius_m=query.radius_m if has_point else None,
         district=None if has_point else query.district,
         alternatives=alternatives,
     )
     list_page = args.get("list_page", "1")
     page.list_page = min(int(list_page), page.list_pages) if list_page.isdigit() and int(list_page) > 0 else 1
+    page.listed = items_for(conn, ranked.page(page.list_start - 1, page.list_start - 1 + LIST_LIMIT), now.date())
     return page
 
 

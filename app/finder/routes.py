@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.roles import can_manage_facility
-from app.bookings.live import NO_SESSION_TEXT, REFRESH_SECONDS
+from app.bookings.live import NO_SESSION_TEXT, REFRESH_SECONDS, LiveState
 from app.bookings.week import booking_week
 from app.extensions import db
 from app.facilities import services
@@ -14,7 +14,7 @@ from app.facilities.choices import FacilityKind, FlagReason
 from app.facilities.hours import holiday_name
 from app.facilities.models import AMENITY_LABELS
 from app.facilities.outlines import district_outlines
-from app.finder.cards import add_card_facts
+from app.finder.cards import add_card_facts, card_json, facility_card
 from app.finder.facts import facility_extras
 from app.finder.page import LIST_LIMIT, RADIUS_CHOICES, district_choices, run_finder, source_links
 from app.maps.builder import build_facility_map, build_results_map, kind_legend
@@ -44,21 +44,23 @@ def _restroom_toggle(args, kinds: list[str], available: list[str]) -> dict | Non
 def index():
     now = datetime.now(KST)
     page = run_finder(db.session.connection(), request.args, now)
-    add_card_facts(db.session, page.items, now)
+    add_card_facts(db.session, page.listed, now)
     kinds_with_data, amenities_with_data = services.filter_choices(db.session.connection())
     map_parts = build_results_map(
-        page.items,
+        page.on_map,
         center=page.center,
         radius_m=page.radius_m,
         district_code=page.district,
         outlines=district_outlines(),
         **_tiles(),
     )
+    legend = kind_legend()
     return render_template(
         "facilities/index.html",
         page=page,
         map=map_parts,
-        legend=[k for k in kind_legend() if k["kind"] in kinds_with_data],
+        legend=[k for k in legend if k["kind"] in kinds_with_data],
+        kind_icons={k["kind"]: k["icon"] for k in legend},
         kinds=FacilityKind.values(),
         kind_labels=FacilityKind.labels(),
         amenity_labels={
@@ -73,6 +75,24 @@ def index():
     ), page.status
 
 
+def _point(args) -> tuple[float, float] | None:
+    """?lat=&lon= as a point on Earth, or None (then a card has no distance)."""
+    try:
+        lat, lon = float(args.get("lat", "")), float(args.get("lon", ""))
+    except ValueError:
+        return None
+    return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None
+
+
+@bp.get("/facilities/<id:facility_id>/card")
+def card(facility_id: int):
+    """A map popup's facts, fetched when it opens (the search page carries only its markers)."""
+    found = facility_card(db.session, facility_id, _point(request.args), datetime.now(KST))
+    if found is None:
+        abort(404)
+    return jsonify(found)
+
+
 @bp.get("/facilities/<id:facility_id>")
 def detail(facility_id: int):
     facility = services.get_facility(facility_id)
@@ -85,7 +105,8 @@ def detail(facility_id: int):
     if extras["session_hours"]:  # hours as the sessions run them, on the page and in its map popup
         info["hours_today"] = extras["session_hours"]["today"]
     popup = {**info, **{k: extras[k] for k in ("session_text", "age_text", "fee")}}
-    map_parts = build_facility_map(popup, outlines=district_outlines(), **_tiles())
+    popup["full"] = (extras["session_text"] or "").endswith(LiveState.FULL.label)  # as the cards say it
+    map_parts = build_facility_map(info, card_json(popup), outlines=district_outlines(), **_tiles())
     week = booking_week(db.session, facility.id, request.args.get("week"), utcnow()) if facility.bookable else None
     return render_template(
         "facilities/detail.html",

@@ -8,12 +8,14 @@ same way on both databases, so results do not depend on the backend.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import geoalchemy2  # noqa: F401  (registers PostGIS types, so reflecting `geog` works)
 from sqlalchemy import Connection, Float, bindparam, column, select, table, text, union_all
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE_LAT = 111_320.0
@@ -112,8 +114,12 @@ class BBox:
 
 def bbox_around(lat: float, lon: float, radius_m: float) -> BBox:
     """A lat/lon box that contains the circle of radius_m around the point."""
-    dlat = radius_m / METRES_PER_DEGREE_LAT
-    dlon = radius_m / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 1e-6))
+    # On the sphere of haversine_m a point radius_m away is at most radius_m / R radians north or south, and at
+    # most asin(sin(radius_m / R) / cos(lat)) east or west; a hair more for rounding.
+    angle = radius_m / EARTH_RADIUS_M
+    dlat = math.degrees(angle) * (1 + 1e-9) + 1e-12
+    ratio = math.sin(min(angle, math.pi / 2)) / max(math.cos(math.radians(lat)), 1e-12)
+    dlon = (math.degrees(math.asin(ratio)) if ratio < 1 else 180.0) * (1 + 1e-9) + 1e-12
     return BBox(lat - dlat, lat + dlat, lon - dlon, lon + dlon)
 
 
@@ -192,3 +198,179 @@ def nearby_rows(
             found.append((d, row))
     found.sort(key=lambda pair: (pair[0], pair[1][i_id]))
     return found
+
+
+# --- Page-sized search on SQLite: the R*Tree's own coordinates bound every distance ------------------------------
+# The R*Tree stores each point as a float32 box that contains it (min rounded down, max rounded up), so its min
+# corner is within one float32 step of the point. A planar (equirectangular) distance on that corner is within a
+# known bound of the exact haversine distance: rows certainly inside the circle are only counted, rows certainly
+# outside are dropped, and only the thin ring between (and the page's candidates) are read from `facilities`.
+METRES_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180
+
+
+def _ulp32(value: float) -> float:
+    """The spacing of float32 numbers at `value` (an upper bound for values up to abs(value))."""
+    return 2.0 ** (math.frexp(abs(value) or 1.0)[1] - 24)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """How far the planar distance on an R*Tree corner may be from the exact one: d_exact within
+    [d * (1 - rel) - abs_m, d * (1 + rel) + abs_m]."""
+
+    rel: float
+    abs_m: float
+
+    def low(self, d: float) -> float:
+        return d * (1 - self.rel) - self.abs_m
+
+    def high(self, d: float) -> float:
+        return d * (1 + self.rel) + self.abs_m
+
+    def reach(self, d: float) -> float:
+        """The largest planar distance whose lower bound is at most d."""
+        return (d + self.abs_m) / (1 - self.rel)
+
+
+def planar_bounds(lat: float, radius_m: float, step_deg: float = 0.0) -> Bounds:
+    """How far the planar distance (planar_scales) from (lat, ·) to a point within radius_m, measured on a
+    position up to step_deg degrees off in latitude and in longitude, may be from haversine_m."""
+    span = radius_m / EARTH_RADIUS_M  # radians of latitude the search may cover
+    # Equirectangular with the centre's cos(lat): its east-west scale is off by at most tan(lat') * span, where lat'
+    # is the furthest latitude in reach; the factor 2 and the 1e-6 cover second-order terms and rounding.
+    rel = 2 * math.tan(min(math.radians(abs(lat)) + span, 1.5)) * span + 1e-6
+    # 111,320 m is more than a degree of latitude (or longitude) on our sphere.
+    return Bounds(rel, (1 + rel) * 2 * step_deg * METRES_PER_DEGREE_LAT + 1e-6)
+
+
+def planar_scales(lat: float) -> dict[str, float]:
+    """Squared metres per degree north (ky2) and east (kx2) at `lat`: q = dlat² ky2 + dlon² kx2 is a squared
+    planar distance."""
+    kx = METRES_PER_DEGREE * math.cos(math.radians(lat))
+    return {"ky2": METRES_PER_DEGREE * METRES_PER_DEGREE, "kx2": kx * kx}
+
+
+def _rtree_bounds(lat: float, radius_m: float, box: BBox, kinds: tuple[str, ...]) -> Bounds:
+    top = max(abs(box.min_lat), abs(box.max_lat)) + max(KIND_BANDS[k] for k in kinds) * KIND_BAND_DEG
+    step = max(_ulp32(top), _ulp32(max(abs(box.min_lon), abs(box.max_lon))))  # corner vs point, in degrees
+    return planar_bounds(lat, radius_m, step)
+
+
+@dataclass
+class RtreeCandidates:
+    """What the R*Tree alone says about a circle: `inside` rows certainly within it, `ring` ids that may be,
+    and `near` ids that hold the `need` nearest (a superset, usually a few more)."""
+
+    inside: int
+    ring: list[int]
+    near: list[int]
+
+
+@lru_cache(maxsize=64)
+def _rtree_sql(kinds: tuple[str, ...]) -> tuple[TextClause, TextClause]:
+    """(count and ring, rows): over the R*Tree entries of `kinds` in a box, with q the squared planar distance of
+    each entry's corner. OFFSET 0 keeps each part a co-routine, so q is computed once per entry."""
+    parts = []
+    for kind in kinds:
+        b = KIND_BANDS[kind]
+        parts.append(
+            f"SELECT * FROM (SELECT id, (min_lat - :la{b}) * (min_lat - :la{b}) * :ky2"
+            " + (min_lon - :lo) * (min_lon - :lo) * :kx2 AS q"
+            f" FROM facility_rtree WHERE min_lat <= :maxla{b} AND max_lat >= :minla{b}"
+            " AND min_lon <= :maxlo AND max_lon >= :minlo LIMIT -1 OFFSET 0)"
+        )
+    rows = f"SELECT id, q FROM ({' UNION ALL '.join(parts)}) WHERE q <= :out2"
+    # Also how many entries lie within 1/16, 1/8, 1/4 and 1/2 of the radius: where the page will end.
+    counted = (
+        "SELECT count(*) FILTER (WHERE q <= :in2), json_group_array(id) FILTER (WHERE q > :in2), "
+        + ", ".join(f"count(*) FILTER (WHERE q <= :out2 / {4**n})" for n in range(4, 0, -1))
+        + f" FROM ({rows} LIMIT -1 OFFSET 0)"
+    )
+    return text(counted), text(rows)
+
+
+def _box_params(lat: float, lon: float, radius_m: float, kinds: tuple[str, ...]) -> dict[str, float]:
+    box = bbox_around(lat, lon, radius_m)
+    params = {"lo": lon, "minlo": box.min_lon, "maxlo": box.max_lon}
+    for kind in kinds:
+        b = KIND_BANDS[kind]
+        shift = b * KIND_BAND_DEG
+        params.update({f"la{b}": lat + shift, f"minla{b}": box.min_lat + shift, f"maxla{b}": box.max_lat + shift})
+    return params
+
+
+# Beyond this the box may reach another kind's band (or a pole) and the planar bounds grow loose: the full path then.
+RTREE_PAGE_MAX_RADIUS_M = 50_000
+
+
+def _run(connection: Connection, statement: TextClause, params: dict) -> list[tuple]:
+    """A read on SQLite's own connection, in the same transaction: these statements run on every search and
+    return up to thousands of rows, where SQLAlchemy's result rows cost more than the query."""
+    return connection.connection.driver_connection.execute(statement.text, params).fetchall()
+
+
+def rtree_page_fits(lat: float, radius_m: float) -> bool:
+    """Whether rtree_candidates can answer a circle: not too big, and clear of the poles."""
+    return radius_m <= RTREE_PAGE_MAX_RADIUS_M and abs(lat) + radius_m / METRES_PER_DEGREE * 2 < 80
+
+
+def rtree_candidates(
+    connection: Connection, lat: float, lon: float, radius_m: float, kinds: tuple[str, ...], need: int
+) -> RtreeCandidates:
+    """SQLite: count the facilities of `kinds` certainly within radius_m from the R*Tree alone, and name the few
+    that need an exact look: the ring near the edge and the candidates for the `need` nearest."""
+    bounds = _rtree_bounds(lat, radius_m, bbox_around(lat, lon, radius_m), kinds)
+    inner = max(0.0, (radius_m - bounds.abs_m) / (1 + bounds.rel))
+    outer = bounds.reach(radius_m)
+    counted, rows = _rtree_sql(kinds)
+    common = {**planar_scales(lat), "in2": inner * inner, "out2": outer * outer}
+    inside, ring, *within = _run(connection, counted, {**common, **_box_params(lat, lon, radius_m, kinds)})[0]
+    # The page: the entries in a smaller box, sized from those counts (as if evenly filled between two of them),
+    # with room to spare; doubled until it certainly holds the `need` nearest.
+    reach, wanted = radius_m, 1.3 * need
+    for n, count in zip(range(4, 0, -1), within):
+        if count >= wanted:
+            reach = outer / 2**n * max(0.5, math.sqrt(wanted / count))
+            break
+    while True:
+        found = _run(connection, rows, {**common, **_box_params(lat, lon, reach, kinds)})
+        found.sort(key=lambda pair: pair[1])
+        if len(found) >= need:
+            # The need-th nearest lies no further than the need-th entry can (its upper bound); every entry whose
+            # lower bound reaches that far is a candidate. All of those lie in the box when that is within reach.
+            limit = bounds.high(math.sqrt(found[need - 1][1]))
+            if limit <= min(reach, radius_m):
+                within = bounds.reach(limit) ** 2
+                return RtreeCandidates(inside, json.loads(ring), [i for i, q in found if q <= within])
+        if reach >= radius_m:
+            return RtreeCandidates(inside, json.loads(ring), [i for i, _ in found])
+        reach = min(radius_m, reach * 2)
+
+
+@dataclass
+class RtreeRows:
+    """Every R*Tree entry that may lie within a circle, as (id, q, *columns): q is its corner's squared planar
+    distance; `inner2` the q under which an entry is certainly within; `bounds` relate q to exact distances."""
+
+    rows: list[tuple]
+    inner2: float
+    bounds: Bounds
+
+
+@lru_cache(maxsize=16)
+def _rtree_rows_sql(kinds: tuple[str, ...], columns: tuple[str, ...]) -> TextClause:
+    _, rows = _rtree_sql(kinds)
+    picked = ", ".join(f"f.{c}" for c in columns)
+    return text(f"SELECT c.id, c.q, {picked} FROM ({rows.text} LIMIT -1 OFFSET 0) c JOIN facilities f ON f.id = c.id")
+
+
+def rtree_rows(
+    connection: Connection, lat: float, lon: float, radius_m: float, kinds: tuple[str, ...], columns: tuple[str, ...]
+) -> RtreeRows:
+    """SQLite: the entries of `kinds` that may lie within radius_m, with `columns` of their facilities rows (for
+    rules that need every row in the circle, e.g. one restroom per name and address)."""
+    bounds = _rtree_bounds(lat, radius_m, bbox_around(lat, lon, radius_m), kinds)
+    inner = max(0.0, (radius_m - bounds.abs_m) / (1 + bounds.rel))
+    params = {**planar_scales(lat), "out2": bounds.reach(radius_m) ** 2, **_box_params(lat, lon, radius_m, kinds)}
+    rows = _run(connection, _rtree_rows_sql(kinds, columns), params)
+    return RtreeRows(rows, inner * inner, bounds)

@@ -130,8 +130,22 @@ def _row(
     return row
 
 
-def insert_demo(session: Session, count: int, seed: int, now=None) -> int:
-    """Replace earlier demo rows with count deterministic facilities of all four kinds; returns how many."""
+def district_codes(features: list[dict], lats: np.ndarray, lons: np.ndarray) -> list:
+    """The district code of each point (None outside every district)."""
+    codes = np.full(len(lats), None, dtype=object)
+    for feature in features:
+        inside = shapely.contains_xy(feature["geometry"], lons, lats) & (codes == None)  # noqa: E711
+        codes[inside] = feature["code"]
+    return list(codes)
+
+
+def insert_demo(
+    session: Session, count: int, seed: int, now=None, points: tuple[np.ndarray, np.ndarray] | None = None
+) -> int:
+    """Replace earlier demo rows with count deterministic facilities of all four kinds; returns how many.
+
+    `points` (lats, lons) places them there instead of spreading them over the districts by area.
+    """
     now = now or utcnow()
     load_districts(session)
     demo_ids = select(Facility.id).where(Facility.is_demo.is_(True))
@@ -140,7 +154,12 @@ def insert_demo(session: Session, count: int, seed: int, now=None) -> int:
     features = read_district_features(BUNDLED_DISTRICTS)
     names = {f["code"]: f["name"] for f in features}
     rng = np.random.default_rng(seed)
-    lats, lons, codes = random_points(features, count, rng)
+    if points is None:
+        lats, lons, codes = random_points(features, count, rng)
+    else:
+        lats, lons = points
+        count = len(lats)
+        codes = district_codes(features, lats, lons)
     order = rng.permutation(count)
     kinds = rng.choice(len(FacilityKind), size=count, p=[0.3, 0.2, 0.3, 0.2])
     randoms = rng.random((count, 7))
@@ -151,7 +170,8 @@ def insert_demo(session: Session, count: int, seed: int, now=None) -> int:
         kind = members[int(kinds[i])]
         numbers[kind] += 1
         j = int(order[i])
-        batch.append(_row(i + 1, kind, numbers[kind], lats[j], lons[j], codes[j], names[codes[j]], randoms[i], now))
+        code = codes[j]
+        batch.append(_row(i + 1, kind, numbers[kind], lats[j], lons[j], code, names.get(code), randoms[i], now))
         if len(batch) == CHUNK:
             session.execute(insert(Facility.__table__), batch)
             batch = []

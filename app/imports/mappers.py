@@ -42,6 +42,11 @@ class Record:
     address: str | None = None
 
 
+# Patterns used inline below, compiled once (re's own cache costs a look-up per call).
+_NO_PHONE = re.compile(r"0\d{0,2}[-)]?\s*0000-?0000")
+_DIGITS = re.compile(r"\d+")
+
+
 def row_hash(cells: dict) -> str:
     """SHA-256 of the normalised source row (stripped text, sorted keys) and the mapping version."""
     norm = {str(k).strip(): ("" if v is None else str(v).strip()) for k, v in cells.items()}
@@ -57,14 +62,14 @@ def district_from_address(address: str | None) -> str | None:
 
 def _phone(value) -> str | None:
     text = p.clean(unquote(str(value))) if value is not None else None
-    if not text or re.fullmatch(r"0\d{0,2}[-)]?\s*0000-?0000", text):
+    if not text or _NO_PHONE.fullmatch(text):
         return None
     return text[:40]
 
 
 def _int(value) -> int | None:
     text = p.clean(value)
-    return int(text) if text and re.fullmatch(r"\d+", text) else None
+    return int(text) if text and _DIGITS.fullmatch(text) else None
 
 
 def _required(row: SourceRow, file: SourceFile, column: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 DAY_CHARS = "월화수목금토일"
 ALL_DAYS = 0b1111111
@@ -36,6 +37,26 @@ _HOUR_RANGE = re.compile(r"(?<![\d.:])(\d{1,2})\s*시?\s*[~\-–]\s*(익일\s*)?
 _ALWAYS = re.compile(r"24\s*시간|^\s*24\s*시\s*$|상시|종일\s*개방|연중\s*개방")
 
 
+# Patterns used inline below, compiled once (re's own cache costs a look-up per call).
+_AGE_SPAN = re.compile(r"(\d{1,2})\s*(?:세|개월)?\s*[~\-–]\s*(\d{1,2})\s*세")
+_AGE_FROM = re.compile(r"(\d{1,2})\s*세\s*이상")
+_AGE_UPTO = re.compile(r"(\d{1,2})\s*세\s*(?:이하|미만)")
+_CAP_INDIVIDUAL = re.compile(r"개인\s*(\d+)\s*명")
+_CAP_GROUP = re.compile(r"단체\s*(\d+)\s*명")
+_CAP_PLAIN = re.compile(r"\s*(?:정원\s*)?(\d+)\s*명?\s*")
+_DAYS_ONLY = re.compile(rf"[\s,{DAY_CHARS}요일·/]+")
+_WEEKEND_PAREN = re.compile(r"주말\s*\(([^()]*)\)")
+_PAREN_KEEP = re.compile(r"\(([^()]*)\)?")
+_PAREN_ANY = re.compile(r"\([^()]*\)?")
+_CLOSED_SPLIT = re.compile(r"[,/.]|및")
+_PAREN_OPEN = re.compile(r"\([^)]*\)?")
+_CLOSED_DAY = re.compile(rf"(?:매주\s*)?([{DAY_CHARS}])(?:요일)?(?:은|에는)?(?:\s*휴관)?")
+_CLAUSE_SPLIT = re.compile(r"[|()]")
+_CLOSED_GAP = re.compile(r"(?:요일)?[\s,·/및]*(?:(?:법정\s*)?공휴일|휴일|국경일)?[\s,·/및]*")
+_SPACED_WEEKDAY = re.compile(r"평\s+일")
+_SPACED_WEEKEND = re.compile(r"주\s+말")
+
+
 def day_mask(days: list[int]) -> int:
     """A weekday bitmask from day indexes (0 = Monday)."""
     mask = 0
@@ -50,6 +71,12 @@ def _range_mask(a: str, b: str) -> int:
     return day_mask(days)
 
 
+# The parsers below are pure functions of one cell's text, and source files repeat the same few texts many times
+# ("화~일", "월, 공휴일", "정시(06:00~22:00)"): each distinct text is parsed once per process (their results are
+# immutable: ints, tuples, frozen dataclasses).
+PARSED_TEXTS = 8192
+
+
 def clean(value) -> str | None:
     """A stripped string, or None for blank cells (the sources use a single space)."""
     if value is None:
@@ -58,32 +85,34 @@ def clean(value) -> str | None:
     return text or None
 
 
+@lru_cache(maxsize=PARSED_TEXTS)
 def parse_age_range(text: str | None) -> tuple[int | None, int | None]:
     """ "4 ~ 10세 (연나이 기준) ..." → (4, 10); "만 3세 이상" → (3, None); unknown → (None, None)."""
     if not text:
         return None, None
-    m = re.search(r"(\d{1,2})\s*(?:세|개월)?\s*[~\-–]\s*(\d{1,2})\s*세", text)
+    m = _AGE_SPAN.search(text)
     if m:
         lo, hi = int(m.group(1)), int(m.group(2))
         return (lo, hi) if lo <= hi else (None, None)
-    m = re.search(r"(\d{1,2})\s*세\s*이상", text)
+    m = _AGE_FROM.search(text)
     if m:
         return int(m.group(1)), None
-    m = re.search(r"(\d{1,2})\s*세\s*(?:이하|미만)", text)
+    m = _AGE_UPTO.search(text)
     if m:
         return None, int(m.group(1))
     return None, None
 
 
+@lru_cache(maxsize=PARSED_TEXTS)
 def parse_capacity(text: str | None) -> tuple[int | None, int | None]:
     """ "개인 33 명 단체 33 명" → (33, 33); "개인 40 명" → (40, None); "30명" → (30, None)."""
     if not text:
         return None, None
-    ind = re.search(r"개인\s*(\d+)\s*명", text)
-    grp = re.search(r"단체\s*(\d+)\s*명", text)
+    ind = _CAP_INDIVIDUAL.search(text)
+    grp = _CAP_GROUP.search(text)
     if ind or grp:
         return (int(ind.group(1)) if ind else None), (int(grp.group(1)) if grp else None)
-    plain = re.fullmatch(r"\s*(?:정원\s*)?(\d+)\s*명?\s*", text)
+    plain = _CAP_PLAIN.fullmatch(text)
     return (int(plain.group(1)), None) if plain else (None, None)
 
 
@@ -92,12 +121,12 @@ def _strip_parens(text: str) -> str:
 
     def keep(m: re.Match) -> str:
         inner = m.group(1)
-        if re.fullmatch(rf"[\s,{DAY_CHARS}요일·/]+", inner):
+        if _DAYS_ONLY.fullmatch(inner):
             return " " + inner + " "
         return " "
 
-    text = re.sub(r"주말\s*\(([^()]*)\)", lambda m: keep(m) if keep(m).strip() else " 주말 ", text)
-    return re.sub(r"\(([^()]*)\)?", keep, text)
+    text = _WEEKEND_PAREN.sub(lambda m: keep(m) if keep(m).strip() else " 주말 ", text)
+    return _PAREN_KEEP.sub(keep, text)
 
 
 def _day_tokens(text: str) -> list[tuple[int, int, int, bool]]:
@@ -113,14 +142,17 @@ def _day_tokens(text: str) -> list[tuple[int, int, int, bool]]:
     for m in _DAY_RANGE.finditer(text):
         add(m.start(), m.end(), _range_mask(m.group(1), m.group(2)), True)
     for word, mask in (("평일", WEEKDAYS), ("주말", WEEKEND), ("매일", ALL_DAYS), ("연중무휴", ALL_DAYS)):
-        for m in re.finditer(word, text):
-            add(m.start(), m.end(), mask, word != "주말")
+        start = text.find(word)
+        while start >= 0:  # every occurrence, left to right (re.finditer's matches for a plain word)
+            add(start, start + len(word), mask, word != "주말")
+            start = text.find(word, start + len(word))
     for m in _DAY_WORD.finditer(text):
         group = next(i for i in (1, 2, 3) if m.group(i))
         add(m.start(group), m.end(group), day_mask([DAY_CHARS.index(c) for c in m.group(group)]), False)
     return sorted(found)
 
 
+@lru_cache(maxsize=PARSED_TEXTS)
 def parse_open_days(text: str | None) -> int | None:
     """Operating days ("화~일", "화요일~일요일", "주말(토, 일)", "월~토") → weekday mask, or None."""
     if not text:
@@ -139,23 +171,24 @@ class ClosedDays:
     holidays: bool
 
 
+@lru_cache(maxsize=PARSED_TEXTS)
 def parse_closed_days(text: str | None) -> ClosedDays | None:
     """Closed days ("월, 명절 및 공휴일, 근로자의 날") → weekdays off and the public-holiday rule."""
     if not text or text.strip() in ("-", "없음", "연중무휴"):
         return ClosedDays(0, False) if text and text.strip() in ("없음", "연중무휴") else None
     mask, holidays, understood = 0, False, False
-    text = re.sub(r"\([^()]*\)?", " ", text)
-    for part in re.split(r"[,/.]|및", text):
+    text = _PAREN_ANY.sub(" ", text)
+    for part in _CLOSED_SPLIT.split(text):
         part = part.strip()
         if not part:
             continue
-        bare = re.sub(r"\([^)]*\)?", "", part).strip()
+        bare = _PAREN_OPEN.sub("", part).strip()
         if "공휴일" in bare or "국경일" in bare:
             holidays = understood = True
             continue
         if _PARTIAL.search(part):
             continue
-        day = re.fullmatch(rf"(?:매주\s*)?([{DAY_CHARS}])(?:요일)?(?:은|에는)?(?:\s*휴관)?", bare)
+        day = _CLOSED_DAY.fullmatch(bare)
         if day:
             mask |= 1 << DAY_CHARS.index(day.group(1))
             understood = True
@@ -206,7 +239,7 @@ def _days_in_clauses(text: str) -> tuple[int, int, bool]:
     holidays = False
     # A clause ends at a time range or a bracket; in "화-일, 월 휴무" only the days right before
     # the closing word are off, so walk back from it over single days and separators.
-    for clause in re.split(r"[|()]", text):
+    for clause in _CLAUSE_SPLIT.split(text):
         tokens = _day_tokens(clause)
         closing = _CLOSE.search(clause)
         closed_idx: set[int] = set()
@@ -217,10 +250,7 @@ def _days_in_clauses(text: str) -> tuple[int, int, bool]:
             for n, i in enumerate(reversed(before)):
                 start, end, _mask, is_range = tokens[i]
                 gap = clause[end:cut]
-                if n and (
-                    is_range
-                    or not re.fullmatch(r"(?:요일)?[\s,·/및]*(?:(?:법정\s*)?공휴일|휴일|국경일)?[\s,·/및]*", gap)
-                ):
+                if n and (is_range or not _CLOSED_GAP.fullmatch(gap)):
                     break
                 closed_idx.add(i)
                 cut = start
@@ -237,11 +267,12 @@ def _days_in_clauses(text: str) -> tuple[int, int, bool]:
     return open_mask, closed_mask, holidays
 
 
+@lru_cache(maxsize=PARSED_TEXTS)
 def parse_hours(text: str | None) -> Hours | None:
     """Opening hours ("정시(08:00~21:00)", "상시", "24시간", "정시 (05:00-익일01:00)") → Hours, or None."""
     if not text or not text.strip():
         return None
-    text = re.sub(r"평\s+일", "평일", re.sub(r"주\s+말", "주말", text))
+    text = _SPACED_WEEKDAY.sub("평일", _SPACED_WEEKEND.sub("주말", text))
     ranges, rest = _time_ranges(text)
     open_mask, closed_mask, holidays = _days_in_clauses(rest)
     days = (open_mask or ALL_DAYS) & ~closed_mask

@@ -133,7 +133,7 @@ def _read_csv(path: Path, text: str, encoding: str) -> SourceFile | None:
             break
         except csv.Error as exc:
             raise ImportDataError(path, f"CSV error: {exc}", line) from None
-        if not any(v.strip() for v in values):
+        if not "".join(values).strip():  # a blank line (every cell blank)
             continue
         if len(values) != len(header):
             raise ImportDataError(path, f"expected {len(header)} columns, found {len(values)}", line)

@@ -30,11 +30,28 @@ def _check(text: str, one_line: bool, where: str, problems: list[str]) -> str:
     return without_forbidden(text, multiline=not one_line)
 
 
+def _clean_texts(one_line: list[str], multiline: list[str]) -> bool:
+    """Whether none of the texts holds a forbidden character: one search per rule over all of them at once (the
+    rules look at single characters, so joining texts cannot make or hide a match)."""
+    if forbidden_character("".join(one_line)) is not None:
+        return False
+    return forbidden_character("".join(multiline), multiline=True) is None
+
+
 def clean_row(row: SourceRow, layout: str) -> tuple[SourceRow, list[str]]:
     """The row with forbidden characters taken out of every text cell, and what was found where."""
+    one_line = ONE_LINE_COLUMNS.get(layout, ())
+    lines, texts = [], []
+    for column, value in row.cells.items():
+        if isinstance(value, str):
+            (lines if column in one_line else texts).append(value)
+        elif value is not None and not isinstance(value, (int, float, bool)):
+            break  # nested JSON: the careful way below
+    else:
+        if _clean_texts(lines, texts):
+            return row, []  # the common case: nothing to take out, nothing to report
     problems: list[str] = []
     cells = {}
-    one_line = ONE_LINE_COLUMNS.get(layout, ())
     for column, value in row.cells.items():
         where = f"열 '{without_forbidden(str(column))}'"  # the header is file text too
         if isinstance(value, str):
@@ -48,8 +65,46 @@ def clean_row(row: SourceRow, layout: str) -> tuple[SourceRow, list[str]]:
     return SourceRow(row.line, cells), problems
 
 
+def _texts(values, one_line: list[str], multiline: list[str]) -> None:
+    """Every text in mapped values, sorted by the rule clean_values checks it with: keys and the top-level
+    ONE_LINE_VALUES are one line."""
+    if not isinstance(values, dict):
+        _walk([(values, False, True)], one_line, multiline)
+        return
+    nested = []
+    for key, value in values.items():  # mapped values are a flat dict but for `details`: the flat part inline
+        if isinstance(key, str):
+            one_line.append(key)
+        if isinstance(value, str):
+            (one_line if key in ONE_LINE_VALUES else multiline).append(value)
+        elif isinstance(value, (dict, list)):
+            nested.append((value, key in ONE_LINE_VALUES, False))
+    _walk(nested, one_line, multiline)
+
+
+def _walk(stack: list, one_line: list[str], multiline: list[str]) -> None:
+    """Texts in nested values: (value, one-line rule, at the top level) entries, as clean_values walks them."""
+    while stack:
+        value, single, top = stack.pop()
+        if isinstance(value, str):
+            (one_line if single else multiline).append(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str):
+                    one_line.append(key)
+                stack.append((item, top and key in ONE_LINE_VALUES, False))
+        elif isinstance(value, list):
+            stack.extend((item, single, top) for item in value)
+
+
 def clean_values(values, problems: list[str], where: str = "") -> object:
     """Mapped values (dicts, lists, strings) with forbidden characters taken out; appends what was found."""
+    if not where:
+        one_line: list[str] = []
+        multiline: list[str] = []
+        _texts(values, one_line, multiline)
+        if _clean_texts(one_line, multiline):
+            return values  # the common case: nothing to take out
     if isinstance(values, str):
         return _check(values, where in ONE_LINE_VALUES, f"값 '{where}'", problems)
     if isinstance(values, dict):

@@ -16,12 +16,14 @@ from flask_login import current_user
 from app.auth.roles import roles_required
 from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, Slot
+from app.bookings.policy import get_policy
 from app.bookings.rules import BookingError
 from app.bookings.services import NO_SHOW_UNDO_HOURS
 from app.database import unit_of_work
 from app.errors import refuse
 from app.extensions import db
 from app.facilities.models import Facility
+from app.lottery.stats import roster_lottery
 from app.operators import services, stats
 from app.operators.access import STAFF, managed_facility, today
 from app.operators.export import roster_csv
@@ -107,6 +109,7 @@ def roster(facility_id: int):
         code=code,
         next_open=None if sessions else services.next_day_with_slots(db.session, facility.id, day),
         labels=BookingStatus.labels(),
+        lottery=roster_lottery(db.session, get_policy(db.session, facility), slots, now),
     )
 
 

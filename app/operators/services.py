@@ -211,14 +211,14 @@ def _record_slot(session: Session, actor: User, action: str, slot: Slot, field: 
 
 
 def set_capacity(session: Session, actor: User, slot: Slot, capacity: int, now: datetime) -> Slot:
-    """Change one slot's capacity; below the places already booked is refused, listing the slot."""
+    """Change one slot's capacity; below the places already booked (or held for lottery winners) is refused."""
     if capacity < 0:
         raise OperatorError("invalid_capacity", "정원은 0 이상이어야 합니다", 422)
     before = slot.capacity
     # Conditional: a booking landing between the read and this write cannot be squeezed out.
     result = session.execute(
         update(Slot)
-        .where(Slot.id == slot.id, Slot.booked <= capacity)
+        .where(Slot.id == slot.id, Slot.booked + Slot.held <= capacity)
         .values(capacity=capacity)
         .execution_options(synchronize_session=False)
     )
@@ -229,9 +229,14 @@ def set_capacity(session: Session, actor: User, slot: Slot, capacity: int, now: 
     return slot
 
 
+def held_note(slot: Slot) -> str:
+    """ ", 추첨 당첨 n명" when the weekend lottery holds places of the slot for winners not yet confirmed."""
+    return f", 추첨 당첨 {slot.held}명" if slot.held else ""
+
+
 def capacity_refusal(slots: list[Slot], capacity: int) -> OperatorError:
     """The error for a capacity below what is booked, naming every affected slot."""
-    listed = ", ".join(f"{slot_label(s)} 예약 {s.booked}명" for s in slots)
+    listed = ", ".join(f"{slot_label(s)} 예약 {s.booked}명{held_note(s)}" for s in slots)
     return OperatorError(
         "capacity_below_booked",
         f"이미 예약된 인원보다 정원을 줄일 수 없습니다 (새 정원 {capacity}명): {listed}",

@@ -20,9 +20,10 @@ from app.bookings.schedule import at_kst, daycare_capacity, generate_slots
 from app.bookings.services import release_places
 from app.facilities.choices import WEEKDAY_LABELS
 from app.facilities.models import Facility
+from app.lottery.models import LotteryEntry
 from app.notifications import notify
 from app.operators.people import guardian_view
-from app.operators.services import OperatorError, capacity_refusal, slot_label
+from app.operators.services import OperatorError, capacity_refusal, held_note, slot_label
 from app.timeutil import KST
 from app.validation import TEXT_MAX, text_problem
 
@@ -76,8 +77,8 @@ def _future_slots_of(session: Session, facility_id: int, weekday: int, starts: s
 
 
 def _apply_capacity(slots: list[Slot], capacity: int, group: int | None = None) -> None:
-    """Set capacity on slots, or refuse listing those already booked beyond it."""
-    over = [s for s in slots if s.booked > capacity]
+    """Set capacity on slots, or refuse listing those already booked (or held by the lottery) beyond it."""
+    over = [s for s in slots if s.booked + s.held > capacity]
     if over:
         raise capacity_refusal(over, capacity)
     for s in slots:
@@ -167,9 +168,9 @@ def update_template(
 def remove_template(session: Session, actor: User, facility: Facility, template: SessionTemplate, now: datetime) -> int:
     """Remove a weekly session: its future slots go (refused while any holds a booking). Returns slots removed."""
     slots = _future_slots_of(session, facility.id, template.weekday, template.starts, now)
-    held = [s for s in slots if s.booked > 0]
+    held = [s for s in slots if s.booked > 0 or s.held > 0]
     if held:
-        listed = ", ".join(f"{slot_label(s)} 예약 {s.booked}명" for s in held)
+        listed = ", ".join(f"{slot_label(s)} 예약 {s.booked}명{held_note(s)}" for s in held)
         raise OperatorError(
             "slots_booked",
             f"예약이 있는 회차는 삭제할 수 없습니다. 먼저 예약을 정리해 주세요: {listed}",
@@ -178,10 +179,11 @@ def remove_template(session: Session, actor: User, facility: Facility, template:
         )
     removed = 0
     for s in slots:
-        if session.scalar(select(exists().where(Booking.slot_id == s.id))) or session.scalar(
-            select(exists().where(BookingChild.slot_id == s.id))
+        if any(
+            session.scalar(select(exists().where(column == s.id)))
+            for column in (Booking.slot_id, BookingChild.slot_id, LotteryEntry.won_slot_id)
         ):
-            s.blocked = True  # cancelled bookings still point at it: keep the row, closed to booking
+            s.blocked = True  # cancelled bookings or a lottery result point at it: keep the row, closed to booking
         else:
             session.delete(s)
             removed += 1

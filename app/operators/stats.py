@@ -28,15 +28,15 @@ def utilisation(session: Session, facility_id: int, start: date, days: int) -> l
         start + timedelta(days=i): dict(capacity=0, booked=0, attended=0, no_show=0, cancelled=0, empty=0, sessions=0)
         for i in range(days)
     }
-    for starts_at, capacity, booked in session.execute(
-        select(Slot.starts_at, Slot.capacity, Slot.booked).where(
+    for starts_at, capacity, booked, held in session.execute(
+        select(Slot.starts_at, Slot.capacity, Slot.booked, Slot.held).where(
             Slot.facility_id == facility_id, Slot.starts_at >= lo, Slot.starts_at < hi
         )
     ):
         row = rows[starts_at.astimezone(KST).date()]
         row["capacity"] += capacity
         row["booked"] += booked  # the slot counter: confirmed, attended and no-show places
-        row["empty"] += max(capacity - booked, 0)
+        row["empty"] += max(capacity - booked - held, 0)  # held: the lottery's winners not yet confirmed
         row["sessions"] += 1
     per_status = session.execute(
         select(Slot.starts_at, Booking.status, func.count(BookingChild.id))

@@ -30,6 +30,7 @@ PREFIXES = {
     "/api/places": EVERYONE,
     "/api/openapi.json": EVERYONE,
     "/facilities": EVERYONE,
+    "/maps": EVERYONE,  # the district outlines the maps draw
     "/static": EVERYONE,
     "/vendor": EVERYONE,
 }

@@ -35,6 +35,7 @@ def test_slots_of_a_day_are_public(client, soon):
         "bookable": True,
         "state": "open",
         "label": "2자리 남음",
+        "allocation": "first_come",  # a first-come facility: no "lottery" object (#12)
     }
     empty = client.get(f"/api/facilities/{soon.facility_id}/slots", query_string={"date": "2020-01-01"})
     assert empty.get_json()["items"] == []

@@ -33,6 +33,8 @@ NOT_PAGES = {  # GET routes that answer something other than a page, and where w
     "/operator/facilities/<id:facility_id>/roster.csv": "a CSV download",
     "/bookings/<id:booking_id>.ics": "a calendar file",
     "/facilities/<id:facility_id>/week": "the week part bookings.js swaps into the facility page (checked there)",
+    "/facilities/<id:facility_id>/card": "JSON for a map popup (the popup is checked as an opened state)",
+    "/maps/outlines.json": "the district outlines the maps draw",
 }
 # Routes whose world URL the role matrix cannot open but this module can: an upload preview is its admin's own.
 OWN_PAGES = {"/admin/import/<token>": ("admin",)}

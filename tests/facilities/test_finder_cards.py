@@ -78,9 +78,13 @@ def test_cards_and_popups_carry_next_session_ages_fee_and_actions(client, db, ma
     assert "마감 · 다음 빈 회차" in html and "잔여 10석" in html and "예정된 회차 없음" in html
     assert "이용 3~9세" in html and "아동 1회 2,000~5,000원" in html and "시간당 2,000원" in html
     assert f'href="/facilities/{cafe.id}#slots"' in html and 'href="tel:02-120-1234"' in html
-    row = layers(html)["kids_cafe"][0]
-    assert row[7] == "02-120-1234" and "마감" in row[8] and row[9] == "3~9세" and row[10].startswith("아동")
-    assert layers(html)["hourly_daycare"][0][2] == idle.id
+    assert layers(html)["kids_cafe"][0][0] == cafe.id and layers(html)["hourly_daycare"][0][0] == idle.id
+    # A popup's card, fetched when it opens: the same facts, its distance from the search's centre.
+    card = client.get(f"/facilities/{cafe.id}/card?lat={CITY_HALL[0]}&lon={CITY_HALL[1]}").get_json()
+    assert card["phone"] == "02-120-1234" and "마감" in card["session"] and card["full"] is False
+    assert card["ages"] == "3~9세" and card["fee"].startswith("아동") and card["distance"] == "0m"
+    idle_card = client.get(f"/facilities/{idle.id}/card").get_json()
+    assert idle_card["session"] == "예정된 회차 없음" and idle_card["distance"] == ""
 
 
 def test_next_sessions_of_a_page_take_one_query(app, db, make_facility):

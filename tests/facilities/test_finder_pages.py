@@ -7,24 +7,26 @@ from html import unescape
 import pytest
 
 from app.facilities.models import FacilityFlag
+from app.maps.builder import decode_points
 from tests.factories import login, make_user
 
 CITY_HALL = (37.5663, 126.9779)
 EVIL = "<img src=x onerror=alert(1)>"
 
 
+def map_data(html: str) -> dict:
+    """The page's map data element."""
+    (payload,) = re.findall(r'<script type="application/json" id="nd-data-[\w-]+">(.*?)</script>', html)
+    return json.loads(payload)
+
+
 def layers(html: str) -> dict:
-    """{kind: rows} from the page's map data elements."""
-    out = {}
-    for payload in re.findall(r'<script type="application/json" id="nd-data-[\w-]+">(.*?)</script>', html):
-        data = json.loads(payload)
-        if "rows" in data:  # the district outlines travel as a data element too
-            out[data["config"]["kind"]] = data["rows"]
-    return out
+    """{kind: [(id, lat, lon, short name)]} from the page's map data."""
+    return {layer["config"]["kind"]: decode_points(layer["points"]) for layer in map_data(html)["layers"]}
 
 
 def marker_ids(html: str) -> set[int]:
-    return {row[2] for rows in layers(html).values() for row in rows}
+    return {row[0] for rows in layers(html).values() for row in rows}
 
 
 def listed_ids(html: str) -> list[int]:
@@ -49,8 +51,8 @@ def test_known_location_shows_markers_and_a_nearest_first_list(client, make_faci
     html = page(client, lat=CITY_HALL[0], lon=CITY_HALL[1], radius_m=1000, kind=["kids_cafe", "family_restroom"])
     assert listed_ids(html) == [near.id, far.id]
     found = layers(html)
-    assert {r[2] for r in found["family_restroom"]} == {near.id}
-    assert {r[2] for r in found["kids_cafe"]} == {far.id}
+    assert {r[0] for r in found["family_restroom"]} == {near.id}
+    assert {r[0] for r in found["kids_cafe"]} == {far.id}
     assert "가까운 화장실" in html and "반경 밖" not in html
     assert re.search(r"2곳", html)
     assert "<span>40m</span>" in html  # distance shown in the list (44.5 m, to the nearest 10 m)
@@ -158,8 +160,10 @@ def test_facility_text_is_escaped_in_list_and_popup_data(client, make_facility):
     html = page(client, lat=CITY_HALL[0], lon=CITY_HALL[1])
     assert "<img src=x" not in html and "<script>alert(2)" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html  # the list shows it as text
-    assert layers(html)["kids_cafe"][0][3] == EVIL  # the popup data carries the text, for textContent
+    assert layers(html)["kids_cafe"][0][3] == EVIL[:23] + "…"  # the marker's short name, as text
     assert listed_ids(html) == [f.id]
+    card = client.get(f"/facilities/{f.id}/card").get_json()  # and so does the popup's card
+    assert card["name"] == EVIL and card["address"] == "</script><script>alert(2)</script>"
 
 
 def test_facility_page_shows_details_flags_links_and_a_map(client, make_facility, db):
@@ -208,16 +212,17 @@ def test_template_syntax_in_facility_text_stays_text(client, make_facility):
         html = client.get(url).get_data(as_text=True)
         assert "A49B" not in html and ">C<" not in html
         assert layers(html)["kids_cafe"][0][3] == "A{{ 7*7 }}B"
-        assert layers(html)["kids_cafe"][0][6] == "{% if true %}C{% endif %}"
+    assert map_data(html)["cards"][str(f.id)]["address"] == "{% if true %}C{% endif %}"  # the facility page's
 
 
 def test_facility_page_escapes_and_404s(client, make_facility):
     f = make_facility(name=EVIL)
     html = client.get(f"/facilities/{f.id}").get_data(as_text=True)
     assert "<img src=x" not in html and "&lt;img src=x" in html
-    assert layers(html)["kids_cafe"][0][3] == EVIL
+    assert map_data(html)["cards"][str(f.id)]["name"] == EVIL  # the popup's card, as text for textContent
     r = client.get("/facilities/999999")
     assert r.status_code == 404 and "페이지를 찾을 수 없습니다" in r.get_data(as_text=True)
+    assert client.get("/facilities/999999/card").status_code == 404
 
 
 @pytest.mark.parametrize(

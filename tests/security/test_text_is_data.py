@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from app.facilities.models import District
 from app.facilities.outlines import district_outlines
+from app.finder.cards import card_json
 from app.geo.cafe_coverage import coverage_from
-from app.maps.builder import build_facility_map, build_results_map
+from app.maps.builder import Markers, build_facility_map, build_results_map, decode_points
 from app.maps.coverage_map import coverage_map_html
 from tests.factories import login, make_user
 from tests.geo.test_coverage import CX, CY, district, dong, latlon
@@ -86,18 +87,23 @@ def test_map_parts_rendered_by_folium_hold_no_text_from_data(app, db, make_facil
     with app.test_request_context():
         outlines = district_outlines()
         maps = [
-            build_results_map(items, center=(37.5663, 126.9779), radius_m=1000, district_code=None, outlines=outlines),
             build_results_map(
-                items, center=(37.5663, 126.9779), radius_m=None, district_code="11140", outlines=outlines
+                Markers.of(items), center=(37.5663, 126.9779), radius_m=1000, district_code=None, outlines=outlines
             ),
-            build_facility_map(items[0], outlines=outlines),
+            build_results_map(
+                Markers.of(items), center=(37.5663, 126.9779), radius_m=None, district_code="11140", outlines=outlines
+            ),
+            build_facility_map(items[0], card_json(items[0]), outlines=outlines),
         ]
     for parts in maps:
         folium_text = parts.header + DATA_ELEMENT.sub("", parts.html) + parts.script
         for text in [hostile("")[:-1]] + DISTRICT_NAMES + ["N0", "H0", "A0", "{{", "{%", "{#"]:
             assert text not in folium_text, text
-        rows = [row for payload in data_payloads(parts.html) if "rows" in payload for row in payload["rows"]]
-        assert any(row[3] == hostile("N0") and row[6] == hostile("A0") for row in rows)
+        (payload,) = data_payloads(parts.html)
+        rows = [row for layer in payload["layers"] for row in decode_points(layer["points"])]
+        assert any(row[0] == 0 and row[3] == hostile("N0")[:23] + "…" for row in rows)  # a marker's short name
+    (payload,) = data_payloads(maps[-1].html)
+    assert payload["cards"]["0"]["name"] == hostile("N0") and payload["cards"]["0"]["address"] == hostile("A0")
 
 
 def hostile_coverage(tmp_path=None):

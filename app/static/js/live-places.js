@@ -37,7 +37,8 @@
     items.forEach(function (item) { byId[item.id] = item; });
     function state(id) {
       var item = byId[id];  // an id left out has no session soon, as the server says when it builds the page
-      return item ? { text: item.text, full: item.state === "full" } : { text: none, full: false };
+      return item ? { text: item.text, full: item.state === "full", lottery: item.state === "lottery" }
+        : { text: none, full: false, lottery: false };
     }
     var asked = {};
     ids.forEach(function (id) { asked[id] = true; });
@@ -46,6 +47,7 @@
       var s = state(card.dataset.facility);
       card.textContent = s.text;
       card.classList.toggle("is-full", s.full);
+      card.classList.toggle("is-lottery", s.lottery);
     });
     markers().forEach(function (marker) {
       if (!asked[marker.facilityId]) { return; }

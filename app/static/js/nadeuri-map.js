@@ -3,7 +3,6 @@
   "use strict";
 
   var maps = [];
-  var bookableLayers = [];
   var STREET_ZOOM = 17;
 
   // Leaflet names its buttons in English ("Zoom in", "Layers", "Close popup"); on a Korean page a screen reader
@@ -57,36 +56,109 @@
     return [["카카오 길찾기", kakao], ["네이버 길찾기", naver]];
   }
 
-  // row = [lat, lon, id, name, distance, hoursToday, address, phone, nextSession, ages, fee]
-  function popupContent(row, cfg) {
+  // A popup's facts from the facility's card (GET /facilities/<id>/card, see app/finder/cards.py): every text
+  // through textContent. A card not yet loaded shows the marker's name and kind while it loads.
+  function popupContent(card, cfg) {
     var box = el("div", "nd-popup");
-    var detail = cfg.detailUrl + encodeURIComponent(row[2]);
+    fillPopup(box, card, cfg);
+    return box;
+  }
+
+  function popupHead(box, name, id, cfg) {
     var title = el("strong", "nd-popup-name");
-    title.appendChild(link(row[3], detail));
+    title.appendChild(link(name, cfg.detailUrl + encodeURIComponent(id)));
     box.appendChild(title);
     box.appendChild(el("div", "nd-popup-kind", cfg.label));
+  }
+
+  function fillPopup(box, card, cfg) {
+    var detail = cfg.detailUrl + encodeURIComponent(card.id);
+    box.textContent = "";
+    popupHead(box, card.name, card.id, cfg);
     var facts = [];
-    if (row[4]) { facts.push("거리 " + row[4]); }
-    if (row[5]) { facts.push("오늘 " + row[5]); }
+    if (card.distance) { facts.push("거리 " + card.distance); }
+    if (card.hours_today) { facts.push("오늘 " + card.hours_today); }
     if (facts.length) { box.appendChild(el("div", "nd-popup-facts", facts.join(" · "))); }
-    if (row[8]) {
-      box.appendChild(el("div", "nd-popup-session" + (/마감$/.test(row[8]) ? " is-full" : ""), row[8]));
+    if (card.session) {
+      box.appendChild(el("div", "nd-popup-session" + (card.full ? " is-full" : card.lottery ? " is-lottery" : ""),
+        card.session));
     }
     var terms = [];
-    if (row[9]) { terms.push("이용 " + row[9]); }
-    if (row[10]) { terms.push(row[10]); }
+    if (card.ages) { terms.push("이용 " + card.ages); }
+    if (card.fee) { terms.push(card.fee); }
     if (terms.length) { box.appendChild(el("div", "nd-popup-terms", terms.join(" · "))); }
-    if (row[6]) { box.appendChild(el("div", "nd-popup-address", row[6])); }
+    if (card.address) { box.appendChild(el("div", "nd-popup-address", card.address)); }
     var actions = el("div", "nd-popup-actions");
     if (cfg.bookable) { actions.appendChild(link("예약", detail + "#slots", "nd-action nd-action-book")); }
-    var tel = telHref(row[7]);
+    var tel = telHref(card.phone);
     if (tel) { actions.appendChild(link("전화", tel, "nd-action nd-action-tel")); }
-    routeLinks(cfg.routes, row[3], row[0], row[1]).forEach(function (r) {
-      actions.appendChild(link(r[0], r[1], "nd-action nd-action-route", true));
-    });
+    if (card.lat !== null && card.lat !== undefined) {
+      routeLinks(cfg.routes, card.name, card.lat, card.lon).forEach(function (r) {
+        actions.appendChild(link(r[0], r[1], "nd-action nd-action-route", true));
+      });
+    }
     box.appendChild(actions);
     box.appendChild(link("자세히 보기", detail, "nd-popup-more"));
-    return box;
+  }
+
+  var cards = {};  // facility id → its card, once loaded (live-places.js keeps the session in it fresh)
+  var markerById = {};
+
+  function cardUrl(cfg, id) {
+    var url = cfg.detailUrl + encodeURIComponent(id) + "/card";
+    return cfg.center ? url + "?lat=" + cfg.center[0] + "&lon=" + cfg.center[1] : url;
+  }
+
+  function loadCard(cfg, id) {
+    if (cards[id]) { return Promise.resolve(cards[id]); }
+    return fetch(cardUrl(cfg, id), { headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error("card " + r.status); } return r.json(); })
+      .then(function (card) { cards[id] = card; return card; });
+  }
+
+  // Popups are made when first opened (a click, Enter on a focused marker, or showFacility), not per marker
+  // up front: 5,000 L.Popup objects would cost the page its first second.
+  function ensurePopup(marker) {
+    if (marker.getPopup()) { return; }
+    var cfg = marker.nadeuriConfig;
+    var id = marker.facilityId;
+    marker.bindPopup(function () {
+      if (cards[id]) { return popupContent(cards[id], cfg); }
+      var box = el("div", "nd-popup");
+      popupHead(box, marker.options.title, id, cfg);
+      var status = el("div", "nd-popup-loading", "불러오는 중…");
+      status.setAttribute("role", "status");
+      box.appendChild(status);
+      loadCard(cfg, id).then(function (card) {
+        fillPopup(box, card, cfg);
+        if (marker.isPopupOpen()) { marker.getPopup().update(); }
+      }, function () {
+        status.textContent = "정보를 불러오지 못했습니다. ";
+        status.appendChild(link("자세히 보기", cfg.detailUrl + encodeURIComponent(id), "nd-popup-more"));
+      });
+      return box;
+    });
+  }
+
+  // Little-endian int32 values from base64 (app/maps/builder.py encode_points).
+  function int32s(text) {
+    var raw = atob(text), bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+    var view = new DataView(bytes.buffer), out = new Array(raw.length >> 2);
+    for (var j = 0; j < out.length; j++) { out[j] = view.getInt32(j * 4, true); }
+    return out;
+  }
+
+  // The page's markers as columns (app/maps/builder.py encode_points): [id, lat, lon, short name] each.
+  function decodePoints(cols) {
+    var n = cols.id.length, out = new Array(n), id = 0, scale = cols.scale;
+    var lats = n ? int32s(cols.lat) : [], lons = n ? int32s(cols.lon) : [];
+    var names = n ? cols.name.split("\n") : [];
+    for (var i = 0; i < n; i++) {
+      id += cols.id[i];
+      out[i] = [id, lats[i] / scale, lons[i] / scale, names[i]];
+    }
+    return out;
   }
 
   function clusterIcon(cfg) {
@@ -104,16 +176,18 @@
     };
   }
 
-  // The rows sit in <script type="application/json"> elements beside the map (never in code).
+  // The data sits in <script type="application/json"> elements beside the map (never in code).
   function data(id) {
     return JSON.parse(document.getElementById(id).textContent);
   }
 
   function facilityLayer(payload) {
     var cfg = payload.config;
-    var rows = payload.rows;
     var group = L.markerClusterGroup({
+      // In one go where the machine manages within 0.4 s (every 5,000-marker page on a desktop): each pause of
+      // the default 0.2 s chunks delayed the markers; a slow phone still gets its page back between chunks.
       chunkedLoading: true,
+      chunkInterval: 400,
       showCoverageOnHover: false,
       maxClusterRadius: 45,
       iconCreateFunction: clusterIcon(cfg)
@@ -122,31 +196,69 @@
       iconUrl: cfg.icon, iconSize: [30, 38], iconAnchor: [15, 37], popupAnchor: [0, -32],
       className: "nd-marker nd-marker-" + cfg.kind
     });
-    var markers = new Array(rows.length);
-    rows.forEach(function (row, i) {
-      var marker = L.marker([row[0], row[1]], { icon: icon, title: row[3], alt: row[3] + " (" + cfg.label + ")" });
-      marker.facilityId = row[2];
-      marker.nadeuriRow = row;  // live-places.js rewrites the next session in it (row[8])
-      marker.bindPopup(function () { return popupContent(row, cfg); });
-      markers[i] = marker;
+    var markers = decodePoints(payload.points).map(function (p) {
+      var marker = L.marker([p[1], p[2]], { icon: icon, title: p[3], alt: p[3] + " (" + cfg.label + ")" });
+      marker.facilityId = p[0];
+      marker.nadeuriConfig = cfg;
+      markerById[p[0]] = marker;
+      return marker;
+    });
+    // A marker's click (or Enter) reaches its group first only through this handler: bind, then open.
+    group.on("click", function (e) {
+      var marker = e.layer;
+      if (marker && marker.facilityId !== undefined && !marker.getPopup()) {
+        ensurePopup(marker);
+        marker.openPopup();
+      }
     });
     group.addLayers(markers);
     group.nadeuriKind = cfg.kind;
-    if (cfg.bookable) { bookableLayers.push(group); }
+    group.nadeuriBookable = cfg.bookable;
     return group;
   }
 
-  // The markers of bookable kinds, shown or not (a layer switched off comes back up to date), for live-places.js.
-  function bookableMarkers() {
-    var found = [];
-    bookableLayers.forEach(function (layer) { found = found.concat(layer.getLayers()); });
-    return found;
+  // A layer's name in the layer switch: Leaflet sets it as HTML, so it is made from nodes and text here.
+  function layerName(cfg, count) {
+    var box = el("span");
+    var img = el("img");
+    img.src = cfg.icon; img.alt = ""; img.width = 16; img.height = 20;
+    box.appendChild(img);
+    box.appendChild(document.createTextNode(" " + cfg.label + " (" + count + ")"));
+    return box.innerHTML;
   }
 
-  // A marker's next-session text: kept in its row (a popup is built from the row each time it opens) and, when
-  // its popup is open, put in the popup as text.
+  // The map's data layer (app/maps/builder.py FacilityLayers): the search area, a clustered layer per kind,
+  // the view and the layer switch.
+  function facilityLayers(map, payload) {
+    Object.keys(payload.cards || {}).forEach(function (id) { cards[id] = payload.cards[id]; });
+    var area = payload.area;
+    if (area) {
+      L.circle(area.center, L.extend({ radius: area.radius, interactive: false }, area.area)).addTo(map);
+      L.circleMarker(area.center, area.point).bindTooltip(el("span", null, area.label)).addTo(map);
+    }
+    if (payload.bounds) { map.fitBounds(payload.bounds, { animate: false }); }  // before the markers: no re-clustering
+    var overlays = {};
+    payload.layers.forEach(function (layer) {
+      var group = facilityLayer(layer).addTo(map);
+      overlays[layerName(layer.config, layer.points.id.length)] = group;
+    });
+    if (payload.control) { L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(map); }
+    return overlays;
+  }
+
+  // The markers of bookable kinds whose card has been loaded (their popups were opened), for live-places.js:
+  // a popup opened later loads a fresh card anyway.
+  function bookableMarkers() {
+    return Object.keys(cards).map(function (id) { return markerById[id]; }).filter(function (marker) {
+      return marker && marker.nadeuriConfig.bookable;
+    });
+  }
+
+  // A marker's next-session text: kept in its card (a popup is built from the card each time it opens) and,
+  // when its popup is open, put in the popup as text.
   function setSession(marker, text, full) {
-    marker.nadeuriRow[8] = text;
+    var card = cards[marker.facilityId];
+    if (card) { card.session = text; card.full = full; }
     var popup = marker.getPopup();
     var element = popup && popup.isOpen() ? popup.getElement() : null;
     var line = element ? element.querySelector(".nd-popup-session") : null;
@@ -158,29 +270,34 @@
 
   // Open a facility's popup from outside the map (the result list's "지도에서 보기").
   function showFacility(id) {
+    var marker = markerById[id];
+    if (!marker) { return false; }
     var found = false;
     maps.forEach(function (map) {
       map.eachLayer(function (layer) {
-        if (found || !layer.getLayers || layer.nadeuriKind === undefined) { return; }
-        layer.getLayers().forEach(function (marker) {
-          if (!found && marker.facilityId === id) {
-            found = true;
-            document.dispatchEvent(new CustomEvent("nadeuri:show-map"));
-            map.invalidateSize();
-            // Street level (not the cluster's deepest zoom): the facility with its streets around it.
-            map.setView(marker.getLatLng(), STREET_ZOOM, { animate: false });
-            layer.zoomToShowLayer(marker, function () { marker.openPopup(); });
-            map.getContainer().scrollIntoView({ behavior: "smooth", block: "nearest" });
-          }
-        });
+        if (found || !layer.hasLayer || layer.nadeuriKind === undefined || !layer.hasLayer(marker)) { return; }
+        found = true;
+        document.dispatchEvent(new CustomEvent("nadeuri:show-map"));
+        map.invalidateSize();
+        // Street level (not the cluster's deepest zoom): the facility with its streets around it.
+        map.setView(marker.getLatLng(), STREET_ZOOM, { animate: false });
+        ensurePopup(marker);
+        layer.zoomToShowLayer(marker, function () { marker.openPopup(); });
+        map.getContainer().scrollIntoView({ behavior: "smooth", block: "nearest" });
       });
     });
     return found;
   }
 
   // District outlines: geometry only (no names), drawn under everything and not clickable.
-  function outlines(payload) {
-    return L.geoJSON(payload.geojson, { style: function () { return payload.style; }, interactive: false });
+  // Fetched from the app (the same for every page, so the browser keeps them); added under the markers.
+  function outlines(url, style) {
+    var layer = L.geoJSON(null, { style: function () { return style; }, interactive: false });
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error("outlines " + r.status); } return r.json(); })
+      .then(function (geojson) { layer.addData(geojson); layer.bringToBack(); })
+      .catch(function () { /* a map without outlines still shows every facility */ });
+    return layer;
   }
 
   // Tooltip lines as a DOM node: the first line bold, every line a text node (never HTML).
@@ -267,8 +384,10 @@
     telHref: telHref,
     routeLinks: routeLinks,
     facilityLayer: facilityLayer,
+    facilityLayers: facilityLayers,
     data: data,
     popupContent: popupContent,
+    decodePoints: decodePoints,
     bookableMarkers: bookableMarkers,
     setSession: setSession,
     showFacility: showFacility,
