@@ -262,6 +262,7 @@ def entry_view(entry: LotteryEntry, slots: dict[int, Slot], now: datetime) -> di
             "iso": deadline.astimezone(KST).isoformat(),
             "text": long_moment_text(deadline),
             "left": left_text(deadline, now),
+            "now": now.astimezone(KST).isoformat(),  # the countdown runs on the server's clock, not the phone's
         },
         "can_withdraw": status == "entered" and times is not None and now < times["lottery_closes"],
         "can_answer": status in ("won", "offered") and (deadline is None or now < deadline),

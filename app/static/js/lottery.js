@@ -17,8 +17,12 @@
     return minutes + "분 남음";
   }
 
+  // The page says what time the server had; a phone whose clock is off still counts down the right time.
+  var skew = Date.parse(clocks[0].dataset.now) - Date.now();
+  if (isNaN(skew)) skew = 0;
+
   function tick() {
-    var now = Date.now();
+    var now = Date.now() + skew;
     clocks.forEach(function (clock) {
       var until = Date.parse(clock.dataset.countdown);
       if (!isNaN(until)) clock.textContent = "(" + leftText(until, now) + ")";
