@@ -14,6 +14,6 @@ from app.bookings.models import (  # noqa: F401
     Slot,
 )
 from app.facilities.models import District, Facility, FacilityFlag  # noqa: F401
-from app.lottery.models import LotteryDraw, LotteryEntry  # noqa: F401
+from app.lottery.models import LotteryDraw, LotteryEntry, LotteryRelease  # noqa: F401
 from app.notifications.models import NotificationSettings, OutboxMessage  # noqa: F401
 from app.privacy.models import PersonalDataPurge  # noqa: F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
+from app.api.bookings import booking_json
 from app.auth.tokens import api_login_required, current_api_user
 from app.database import unit_of_work
 from app.errors import ApiError
@@ -34,8 +35,10 @@ def entry_json(entry: LotteryEntry) -> dict:
         "child_ids": list(entry.child_ids),
         "guardians": entry.guardians,
         "won_slot_id": entry.won_slot_id,
-        "reserve_position": {k: int(v) for k, v in (entry.reserve or {}).items()},
+        "reserve": {k: int(v) for k, v in (entry.reserve or {}).items()},
+        "reserve_position": services.reserve_position(entry),
         "claim_by": _when(entry.claim_by),
+        "offer_expires_at": _when(services.offer_expires_at(entry)),
         "booking_id": entry.booking_id,
     }
 
@@ -74,6 +77,24 @@ def api_lottery_withdraw(entry_id: int):
     return entry_json(entry)
 
 
+@bp.post("/lottery/entries/<id:entry_id>/claim")
+@api_login_required
+def api_lottery_claim(entry_id: int):
+    with unit_of_work():  # a refusal rolls back: the entry stays won / offered
+        booking = services.claim(db.session, current_api_user(), entry_id, utcnow())
+        body = booking_json(booking)
+    return body, 201
+
+
+@bp.post("/lottery/entries/<id:entry_id>/decline")
+@api_login_required
+def api_lottery_decline(entry_id: int):
+    with unit_of_work():
+        entry = services.decline(db.session, current_api_user(), entry_id, utcnow())
+        body = entry_json(entry)
+    return body
+
+
 @bp.get("/draws")
 def api_draw():
     weekend = day(request.args, "weekend")
@@ -104,6 +125,10 @@ _REFUSALS = (
     "예약 규칙의 코드: too_many_children, too_many_guardians, age_out_of_range, banned, duplicate, "
     "one_visit_per_day, closed, slot_past, invalid_children"
 )
+_CLAIM_REFUSALS = (
+    "not_claimable, claim_expired (409); 예약 규칙의 코드: banned, age_out_of_range, too_many_children, "
+    "too_many_guardians, duplicate, one_visit_per_day, closed, slot_past, invalid_children, slot_full"
+)
 _IDS = {"type": "array", "items": ID_SCHEMA}
 _HEX = {"type": "string", "pattern": "^[0-9a-f]+$"}
 OPENAPI_SCHEMAS = {
@@ -128,9 +153,26 @@ OPENAPI_SCHEMAS = {
             "child_ids": _IDS,
             "guardians": {"type": "integer"},
             "won_slot_id": {"type": ["integer", "null"]},
-            "reserve_position": {"type": "object", "additionalProperties": {"type": "integer"}},
-            "claim_by": {"type": ["string", "null"], "format": "date-time"},
-            "booking_id": {"type": ["integer", "null"]},
+            "reserve": {
+                "type": "object",
+                "additionalProperties": {"type": "integer"},
+                "description": "예비 순번: 회차 id → 순번 (추첨 후)",
+            },
+            "reserve_position": {
+                "type": ["integer", "null"],
+                "description": "예비 n번: 제안받은 회차의 순번, 없으면 가장 앞 순위 희망 회차의 순번",
+            },
+            "claim_by": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "당첨·제안 확정 기한 (won, offered)",
+            },
+            "offer_expires_at": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "제안(offered)이 유지되는 기한 (claim_by와 같음)",
+            },
+            "booking_id": {"type": ["integer", "null"], "description": "확정(claimed)된 예약"},
         },
     },
     "Draw": {
@@ -182,6 +224,33 @@ OPENAPI_PATHS = {
                 "200": json_response("취소됨", "LotteryEntry"),
                 "404": json_response("없음 또는 다른 가구의 신청"),
                 "409": json_response("lottery_closed, not_entered"),
+            },
+        }
+    },
+    "/api/lottery/entries/{entry_id}/claim": {
+        "post": {
+            **_AUTH,
+            "summary": "당첨·제안받은 자리 확정 (기한 전, 예약 규칙을 다시 확인해 확정 예약을 만듦)",
+            "parameters": [id_param("entry_id", "entry id")],
+            "responses": {
+                "201": json_response("확정된 예약", "Booking"),
+                "401": json_response("인증 필요"),
+                "404": json_response("없음 또는 다른 가구의 신청"),
+                "409": json_response(_CLAIM_REFUSALS),
+                "422": json_response(_CLAIM_REFUSALS),
+            },
+        }
+    },
+    "/api/lottery/entries/{entry_id}/decline": {
+        "post": {
+            **_AUTH,
+            "summary": "당첨·제안받은 자리 거절 (자리는 예비 순서대로 제안됨)",
+            "parameters": [id_param("entry_id", "entry id")],
+            "responses": {
+                "200": json_response("거절됨", "LotteryEntry"),
+                "401": json_response("인증 필요"),
+                "404": json_response("없음 또는 다른 가구의 신청"),
+                "409": json_response("not_claimable, claim_expired"),
             },
         }
     },

@@ -45,7 +45,7 @@ def session_state(
         return SessionState(SlotState.CLOSED, f"휴관 ({closed})", f"이 날은 휴관입니다 ({closed})")
     if slot.blocked:
         return SessionState(SlotState.BLOCKED, SlotState.BLOCKED.label, "시설이 이 시간에는 예약을 받지 않습니다")
-    if slot.capacity - slot.booked < places:
+    if slot.remaining < places:
         return SessionState(SlotState.FULL, SlotState.FULL.label, "남은 자리가 없습니다")
     window = check_window(policy, slot.starts_at, now)
     if window.why == "not_open" and window.opens is not None:
@@ -53,7 +53,7 @@ def session_state(
         return SessionState(SlotState.NOT_OPEN, f"{opens.month}/{opens.day} {opens:%H:%M} 오픈", window.message)
     if not window.ok:
         return SessionState(SlotState.SAME_DAY, SlotState.SAME_DAY.label, window.message)
-    return SessionState(SlotState.OPEN, f"{slot.capacity - slot.booked}자리 남음")
+    return SessionState(SlotState.OPEN, f"{slot.remaining}자리 남음")
 
 
 def closed_days(session: Session, facility: Facility, policy: BookingPolicy, first: date, days: int) -> dict:
@@ -100,7 +100,7 @@ def next_free_slot(session: Session, slot: Slot, policy: BookingPolicy, now: dat
             Slot.facility_id == slot.facility_id,
             Slot.starts_at > after,
             Slot.starts_at < after + timedelta(days=NEXT_FREE_DAYS),
-            Slot.capacity - Slot.booked >= places,
+            Slot.capacity - Slot.booked - Slot.held >= places,
             Slot.blocked.is_(False),
         )
         .order_by(Slot.starts_at)

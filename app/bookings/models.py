@@ -139,12 +139,13 @@ class Closure(FacilitySetting, db.Model):
 
 
 class Slot(db.Model):
-    """One bookable session or hour; `booked` is the counter the conditional UPDATE guards."""
+    """One bookable session or hour; `booked` (and `held`) are the counters the conditional UPDATE guards."""
 
     __tablename__ = "slots"
     __table_args__ = (
         UniqueConstraint("facility_id", "starts_at", name="uq_slots_start"),
-        CheckConstraint("booked >= 0 AND booked <= capacity", name="ck_slots_booked"),
+        # Booked places and places the lottery holds (won or offered, not yet claimed) never exceed the capacity.
+        CheckConstraint("booked >= 0 AND held >= 0 AND booked + held <= capacity", name="ck_slots_booked"),
         CheckConstraint("starts_at < ends_at", name="ck_slots_order"),
     )
 
@@ -156,13 +157,15 @@ class Slot(db.Model):
     # Group places (단체) are arranged by phone; kept for the operator's view.
     capacity_group: Mapped[int] = mapped_column(Integer, default=0)
     booked: Mapped[int] = mapped_column(Integer, default=0)
+    # Places the weekend lottery holds for winners and offers until they claim (then booked) or free them (#12).
+    held: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     facility = relationship("Facility")
 
     @property
     def remaining(self) -> int:
-        return max(self.capacity - self.booked, 0)
+        return max(self.capacity - self.booked - (self.held or 0), 0)
 
 
 class Booking(db.Model):

@@ -169,8 +169,14 @@ def book(
     guardians: int = 1,
     hours: int = 1,
     now: datetime | None = None,
+    via_lottery: bool = False,
 ) -> Booking:
-    """Book a slot (hourly daycare: `hours` consecutive slots) for the user's children, or raise BookingError."""
+    """Book a slot (hourly daycare: `hours` consecutive slots) for the user's children, or raise BookingError.
+
+    `via_lottery`: a won or offered lottery place being claimed (app/lottery/services.claim). Every rule is checked
+    the same but the lottery-only refusal and the opening window, and the places come from those the lottery
+    holds on the slot (held → booked) instead of the free ones.
+    """
     if now is None:
         raise ValueError("now is required")
     row = session.execute(_SLOT_FACILITY_POLICY, {"slot_id": slot_id}).first()
@@ -190,23 +196,24 @@ def book(
         raise BookingError("slot_past", "이미 시작했거나 지난 시간입니다")
     if slot.blocked:
         raise BookingError("closed", "예약을 받지 않는 시간입니다")
-    if is_lottery_session(policy, slot.starts_at) and now < slot.starts_at - LOTTERY_OFFERS_STOP:
+    lottery_only = is_lottery_session(policy, slot.starts_at) and now < slot.starts_at - LOTTERY_OFFERS_STOP
+    if lottery_only and not via_lottery:
         raise BookingError("lottery_only", "주말 추첨으로 배정하는 회차입니다. 추첨 신청을 이용해 주세요")
     # Fail fast in a rush (before the closure query); the conditional UPDATE below is the real guard.
-    if slot.capacity - slot.booked < len(child_ids):
+    if not via_lottery and slot.remaining < len(child_ids):
         raise BookingError("slot_full", "남은 자리가 없습니다")
     day = kst_day(slot.starts_at)
     reason = closed_reason(session, facility.id, policy, day)
     if reason is not None:
         raise BookingError("closed", f"이 날은 휴관입니다 ({reason})")
     window = check_window(policy, slot.starts_at, now)
-    if not window.ok:
+    if not window.ok and not via_lottery:
         raise BookingError("window_not_open", window.message)
     run = _run_of_slots(session, slot, hours)
     n = len(child_ids)
     if any(s.blocked for s in run):
         raise BookingError("closed", "예약을 받지 않는 시간입니다")
-    if any(s.capacity - s.booked < n for s in run):
+    if not via_lottery and any(s.remaining < n for s in run):
         raise BookingError("slot_full", "남은 자리가 없습니다")
 
     children, banned_until = _lock_children(session, child_ids)
@@ -229,7 +236,7 @@ def book(
         # Several hours: a savepoint undoes the earlier hours' counters if a later hour is full.
         with session.begin_nested() if len(run) > 1 else nullcontext():
             for s in sorted(run, key=lambda s: s.id):
-                if not take_places(session, s.id, n):
+                if not take_places(session, s.id, n, from_held=via_lottery):
                     raise BookingError("slot_full", "남은 자리가 없습니다")
             booking = new_booking(user.id, run, child_ids, BookingStatus.CONFIRMED, guardians, now)
             session.add(booking)
@@ -242,17 +249,25 @@ def book(
         raise error from None
     finally:
         for s in run:
-            session.expire(s, ["booked"])
+            session.expire(s, ["booked", "held"])
     notify(session, user, "booking_confirmed", booking, now)
     return booking
 
 
-def take_places(session: Session, slot_id: int, n: int) -> bool:
-    """The capacity guard: one conditional UPDATE takes `n` places of an open slot, or none (False)."""
+def take_places(session: Session, slot_id: int, n: int, from_held: bool = False) -> bool:
+    """The capacity guard: one conditional UPDATE takes `n` places of an open slot, or none (False).
+
+    Free places are those neither booked nor held by the lottery; `from_held` takes `n` of the held ones instead
+    (a lottery claim: held → booked in the same UPDATE).
+    """
+    if from_held:
+        room, values = Slot.held >= n, {"booked": Slot.booked + n, "held": Slot.held - n}
+    else:
+        room, values = Slot.booked + Slot.held + n <= Slot.capacity, {"booked": Slot.booked + n}
     result = session.execute(
         update(Slot)
-        .where(Slot.id == slot_id, Slot.booked + n <= Slot.capacity, Slot.blocked.is_(False))
-        .values(booked=Slot.booked + n)
+        .where(Slot.id == slot_id, room, Slot.blocked.is_(False))
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -334,8 +349,13 @@ def release_places(session: Session, booking: Booking, status: str, now: datetim
     return True
 
 
+# Called as hook(session, booking, now) after a parent cancels a booking, in the same transaction: a package above
+# bookings adds itself here (the lottery puts a claimed place it allocated back to its reserve list).
+CANCEL_HOOKS: list = []
+
+
 def cancel(session: Session, user: User, booking_id: int, now: datetime) -> Booking:
-    """Cancel the user's booking up to the deadline; the places return to open booking."""
+    """Cancel the user's booking up to the deadline; the places return to open booking (or a CANCEL_HOOKS' use)."""
     booking = session.get(Booking, booking_id)
     if booking is None or booking.user_id != user.id:
         raise BookingError("not_found", "예약을 찾을 수 없습니다")
@@ -351,6 +371,8 @@ def cancel(session: Session, user: User, booking_id: int, now: datetime) -> Book
     if not release_places(session, booking, BookingStatus.CANCELLED, now, "보호자 취소"):
         raise BookingError("not_cancellable", "이미 취소되었거나 이용한 예약입니다")
     notify(session, user, "booking_cancelled", booking, now, reason="보호자 취소")
+    for hook in CANCEL_HOOKS:
+        hook(session, booking, now)
     session.flush()
     return booking
 
@@ -428,13 +450,7 @@ def _restore(session: Session, booking: Booking, reason: str, now: datetime) -> 
     try:
         with session.begin_nested():
             for slot_id in sorted({p.slot_id for p in booking.places}):
-                taken = session.execute(
-                    update(Slot)
-                    .where(Slot.id == slot_id, Slot.booked + n <= Slot.capacity, Slot.blocked.is_(False))
-                    .values(booked=Slot.booked + n)
-                    .execution_options(synchronize_session=False)
-                )
-                if taken.rowcount != 1:
+                if not take_places(session, slot_id, n):
                     raise _NoRoom
             _set_places_active(session, booking.id, True)
             session.execute(

@@ -41,17 +41,17 @@ def next_sessions(session: Session, facility_ids: list[int], now: datetime) -> d
         .order_by(Slot.starts_at)
         .limit(1)
     )
-    first_free = first.where(Slot.booked < Slot.capacity)
+    first_free = first.where(Slot.booked + Slot.held < Slot.capacity)
     picked = union_all(
         select(first.scalar_subquery().correlate(wanted)).select_from(wanted),
         select(first_free.scalar_subquery().correlate(wanted)).select_from(wanted),
     )
     rows = session.execute(
-        select(Slot.facility_id, Slot.starts_at, Slot.capacity, Slot.booked).where(Slot.id.in_(picked))
+        select(Slot.facility_id, Slot.starts_at, Slot.capacity, Slot.booked, Slot.held).where(Slot.id.in_(picked))
     ).all()
     out: dict[int, dict] = {}
     for row in sorted(rows, key=lambda r: (r.facility_id, r.starts_at)):
-        left = max(row.capacity - row.booked, 0)
+        left = max(row.capacity - row.booked - row.held, 0)
         entry = out.setdefault(row.facility_id, {})
         if "next" not in entry:
             entry["next"] = {"starts_at": row.starts_at.astimezone(KST).isoformat(), "left": left}

@@ -1,4 +1,4 @@
-"""CLI: `flask run-lottery`, and the same step as a periodic job every minute."""
+"""CLI: `flask run-lottery`, and the same step as a periodic job every minute; the cancellation hook."""
 
 from __future__ import annotations
 
@@ -17,7 +17,12 @@ def lottery_tick() -> list[str]:
 
 
 def register(app: Flask) -> None:
-    """Attach the lottery command to the app's CLI."""
+    """Attach the lottery command to the app's CLI, and put cancelled lottery bookings back to the reserve list."""
+    from app.bookings.services import CANCEL_HOOKS
+    from app.lottery.offers import release_cancelled_booking
+
+    if release_cancelled_booking not in CANCEL_HOOKS:
+        CANCEL_HOOKS.append(release_cancelled_booking)
 
     @app.cli.command("run-lottery")
     def run_lottery_command() -> None:

@@ -72,3 +72,30 @@ class LotteryEntry(db.Model):
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+RELEASE_STATUSES = ("waiting", "offered", "first_come")
+
+
+class LotteryRelease(db.Model):
+    """One freed place of a lottery session (a declined or lapsed win or offer, a cancelled lottery booking).
+
+    waiting → offered (to one reserve entry, `entry_id`) or → first_come (no reserve left, or offers have stopped
+    2 h before the session: the place leaves `Slot.held` and anyone may book it). `source` names the event and the
+    place ("entry:12:declined:0", "booking:55:cancelled:1"), so the same freed place is never recorded twice.
+    """
+
+    __tablename__ = "lottery_releases"
+    __table_args__ = (
+        CheckConstraint(_in("status", RELEASE_STATUSES), name="ck_lottery_releases_status"),
+        Index("ix_lottery_releases_slot", "slot_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"))
+    weekend: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(60), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="waiting")
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("lottery_entries.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,7 +1,9 @@
-"""`flask run-lottery`: publish each weekend's commitment, close its entries, run its draw — each step once.
+"""`flask run-lottery`: publish each weekend's commitment, close its entries, run its draw, lapse unclaimed wins and
+offers, offer the freed places to the reserve lists (app/lottery/offers.py) — each step once.
 
-Every step is claimed with a conditional UPDATE on the draw row's status (open → closed → drawn), so several
-processes may run this at the same moment: only the one whose UPDATE changed the row does the step.
+Every step is claimed with a conditional UPDATE (the draw row's status open → closed → drawn; an entry's or a freed
+place's status), so several processes may run this at the same moment: only the one whose UPDATE changed the row
+does the step.
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
+from app.auth.models import User
 from app.bookings.models import BookingPolicy, Slot
 from app.bookings.policy import get_policy
 from app.bookings.rules import kst_day
 from app.database import unit_of_work
 from app.lottery.draw import Entry, digest, run_draw
 from app.lottery.models import LotteryDraw, LotteryEntry
+from app.lottery.offers import lapse_due, offer_freed
 from app.lottery.services import city_cycle, cycle_times, ensure_draw, weekend_of
+from app.notifications import notify
+from app.notifications.messages import entry_facts
 from app.timeutil import KST
 
 
@@ -67,11 +73,12 @@ def close_draw(session: Session, draw: LotteryDraw, now: datetime) -> bool:
 def capacities(session: Session, slot_ids: set[int]) -> dict[int, int]:
     """Places left in each chosen session at the draw (blocked or started sessions have none)."""
     slots = session.scalars(select(Slot).where(Slot.id.in_(slot_ids))).all() if slot_ids else []
-    return {s.id: 0 if s.blocked else max(s.capacity - s.booked, 0) for s in slots}
+    return {s.id: 0 if s.blocked else s.remaining for s in slots}
 
 
 def do_draw(session: Session, draw: LotteryDraw, now: datetime) -> bool:
-    """At the draw time: run the published algorithm and set every entry won / reserve / lost."""
+    """At the draw time: run the published algorithm, set every entry won / reserve / lost and tell each household;
+    the won places are held on their sessions until claimed."""
     if now < city_cycle(session, draw.weekend)["lottery_draw"]:
         return False
     if not _claim(session, draw.id, "closed", "drawn", drawn_at=now):
@@ -82,6 +89,7 @@ def do_draw(session: Session, draw: LotteryDraw, now: datetime) -> bool:
     record = run_draw(draw.secret, [Entry(e.ref, tuple(e.slot_ids), e.places) for e in entries], places)
     draw.seed, draw.record = record.seed, record.to_json()
     by_ref = {e.ref: e for e in entries}
+    held: dict[int, int] = {}
     for result in record.results:
         entry = by_ref[result.ref]
         if result.won_slot_id is not None:
@@ -89,10 +97,24 @@ def do_draw(session: Session, draw: LotteryDraw, now: datetime) -> bool:
             policy = get_policy(session, slot.facility)
             entry.status, entry.won_slot_id = "won", slot.id
             entry.claim_by = cycle_times(policy, weekend_of(kst_day(slot.starts_at)))["lottery_claim_by"]
+            held[slot.id] = held.get(slot.id, 0) + entry.places
+            facts = entry_facts(slot, deadline=entry.claim_by)
         elif result.reserve:
             entry.status, entry.reserve = "reserve", {str(s): p for s, p in result.reserve}
+            first, position = result.reserve[0]
+            facts = entry_facts(session.get(Slot, first), position=position)
         else:
             entry.status = "lost"
+            facts = entry_facts(session.get(Slot, entry.slot_ids[0]))
+        session.flush()
+        notify(session, session.get(User, entry.user_id), f"lottery_{entry.status}", now=now, entry=entry, **facts)
+    for slot_id, places in sorted(held.items()):
+        session.execute(
+            update(Slot)
+            .where(Slot.id == slot_id)
+            .values(held=Slot.held + places)
+            .execution_options(synchronize_session=False)
+        )
     session.flush()
     return True
 
@@ -115,4 +137,4 @@ def run_lottery(session: Session, now: datetime) -> list[str]:
                 draw = session.get(LotteryDraw, draw_id)
                 if step(session, draw, now):
                     done.append(f"{name} {draw.weekend}")
-    return done
+    return done + lapse_due(session, now) + offer_freed(session, now)

@@ -1,4 +1,5 @@
-"""The weekend lottery's entries: which sessions it allocates, each weekend's cycle, entering and withdrawing."""
+"""The weekend lottery's entries: which sessions it allocates, each weekend's cycle, entering and withdrawing,
+claiming or declining a won or offered place."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.models import Child, User
-from app.bookings.models import BookingPolicy, Slot
+from app.bookings.models import Booking, BookingPolicy, Slot
 from app.bookings.policy import CYCLE_FIELDS, KIND_DEFAULTS, cycle_minutes, get_policy, is_lottery_session
 from app.bookings.rules import BookingError, check_ages, check_ban, check_child_conflicts, check_counts, kst_day
 from app.bookings.schedule import closed_reason
-from app.bookings.services import held_by
+from app.bookings.services import book, held_by
 from app.facilities.choices import FacilityKind
 from app.lottery.draw import MAX_CHOICES, commitment, new_ref, new_secret
 from app.lottery.models import LotteryDraw, LotteryEntry
+from app.lottery.offers import CLAIMABLE, move_entry, release_entry
 from app.timeutil import KST
 
 
@@ -24,7 +26,13 @@ class LotteryError(BookingError):
     """A refused entry or withdrawal (the booking rules' own codes come as BookingError)."""
 
 
-STATUS = {"lottery_closed": 409, "duplicate_entry": 409, "not_entered": 409}
+STATUS = {
+    "lottery_closed": 409,
+    "duplicate_entry": 409,
+    "not_entered": 409,
+    "not_claimable": 409,
+    "claim_expired": 409,
+}
 
 
 def refuse(code: str, message: str) -> LotteryError:
@@ -213,3 +221,58 @@ def entries_of(session: Session, user: User) -> list[LotteryEntry]:
             .order_by(LotteryEntry.weekend.desc(), LotteryEntry.id.desc())
         ).all()
     )
+
+
+def _claimable(session: Session, user: User, entry_id: int, now: datetime) -> LotteryEntry:
+    """The user's won or offered entry before its deadline, or LotteryError (not_found, not_claimable, expired)."""
+    entry = entry_of(session, user, entry_id)
+    if entry.status not in CLAIMABLE:
+        raise refuse("not_claimable", "당첨되었거나 제안받은 자리만 확정하거나 거절할 수 있습니다")
+    if now >= entry.claim_by:
+        raise refuse("claim_expired", f"확정 기한({entry.claim_by.astimezone(KST):%m월 %d일 %H:%M})이 지났습니다")
+    return entry
+
+
+def _move_before_deadline(session: Session, entry: LotteryEntry, after: str, now: datetime, **values) -> None:
+    """The entry's conditional move out of won/offered: a lapse or a second click racing this one loses or wins."""
+    if not move_entry(session, entry, after, LotteryEntry.claim_by > now, **values):
+        raise refuse("not_claimable", "이미 확정·거절했거나 기한이 지난 자리입니다")
+
+
+def claim(session: Session, user: User, entry_id: int, now: datetime) -> Booking:
+    """Claim a won place (before claim_by) or an offered one (before the offer expires): a confirmed booking of the
+    entry's children in that session, every booking rule checked again (app.bookings.services.book) except the
+    lottery-only refusal and the opening window; the places move from held to booked in one conditional UPDATE.
+
+    Raises LotteryError (not_found 404, not_claimable / claim_expired 409) or the booking rules' BookingError;
+    the caller rolls back on either.
+    """
+    entry = _claimable(session, user, entry_id, now)
+    slot_id, child_ids, guardians = entry.won_slot_id, list(entry.child_ids), entry.guardians
+    _move_before_deadline(session, entry, "claimed", now)  # first: the entry's row is locked until the commit
+    booking = book(session, user, slot_id, child_ids, guardians, now=now, via_lottery=True)
+    entry.booking_id = booking.id
+    session.flush()
+    return booking
+
+
+def decline(session: Session, user: User, entry_id: int, now: datetime) -> LotteryEntry:
+    """Give back a won or offered place before its deadline; it is offered to the reserve list at the next run."""
+    entry = _claimable(session, user, entry_id, now)
+    _move_before_deadline(session, entry, "declined", now)
+    release_entry(session, entry, "declined", now)
+    return entry
+
+
+def reserve_position(entry: LotteryEntry) -> int | None:
+    """The entry's place on a reserve list: of the session it was offered, else of its first-ranked reserve one."""
+    reserve = entry.reserve or {}
+    for slot_id in ([entry.won_slot_id] if entry.won_slot_id is not None else []) + list(entry.slot_ids):
+        if str(slot_id) in reserve:
+            return int(reserve[str(slot_id)])
+    return None
+
+
+def offer_expires_at(entry: LotteryEntry) -> datetime | None:
+    """When an offered place stops being held for the entry (its claim_by); None unless offered."""
+    return entry.claim_by if entry.status == "offered" else None

@@ -50,8 +50,14 @@ def address_of(channel: str, user: User, prefs: NotificationSettings) -> str | N
     return user.email if channel == Channel.EMAIL else (prefs.phone or None)
 
 
-def notify(session: Session, user: User, name: str, booking=None, now: datetime | None = None, **facts) -> list[str]:
-    """Write one outbox row per channel the user gets `name` through; the keys written (or already there)."""
+def notify(
+    session: Session, user: User, name: str, booking=None, now: datetime | None = None, entry=None, **facts
+) -> list[str]:
+    """Write one outbox row per channel the user gets `name` through; the keys written (or already there).
+
+    A row is about a booking, or about a lottery `entry` (key `event:entry<id>:channel`; its facts come from the
+    caller, see messages.entry_facts).
+    """
     spec = EVENTS[name]
     now = now or utcnow()
     prefs = settings_of(session, user)
@@ -62,7 +68,7 @@ def notify(session: Session, user: User, name: str, booking=None, now: datetime 
         about = f"{user.id}:{secrets.token_hex(8)}"
     else:
         channels = [c for c in offered_channels() if getattr(prefs, c)]
-        about = str(booking.id)
+        about = f"entry{entry.id}" if entry is not None else str(booking.id)
     payload = {**(booking_facts(booking) if booking is not None else {}), **facts}
     rows = []
     for channel in channels:

@@ -47,3 +47,31 @@ def household(db):
     kids = [make_child(db.session, parent, date(2022, 5, 1)).id, make_child(db.session, parent, date(2024, 3, 1)).id]
     db.session.commit()
     return parent, kids
+
+
+CLAIM_BY = kst(2027, 1, 8, 12)  # the default FRI 12:00 of the weekend's week
+
+
+@pytest.fixture
+def drawn(db, sessions):
+    """`drawn(choices, households=n, kids=1)`: n single-entry households enter `choices` (names) and the draw runs.
+
+    Returns the entries in drawn order of outcome: winners first, then the reserve by position (fresh from the db).
+    """
+    from app.lottery.models import LotteryEntry
+    from app.lottery.runner import run_lottery
+    from app.lottery.services import enter
+
+    def run(choices, households, kids=1):
+        for _ in range(households):
+            parent = make_user(db.session)
+            children = [make_child(db.session, parent).id for _ in range(kids)]
+            enter(db.session, parent, [sessions[c] for c in choices], children, 1, OPEN)
+            db.session.commit()
+        run_lottery(db.session, DRAW)
+        db.session.expire_all()
+        entries = db.session.query(LotteryEntry).all()
+        first = str(sessions[choices[0]])
+        return sorted(entries, key=lambda e: (e.status != "won", (e.reserve or {}).get(first, 0), e.id))
+
+    return run
