@@ -32,7 +32,7 @@ from app.facilities.hours import when_label
 from app.facilities.models import Facility
 from app.lottery.draw import MAX_CHOICES
 from app.lottery.models import LotteryEntry
-from app.lottery.services import cycle_times, entries_of, lottery_slots, weekend_of
+from app.lottery.services import cycle_times, entries_of, lottery_slots, reserve_position, weekend_of
 from app.timeutil import KST, utcnow
 
 BASKET_KEY = "lottery_basket"
@@ -230,8 +230,11 @@ def entry_view(entry: LotteryEntry, slots: dict[int, Slot], now: datetime) -> di
     status = entry.status
     at = _STAGE_AT.get(status, 0)
     reserve = _reserve_rows(entry, slots)
-    if status == "reserve" and reserve:
-        result = f"예비 {reserve[0]['position']}번"
+    position = reserve_position(entry)
+    if status == "reserve" and position:
+        result = f"예비 {position}번"
+    elif status == "offered" and position:
+        result = f"예비 {position}번 → 자리 제안"
     else:
         result = _RESULT_LABEL.get(status, "당첨 / 예비")
     times = None

@@ -135,7 +135,7 @@ def test_basket_enter_draw_claim_and_a_declined_place_offered(lottery, chromium_
     with signed_in_page(chromium_path, problems, base, emails[winner.user_id], PASSWORD) as page:
         page.goto(f"{base}/bookings")
         entry = page.locator(f"#entry-{winner.id}")
-        entry.get_by_role("button", name="포기하기").click()  # opens the in-page question
+        entry.locator("details.confirm summary", has_text="포기하기").click()  # opens the in-page question
         entry.get_by_role("button", name="네, 포기합니다").click()
         expect(page.locator(".flash-success")).to_contain_text("포기했습니다")
     with app.app_context():

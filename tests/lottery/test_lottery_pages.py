@@ -205,7 +205,13 @@ def test_withdrawing_from_my_bookings_and_another_parents_entry_is_404(app, clie
         ("entered", {}, "신청", "1/7 (목) 10:00 추첨", ("신청 취소",)),
         ("won", {"claim_by": kst(2027, 1, 8, 12)}, "당첨", "2027년 1월 8일 (금) 12:00", ("확정하기", "포기하기")),
         ("reserve", {"reserve": {"SAT": 3}}, "예비 3번", "예비 3번", ()),
-        ("offered", {"claim_by": kst(2027, 1, 8, 20)}, "자리 제안", "제안 유지", ("확정하기", "포기하기")),
+        (
+            "offered",
+            {"claim_by": kst(2027, 1, 8, 20), "reserve": 2},
+            "예비 3번 → 자리 제안",
+            "제안 유지",
+            ("확정하기", "포기하기"),
+        ),
         ("lost", {}, "미당첨", "당첨되지 않았고", ()),
         ("declined", {}, "당첨 (포기)", "당첨된 자리를 포기했습니다.", ()),
         ("lapsed", {}, "당첨 (기한 지남)", "확정 기한이 지나", ()),
@@ -239,6 +245,60 @@ def test_my_bookings_shows_each_status_as_stages(client, db, sessions, parent, s
     if "claim_by" in changes:
         iso = changes["claim_by"].isoformat()
         assert f'<time datetime="{iso}">' in block and f'data-countdown="{iso}"' in block and "남음)" in block
+
+
+def _drawn(db, parent, kids, slot_ids) -> LotteryEntry:
+    """The parent entered alone with these choices, and the weekend drawn: the entry has won its first choice."""
+    from app.lottery.services import enter
+
+    entry = enter(db.session, parent, slot_ids, kids, 1, OPEN)
+    db.session.commit()
+    for moment in (CLOSED, DRAW):
+        run_lottery(db.session, moment)
+    db.session.refresh(entry)
+    assert entry.status == "won"
+    return entry
+
+
+def test_claiming_from_my_bookings_makes_the_booking(client, db, sessions, parent):
+    user, kids = parent
+    entry = _drawn(db, user, kids, [sessions["sat10"]])
+    with time_machine.travel(DRAW, tick=False):
+        mine = client.get("/bookings").get_data(as_text=True)
+        assert "확정하기" in mine and f'/lottery/entries/{entry.id}/claim"' in mine
+        done = client.post(f"/lottery/entries/{entry.id}/claim")
+        db.session.refresh(entry)
+        assert (entry.status, done.status_code) == ("claimed", 303)
+        assert done.headers["Location"] == f"/bookings/{entry.booking_id}?new=1"
+        assert "예약이 확정되었습니다" in client.get(done.headers["Location"]).get_data(as_text=True)
+        mine = client.get("/bookings").get_data(as_text=True)
+    assert _current_stage(mine, entry.id) == "확정" and "확정된 예약 보기" in mine and "확정하기" not in mine
+    assert '다가오는 예약 <span class="count">1</span>' in mine
+
+
+def test_declining_from_my_bookings_and_a_late_claim_is_refused_with_the_reason(client, db, sessions, parent):
+    user, kids = parent
+    entry = _drawn(db, user, kids, [sessions["sat10"]])
+    with time_machine.travel(kst(2027, 1, 8, 12), tick=False):  # the claim deadline
+        late = client.post(f"/lottery/entries/{entry.id}/claim", follow_redirects=True).get_data(as_text=True)
+        assert "확정 기한(01월 08일 12:00)이 지났습니다" in late
+    with time_machine.travel(DRAW, tick=False):
+        gone = client.post(f"/lottery/entries/{entry.id}/decline")
+        assert (gone.status_code, gone.headers["Location"]) == (303, f"/bookings#entry-{entry.id}")
+        db.session.refresh(entry)
+        mine = client.get("/bookings").get_data(as_text=True)
+    assert entry.status == "declined" and "자리를 포기했습니다." in mine and "당첨된 자리를 포기했습니다." in mine
+
+
+def test_another_parents_win_cannot_be_claimed_or_declined(client, db, sessions, household):
+    user, kids = household
+    entry = _drawn(db, user, kids, [sessions["sat10"]])
+    login(client, make_user(db.session))
+    with time_machine.travel(DRAW, tick=False):
+        assert client.post(f"/lottery/entries/{entry.id}/claim").status_code == 404
+        assert client.post(f"/lottery/entries/{entry.id}/decline").status_code == 404
+    db.session.refresh(entry)
+    assert entry.status == "won"
 
 
 def _draw_page(client, ref=""):
