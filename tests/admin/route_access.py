@@ -69,6 +69,8 @@ EXACT = {
     "/api/operator/facilities/<id:facility_id>/policy": STAFF,
     "/api/lottery/entries": LOGGED_IN,
     "/api/lottery/entries/<id:entry_id>": OWNER,
+    "/api/lottery/entries/<id:entry_id>/claim": OWNER,
+    "/api/lottery/entries/<id:entry_id>/decline": OWNER,
     "/api/draws": EVERYONE,
     # The lottery's pages: the basket (kept in the session, login only to enter), a household's own entry actions
     # (POST; another's → 404), the public draw page, the current weekend's (a redirect) and the verify script.
