@@ -252,7 +252,7 @@ def entry_view(entry: LotteryEntry, slots: dict[int, Slot], now: datetime) -> di
     return {
         "entry": entry,
         "choices": [
-            {"rank": rank, "slot": slots.get(i), "when": slots[i] and when_label(slots[i].starts_at, slots[i].ends_at)}
+            {"rank": rank, "slot": slots[i], "when": when_label(slots[i].starts_at, slots[i].ends_at)}
             for rank, i in enumerate(entry.slot_ids, start=1)
             if i in slots
         ],

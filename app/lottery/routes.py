@@ -21,14 +21,14 @@ from app.lottery.public import draw_json
 from app.lottery.services import city_cycle, weekend_of
 from app.routing import Routes
 from app.timeutil import KST, utcnow
-from app.validation import GUARDIANS_MAX, InvalidValue, parse_int
+from app.validation import GUARDIANS_MAX, ID_MAX, InvalidValue, parse_int
 
 bp = Routes()
 VERIFY_SCRIPT = BASE_DIR / "scripts" / "verify_draw.py"
 REFS_SHOWN = 500  # longer lists of refs on the page are cut; the JSON has them all
 
 
-def _form_id(name: str, maximum: int = 2**31 - 1) -> int | None:
+def _form_id(name: str, maximum: int = ID_MAX) -> int | None:
     try:
         return parse_int(request.form.get(name), name, 1, maximum)
     except InvalidValue:

@@ -148,10 +148,28 @@ def test_basket_enter_draw_claim_and_a_declined_place_offered(lottery, chromium_
     assert problems == []
 
 
-def test_the_draw_page_reads_well_before_and_after(lottery, chromium_path, problems):
+@pytest.mark.parametrize("phone", [True, False], ids=["phone", "desktop"])
+def test_the_draw_page_before_and_after_the_draw(lottery, chromium_path, problems, phone):
     app, base, world, clock, saturday = lottery
-    with signed_in_page(chromium_path, problems, base, "parent@example.com", PASSWORD, phone=True) as page:
+    with app.app_context():
+        user = db.session.get(User, world["users"]["parent"])
+        ref = enter(db.session, user, [world["slots"]["b_sun"]], [c.id for c in user.children], 1, utcnow()).ref
+        db.session.commit()
+    with signed_in_page(chromium_path, problems, base, "parent@example.com", PASSWORD, phone=phone) as page:
         page.goto(f"{base}/lottery/draws")
         expect(page.locator("#commitment")).to_be_visible()
+        expect(page.locator("#no-draw")).to_have_count(0)
+        assert axe_violations(page) == []
+        with app.app_context():
+            for day, hour, minute in ((2, 9, 0), (2, 10, 1)):
+                clock.move_to(_at(saturday - timedelta(days=day), hour, minute))
+                run_lottery(db.session, utcnow())
+        page.goto(f"{base}/lottery/draws/{saturday}")
+        page.fill("#ref", ref)
+        page.get_by_role("button", name="찾기").click()
+        expect(page.locator("#found")).to_contain_text("추첨 순서 1번째")
+        for summary in page.locator("details summary").all():
+            summary.click()
+        expect(page.locator("table.results")).to_contain_text(ref)
         assert axe_violations(page) == []
     assert problems == []
