@@ -75,3 +75,24 @@ def drawn(db, sessions):
         return sorted(entries, key=lambda e: (e.status != "won", (e.reserve or {}).get(first, 0), e.id))
 
     return run
+
+
+def assert_counters_match_rows(session, slot_ids) -> None:
+    """Each slot's counters equal its rows: booked = active places; held = places won or offered and not yet
+    claimed, plus freed places waiting for an offer; and never more than the capacity."""
+    from sqlalchemy import func, select
+
+    from app.bookings.models import BookingChild, Slot
+    from app.lottery.models import LotteryEntry, LotteryRelease
+
+    session.expire_all()
+    for slot_id in slot_ids:
+        slot = session.get(Slot, slot_id)
+        active = select(func.count()).where(BookingChild.slot_id == slot_id, BookingChild.active)
+        holding = select(func.coalesce(func.sum(LotteryEntry.places), 0)).where(
+            LotteryEntry.won_slot_id == slot_id, LotteryEntry.status.in_(("won", "offered"))
+        )
+        waiting = select(func.count()).where(LotteryRelease.slot_id == slot_id, LotteryRelease.status == "waiting")
+        assert slot.booked == session.scalar(active), slot_id
+        assert slot.held == session.scalar(holding) + session.scalar(waiting), slot_id
+        assert slot.booked + slot.held <= slot.capacity
