@@ -171,14 +171,18 @@ def draw_page(draw_weekend: str):
         abort(404)
     record = draw_json(db.session, day)
     cycle = city_cycle(db.session, day)
+    found = _find_ref(record, request.args.get("ref", "")[:64])
+    shown = (record or {}).get("results", [])[:REFS_SHOWN]  # the table's rows, and the ref looked up
+    if found and found.get("result"):
+        shown = [*shown, found["result"]]
     return render_template(
         "lottery/draw.html",
         weekend=day,
         weekend_text=f"{day.year}년 {day.month}월 {day.day}일 (토)·{(day + timedelta(days=1)).day}일 (일)",
         record=record,
         cycle=pages.cycle_view(cycle),
-        sessions=_record_sessions(record),
-        found=_find_ref(record, request.args.get("ref", "")[:64]),
+        sessions=_record_sessions(shown),
+        found=found,
         refs_shown=REFS_SHOWN,
         prev=(day - timedelta(days=7)).isoformat(),
         next=(day + timedelta(days=7)).isoformat(),
@@ -186,11 +190,9 @@ def draw_page(draw_weekend: str):
     )
 
 
-def _record_sessions(record: dict | None) -> dict[str, str]:
-    """Slot id → "시설 · 날짜 시간" for the sessions the record names (public: the sessions, not who chose them)."""
-    if not record or not record.get("entries"):
-        return {}
-    ids = {i for e in record["entries"] for i in e["slot_ids"]}
+def _record_sessions(results: list[dict]) -> dict[str, str]:
+    """Slot id → "시설 · 날짜 시간" for the sessions these results name (public: the sessions, not who chose them)."""
+    ids = {int(i) for r in results for i in [r["won_slot_id"] or 0, *r["reserve"]] if i}
     slots = pages.slots_by_id(db.session, ids)
     return {str(i): f"{s.facility.name} · {when_label(s.starts_at, s.ends_at)}" for i, s in slots.items()}
 

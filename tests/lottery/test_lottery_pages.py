@@ -332,6 +332,7 @@ def test_the_draw_page_publishes_step_by_step_what_the_api_does(app, client, db,
     for key in ("commitment", "digest", "secret", "seed"):
         assert f'id="{key}">{record[key]}<' in drawn
     assert "추첨 순서 <strong>1번째</strong>" in drawn and "당첨 회차" in drawn
+    assert "· 2027-01-09 (토) 10:00–12:00</strong>" in drawn  # the won session by facility and time, not by id
     command = f"python3 verify_draw.py record.json --commitment {record['commitment']} --digest {record['digest']}"
     assert command in drawn
     assert f'href="/api/draws?weekend={SATURDAY}"' in drawn and 'href="/lottery/verify_draw.py"' in drawn
