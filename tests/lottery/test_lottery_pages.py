@@ -306,7 +306,13 @@ def _draw_page(client, ref=""):
 
 
 def _api(client) -> dict:
-    return client.get(f"/api/draws?weekend={SATURDAY}").get_json()
+    """GET /api/draws, which must be exactly what the page shows from (app.lottery.public.draw_json)."""
+    from app.extensions import db
+    from app.lottery.public import draw_json
+
+    answer = client.get(f"/api/draws?weekend={SATURDAY}").get_json()
+    assert draw_json(db.session, SATURDAY) == answer
+    return answer
 
 
 def test_the_draw_page_publishes_step_by_step_what_the_api_does(app, client, db, sessions, household):
