@@ -292,6 +292,9 @@ def mark_week(session: Session, facility: Facility, week: dict, now: datetime) -
     if policy.allocation != "lottery_weekends":
         return
     basket = basket_ids()
+    entered = set()  # weekends this household has entered already (one entry a weekend)
+    if current_user.is_authenticated:
+        entered = {e.weekend for e in entries_of(session, current_user) if e.status != "withdrawn"}
     back = url_for("facilities.detail", facility_id=facility.id, week=week["start"]) + "#slots"
     noted: set[date] = set()  # the cycle is written once per weekend, on its first lottery day
     for day in week["days"]:
@@ -306,7 +309,7 @@ def mark_week(session: Session, facility: Facility, week: dict, now: datetime) -
             if now < times["lottery_opens"]:
                 phase = f"{moment_text(times['lottery_opens'])} 신청 시작"
             elif now < times["lottery_closes"]:
-                phase = None
+                phase = "이 주말 신청 완료" if weekend in entered else None
             elif now < times["lottery_draw"]:
                 phase = f"{moment_text(times['lottery_draw'])} 추첨"
             else:

@@ -121,7 +121,7 @@ def test_the_basket_reorders_and_removes_and_goes_back_to_the_page_it_came_from(
     assert "바구니 1순위" in page and "바구니 2순위" in page and "추첨 바구니 (2/3)" in page
 
 
-def test_entering_from_the_basket_with_children_and_guardians(client, db, sessions, parent):
+def test_entering_from_the_basket_with_children_and_guardians(client, db, sessions, parent, lottery_cafe):
     user, kids = parent
     with time_machine.travel(OPEN, tick=False):
         _add(client, sessions["sun10"])
@@ -140,6 +140,9 @@ def test_entering_from_the_basket_with_children_and_guardians(client, db, sessio
         mine = client.get("/bookings").get_data(as_text=True)
     assert entry.ref in mine and _current_stage(mine, entry.id) == "신청"
     assert "1/7 (목) 10:00 추첨" in mine and "신청 취소" in mine
+    with time_machine.travel(OPEN, tick=False):  # one entry a weekend: the cells no longer offer the basket
+        page = client.get(f"/facilities/{lottery_cafe.id}").get_data(as_text=True)
+    assert "이 주말 신청 완료" in page and "추첨 바구니에 담기" not in page
 
 
 def test_entering_refused_shows_the_server_message(client, db, sessions, parent):
