@@ -10,6 +10,7 @@ import time_machine
 from app.auth.models import User
 from app.bookings.models import Booking, Slot
 from app.bookings.rules import BookingError
+from app.bookings.services import cancel
 from app.lottery.models import LotteryEntry, LotteryRelease
 from app.lottery.runner import run_lottery
 from app.lottery.services import claim, decline
@@ -62,6 +63,9 @@ def test_a_claim_makes_a_confirmed_booking_from_the_held_places(db, sessions, dr
     assert (slot.booked, slot.held) == (1, 1)
     again = _code(db, lambda: claim(db.session, _owner(db, entry), entry.id, DRAW + timedelta(hours=2)))
     assert again == "not_claimable"
+    # A normal booking from now on: the 30-minute cancellation rule applies.
+    late = booking.starts_at - timedelta(minutes=29)
+    assert _code(db, lambda: cancel(db.session, _owner(db, entry), booking.id, late)) == "too_late_to_cancel"
 
 
 def test_every_booking_rule_is_checked_again_at_the_claim(db, sessions, drawn):
