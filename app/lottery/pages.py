@@ -176,14 +176,14 @@ def _child_rows(session: Session, rows: list[dict], policies) -> list[dict]:
         return []
     held = held_by(session, [c.id for c in children], rows[0]["slot"].starts_at)
     merged = []
-    for i, child in enumerate(children):
+    for child in children:
         age, why = None, None
         for row, policy in zip(rows, policies, strict=True):
             choice = child_choices(session, policy, row["facility"], row["slot"], [child], 1, held)[0]
             age = age or choice["age"]
             if choice["why"] and why is None:
                 why = choice["why"] if len(rows) == 1 else f"{row['rank']}순위 {row['facility'].name}: {choice['why']}"
-        merged.append({"child": child, "age": age, "why": why, "index": i})
+        merged.append({"child": child, "age": age, "why": why})
     return merged
 
 
@@ -225,7 +225,7 @@ def _reserve_rows(entry: LotteryEntry, slots: dict[int, Slot]) -> list[dict]:
     ]
 
 
-def entry_view(entry: LotteryEntry, slots: dict[int, Slot], now: datetime) -> dict:
+def entry_view(session: Session, entry: LotteryEntry, slots: dict[int, Slot], now: datetime) -> dict:
     """An entry with its stages (an ordered list, the current one marked), deadline and the actions it allows."""
     status = entry.status
     at = _STAGE_AT.get(status, 0)
@@ -240,7 +240,7 @@ def entry_view(entry: LotteryEntry, slots: dict[int, Slot], now: datetime) -> di
     times = None
     chosen = [slots[i] for i in entry.slot_ids if i in slots]
     if chosen:
-        times = cycle_times(get_policy(db.session, chosen[0].facility), entry.weekend)
+        times = cycle_times(get_policy(session, chosen[0].facility), entry.weekend)
     draw_note = f"{moment_text(times['lottery_draw'])} 추첨" if times else "추첨"
     names = ["신청", draw_note if at == 0 else "추첨", result, "확정"]
     stages = [
@@ -278,7 +278,7 @@ def entry_view(entry: LotteryEntry, slots: dict[int, Slot], now: datetime) -> di
 def entry_views(session: Session, user, now: datetime) -> list[dict]:
     entries = entries_of(session, user)
     slots = slots_by_id(session, {i for e in entries for i in [*e.slot_ids, e.won_slot_id] if i})
-    return [entry_view(e, slots, now) for e in entries]
+    return [entry_view(session, e, slots, now) for e in entries]
 
 
 # ---- the lottery's cells in a facility's week ----------------------------------------------------------------------
