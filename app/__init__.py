@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.bookings import bp as bookings_bp
     from app.finder import bp as facilities_bp
+    from app.lottery import bp as lottery_bp
     from app.maps import bp as maps_bp
     from app.notifications import bp as notifications_bp
     from app.operators import bp as operators_bp
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(bookings_bp)
+    app.register_blueprint(lottery_bp)
     app.register_blueprint(operators_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(api_bp, url_prefix="/api")

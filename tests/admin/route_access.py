@@ -31,6 +31,7 @@ PREFIXES = {
     "/api/openapi.json": EVERYONE,
     "/facilities": EVERYONE,
     "/maps": EVERYONE,  # the district outlines the maps draw
+    "/lottery": EVERYONE,
     "/static": EVERYONE,
     "/vendor": EVERYONE,
 }
@@ -69,7 +70,15 @@ EXACT = {
     "/api/operator/facilities/<id:facility_id>/policy": STAFF,
     "/api/lottery/entries": LOGGED_IN,
     "/api/lottery/entries/<id:entry_id>": OWNER,
+    "/api/lottery/entries/<id:entry_id>/claim": OWNER,
+    "/api/lottery/entries/<id:entry_id>/decline": OWNER,
     "/api/draws": EVERYONE,
+    # The lottery's pages: the basket (kept in the session, login only to enter), a household's own entry actions
+    # (POST; another's → 404), the public draw page, the current weekend's (a redirect) and the verify script.
+    "/lottery/draws": {role: "away" for role in ROLES},
+    "/lottery/entries/<id:entry_id>/withdraw": OWNER,
+    "/lottery/entries/<id:entry_id>/claim": OWNER,
+    "/lottery/entries/<id:entry_id>/decline": OWNER,
 }
 QUERY = {
     "/api/districts/at": "?lat=37.5665&lon=126.978",

@@ -35,6 +35,7 @@ NOT_PAGES = {  # GET routes that answer something other than a page, and where w
     "/facilities/<id:facility_id>/week": "the week part bookings.js swaps into the facility page (checked there)",
     "/facilities/<id:facility_id>/card": "JSON for a map popup (the popup is checked as an opened state)",
     "/maps/outlines.json": "the district outlines the maps draw",
+    "/lottery/verify_draw.py": "the draw verifier as plain text (linked from the draw page)",
 }
 # Routes whose world URL the role matrix cannot open but this module can: an upload preview is its admin's own.
 OWN_PAGES = {"/admin/import/<token>": ("admin",)}
@@ -101,6 +102,7 @@ def _world(session) -> tuple[dict, dict]:
         "restroom_id": restroom.id,
         "cafe_slot_id": cafe_slot.id,
         "cafe_booking_id": cafe_booking.id,
+        "draw_weekend": "2030-01-05",  # a Saturday without a draw: the draw page's explanation alone
     }
     return users, ids
 
