@@ -10,18 +10,15 @@ from app.database import unit_of_work
 from app.errors import ApiError
 from app.extensions import db
 from app.lottery import services
-from app.lottery.models import ENTRY_STATUSES, LotteryDraw, LotteryEntry
+from app.lottery.models import ENTRY_STATUSES, LotteryEntry
+from app.lottery.public import draw_json, iso
 from app.params import ID_SCHEMA, body_int, day, id_param, items_response, json_body, json_content, json_response
 from app.routing import Routes
-from app.timeutil import KST, utcnow
+from app.timeutil import utcnow
 from app.validation import CHILDREN_MAX, GUARDIANS_MAX, check_id
 
 bp = Routes()
 _LIST_MAX = 20  # longer lists are refused before any id is read (a ranked list holds at most 3)
-
-
-def _when(moment) -> str | None:
-    return None if moment is None else moment.astimezone(KST).isoformat()
 
 
 def entry_json(entry: LotteryEntry) -> dict:
@@ -37,8 +34,8 @@ def entry_json(entry: LotteryEntry) -> dict:
         "won_slot_id": entry.won_slot_id,
         "reserve": {k: int(v) for k, v in (entry.reserve or {}).items()},
         "reserve_position": services.reserve_position(entry),
-        "claim_by": _when(entry.claim_by),
-        "offer_expires_at": _when(services.offer_expires_at(entry)),
+        "claim_by": iso(entry.claim_by),
+        "offer_expires_at": iso(services.offer_expires_at(entry)),
         "booking_id": entry.booking_id,
     }
 
@@ -100,22 +97,9 @@ def api_draw():
     weekend = day(request.args, "weekend")
     if weekend.weekday() != 5:
         raise ApiError("invalid_parameter", "weekend: 토요일 날짜여야 합니다", 400, parameter="weekend")
-    cycle = services.city_cycle(db.session, weekend)
-    draw = db.session.scalar(db.select(LotteryDraw).where(LotteryDraw.weekend == weekend))
-    if draw is None:
+    answer = draw_json(db.session, weekend)
+    if answer is None:
         raise ApiError("not_found", "이 주말의 추첨이 아직 없습니다 (신청이 열리면 공개됩니다)", 404)
-    answer = {
-        "weekend": weekend.isoformat(),
-        "status": draw.status,
-        "commitment": draw.commitment,
-        "opens_at": _when(cycle["lottery_opens"]),
-        "closes_at": _when(cycle["lottery_closes"]),
-        "draw_at": _when(cycle["lottery_draw"]),
-    }
-    if draw.status != "open":  # at the close: the entry set, fixed before the secret is revealed
-        answer.update(refs=list(draw.refs or []), digest=draw.digest)
-    if draw.status == "drawn":  # the record names refs and sessions only, never a person
-        answer.update(draw.record or {})
     return answer
 
 
