@@ -11,7 +11,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.bookings.upcoming import next_sessions, session_hours
+from app.bookings.live import NO_SESSION_TEXT, live_places
+from app.bookings.upcoming import session_hours
 from app.facilities import services
 from app.facilities.choices import FacilityKind
 from app.facilities.hours import days_label
@@ -100,8 +101,8 @@ def facility_extras(session: Session, info: dict, now) -> dict:
         "restrooms": [],
     }
     if info["bookable"]:
-        found = next_sessions(session, [info["id"]], now).get(info["id"])
-        extras["session_text"] = found["text"] if found else "예정된 회차 없음"
+        live = live_places(session, [info["id"]], now).get(info["id"])  # as the cards say it: 잔여 n석, 마감, 추첨
+        extras["session_text"] = live["text"] if live else NO_SESSION_TEXT
         extras["session_hours"] = hours_from_sessions(session, info["id"], now.date())
     if info["kind"] in (FacilityKind.KIDS_CAFE, FacilityKind.KIDS_OK_ZONE) and info["lat"] is not None:
         query = services.SearchQuery(

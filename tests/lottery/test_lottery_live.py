@@ -136,3 +136,10 @@ def test_search_card_and_map_row_say_추첨(client, db, make_facility):
     card = f'<p class="result-session is-lottery" data-facility="{lottery.id}">추첨 · 1/9(토) 10:00</p>'
     assert card in html
     assert popup["session"] == "추첨 · 1/9(토) 10:00" and popup["lottery"] is True and popup["full"] is False
+
+
+def test_the_facility_page_says_추첨_as_its_card_does(client, db, make_facility):
+    lottery = _weekend_only_cafe(db, make_facility, name="추첨 키즈카페")
+    with time_machine.travel(OPEN, tick=False):
+        html = client.get(f"/facilities/{lottery.id}").get_data(as_text=True)
+    assert "추첨 · 1/9(토) 10:00" in html and "잔여 6석" not in html
