@@ -349,9 +349,16 @@ def release_places(session: Session, booking: Booking, status: str, now: datetim
     return True
 
 
-# Called as hook(session, booking, now) after a parent cancels a booking, in the same transaction: a package above
-# bookings adds itself here (the lottery puts a claimed place it allocated back to its reserve list).
+# Called as hook(session, booking, now) after a booking is cancelled (by its parent, a no-show ban or the account's
+# deletion), in the same transaction: a package above bookings adds itself here (the lottery puts a claimed place it
+# allocated back to its reserve list). An operator's closure does not call them: the session itself is gone.
 CANCEL_HOOKS: list = []
+
+
+def after_cancel(session: Session, booking: Booking, now: datetime) -> None:
+    """Run CANCEL_HOOKS for a booking just cancelled (its places given back by release_places)."""
+    for hook in CANCEL_HOOKS:
+        hook(session, booking, now)
 
 
 def cancel(session: Session, user: User, booking_id: int, now: datetime) -> Booking:
@@ -371,8 +378,7 @@ def cancel(session: Session, user: User, booking_id: int, now: datetime) -> Book
     if not release_places(session, booking, BookingStatus.CANCELLED, now, "보호자 취소"):
         raise BookingError("not_cancellable", "이미 취소되었거나 이용한 예약입니다")
     notify(session, user, "booking_cancelled", booking, now, reason="보호자 취소")
-    for hook in CANCEL_HOOKS:
-        hook(session, booking, now)
+    after_cancel(session, booking, now)
     session.flush()
     return booking
 
@@ -432,6 +438,7 @@ def mark_no_show(session: Session, booking: Booking, now: datetime) -> list[Book
     notify(session, user, "no_show", booking, now, until=f"{until.astimezone(KST):%Y-%m-%d %H:%M}")
     for other in cancelled:
         notify(session, user, "booking_cancelled", other, now, reason=_ban_reason(until))
+        after_cancel(session, other, now)
     return cancelled
 
 

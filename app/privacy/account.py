@@ -18,7 +18,7 @@ from app.audit.access import accesses_of
 from app.auth.models import ApiToken, Child, User
 from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, BookingChild
-from app.bookings.services import release_places
+from app.bookings.services import after_cancel, release_places
 from app.errors import DomainError
 from app.masking import mask_name
 from app.notifications.models import NotificationSettings, OutboxMessage
@@ -133,7 +133,10 @@ def delete_account(session: Session, user: User, password: str | None, now: date
         .where(Booking.user_id == user.id, Booking.status == BookingStatus.CONFIRMED, Booking.starts_at > now)
         .order_by(Booking.starts_at, Booking.id)
     ).all()
-    cancelled = [b.code for b in upcoming if release_places(session, b, BookingStatus.CANCELLED, now, CANCEL_REASON)]
+    cancelled = [b for b in upcoming if release_places(session, b, BookingStatus.CANCELLED, now, CANCEL_REASON)]
+    for booking in cancelled:
+        after_cancel(session, booking, now)  # a lottery place goes back to the reserve list
+    codes = [b.code for b in cancelled]
     if child_ids:
         session.execute(
             update(BookingChild)
@@ -153,4 +156,4 @@ def delete_account(session: Session, user: User, password: str | None, now: date
     record(session, user, "account.delete", "user", user.id, None, {"cancelled": len(cancelled)}, now)
     session.flush()
     session.expire_all()
-    return cancelled
+    return codes

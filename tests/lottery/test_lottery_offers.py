@@ -172,3 +172,17 @@ def test_after_the_cut_off_freed_places_are_first_come_but_never_beyond_capacity
     slot = db.session.get(Slot, sessions["sat10"])
     assert (slot.booked, slot.held, slot.capacity) == (2, 0, 2)
     assert_counters_match_rows(db.session, [sessions["sat10"]])
+
+
+def test_a_lottery_place_freed_by_a_deleted_account_goes_to_the_reserve(db, sessions, drawn):
+    from app.privacy.account import delete_account
+
+    winner, other, first = drawn(["sat10"], households=3)
+    claim(db.session, _owner(db, winner), winner.id, THURSDAY)
+    db.session.commit()
+    booking_id = _entry(db, winner.id).booking_id
+    assert delete_account(db.session, _owner(db, winner), "sunny-day-1", THURSDAY)
+    db.session.commit()
+    assert [r.source for r in db.session.query(LotteryRelease).all()] == [f"booking:{booking_id}:cancelled:0"]
+    assert run_lottery(db.session, THURSDAY) == [f"offered slot {sessions['sat10']} to entry {first.id}"]
+    assert_counters_match_rows(db.session, [sessions["sat10"]])
