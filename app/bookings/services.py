@@ -68,14 +68,16 @@ def slots_for_days(session: Session, facility_id: int, first: date, days: int, n
 
 
 def slots_and_closures(
-    session: Session, facility_id: int, first: date, days: int, now: datetime
+    session: Session, facility_id: int, first: date, days: int, now: datetime, policy: BookingPolicy | None = None
 ) -> tuple[dict[date, list[dict]], dict[date, str]]:
-    """slots_for_days, and why each closed day among them is closed (the week view shows both)."""
+    """slots_for_days, and why each closed day among them is closed (the week view shows both).
+
+    `policy`: the facility's, when the caller has read it already (one query fewer)."""
     facility = session.get(Facility, facility_id)
     if facility is None:
         return {}, {}
     last = first + timedelta(days=days - 1)
-    policy = get_policy(session, facility)
+    policy = policy or get_policy(session, facility)
     closed = closed_days(session, facility, policy, first, days)
     slots = session.scalars(
         select(Slot)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.bookings import services
 from app.bookings.choices import SlotState
+from app.bookings.policy import get_policy
 from app.facilities.choices import WEEKDAY_LABELS, FacilityKind
 from app.facilities.models import Facility
 from app.timeutil import KST
@@ -69,7 +70,8 @@ def booking_week(session: Session, facility_id: int, raw_start: str | None, now:
     today = now.astimezone(KST).date()
     start = week_start(raw_start, today)
     facility = session.get(Facility, facility_id)
-    by_day, closed = services.slots_and_closures(session, facility_id, start, WEEK_DAYS, now)
+    policy = get_policy(session, facility)
+    by_day, closed = services.slots_and_closures(session, facility_id, start, WEEK_DAYS, now, policy)
     days = []
     for offset in range(WEEK_DAYS):
         day = start + timedelta(days=offset)
@@ -87,6 +89,7 @@ def booking_week(session: Session, facility_id: int, raw_start: str | None, now:
     next_start = start + timedelta(days=WEEK_DAYS)
     return {
         "start": start.isoformat(),
+        "policy": policy,  # for what draws on the week (the lottery's cells) without reading it again
         "days": days,
         "grid": hour_grid(days) if facility.kind == FacilityKind.HOURLY_DAYCARE else None,
         "today": today.isoformat(),

@@ -288,7 +288,7 @@ _NOT_LOTTERY = {SlotState.PAST, SlotState.CLOSED, SlotState.BLOCKED}
 
 def mark_week(session: Session, facility: Facility, week: dict, now: datetime) -> None:
     """Mark the week's lottery sessions (in place): "추첨", the weekend's cycle, and whether the basket takes them."""
-    policy = get_policy(session, facility)
+    policy = week.get("policy") or get_policy(session, facility)
     if policy.allocation != "lottery_weekends":
         return
     basket = basket_ids()
