@@ -6,6 +6,7 @@ A session's own state (마감, 지난 회차, 오픈 시각 …) for the booking
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from operator import itemgetter
 
 from sqlalchemy import ARRAY, Integer, bindparam, func, select, true, union_all
 from sqlalchemy.orm import Session
@@ -92,7 +93,7 @@ def next_sessions(session: Session, facility_ids: list[int], now: datetime) -> d
     rows = session.connection().execute(statement, {**params, "ids": ids}).all()
     out: dict[int, dict] = {}
     # Rows as plain tuples (facility, start, capacity, booked, held): identical pairs are one session met twice.
-    for facility_id, starts_at, capacity, booked, held in sorted(rows):
+    for facility_id, starts_at, capacity, booked, held in sorted(rows, key=itemgetter(0, 1)):
         left = max(capacity - booked - held, 0)
         entry = out.get(facility_id)
         if entry is None:
