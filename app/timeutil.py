@@ -19,6 +19,11 @@ def to_kst(value: datetime) -> datetime:
     return value.astimezone(KST)
 
 
+def kst_iso(value: datetime | None) -> str | None:
+    """A moment as the API writes it (ISO 8601 in Seoul time, "+09:00"), or None."""
+    return None if value is None else value.astimezone(KST).isoformat()
+
+
 class UTCDateTime(TypeDecorator):
     """A timezone-aware datetime stored as UTC on every database (SQLite keeps no zone)."""
 

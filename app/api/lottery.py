@@ -11,10 +11,10 @@ from app.errors import ApiError
 from app.extensions import db
 from app.lottery import services
 from app.lottery.models import ENTRY_STATUSES, LotteryEntry
-from app.lottery.public import draw_json, iso
+from app.lottery.public import draw_json
 from app.params import ID_SCHEMA, body_int, day, id_param, items_response, json_body, json_content, json_response
 from app.routing import Routes
-from app.timeutil import utcnow
+from app.timeutil import kst_iso, utcnow
 from app.validation import CHILDREN_MAX, GUARDIANS_MAX, check_id
 
 bp = Routes()
@@ -34,8 +34,8 @@ def entry_json(entry: LotteryEntry) -> dict:
         "won_slot_id": entry.won_slot_id,
         "reserve": {k: int(v) for k, v in (entry.reserve or {}).items()},
         "reserve_position": services.reserve_position(entry),
-        "claim_by": iso(entry.claim_by),
-        "offer_expires_at": iso(services.offer_expires_at(entry)),
+        "claim_by": kst_iso(entry.claim_by),
+        "offer_expires_at": kst_iso(services.offer_expires_at(entry)),
         "booking_id": entry.booking_id,
     }
 

@@ -5,8 +5,6 @@ Operators reach only the facilities assigned to them (another facility → 403),
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from app.auth.roles import api_roles_required, can_manage_facility
 from app.auth.tokens import api_login_required, current_api_user
 from app.bookings.choices import BookingStatus
@@ -17,7 +15,7 @@ from app.extensions import db
 from app.operators import services
 from app.params import body_int, id_param, json_body, object_schema
 from app.routing import Routes
-from app.timeutil import KST, utcnow
+from app.timeutil import KST, kst_iso, utcnow
 from app.validation import CAPACITY_MAX
 
 bp = Routes()
@@ -64,10 +62,6 @@ def _staff(view):
     return api_login_required(api_roles_required(*STAFF)(view))
 
 
-def _when(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(KST).isoformat()
-
-
 @bp.get("/operator/slots/<id:slot_id>/roster")
 @_staff
 def api_operator_roster(slot_id: int):
@@ -88,7 +82,11 @@ def api_operator_check_in(booking_id: int):
 @_staff
 def api_operator_no_show_preview(booking_id: int):
     preview = services.no_show_preview(db.session, _booking(booking_id), utcnow())
-    return {**preview, "allowed_from": _when(preview["allowed_from"]), "banned_until": _when(preview["banned_until"])}
+    return {
+        **preview,
+        "allowed_from": kst_iso(preview["allowed_from"]),
+        "banned_until": kst_iso(preview["banned_until"]),
+    }
 
 
 def _booking_change(booking_id: int, change) -> dict:
@@ -96,7 +94,7 @@ def _booking_change(booking_id: int, change) -> dict:
     booking = _booking(booking_id)
     with unit_of_work():  # an OperatorError or BookingError rolls back and is answered by app/api/__init__.py
         after = change(db.session, current_api_user(), booking, utcnow())
-    return {"id": booking.id, **after, "banned_until": _when(after["banned_until"])}
+    return {"id": booking.id, **after, "banned_until": kst_iso(after["banned_until"])}
 
 
 @bp.post("/operator/bookings/<id:booking_id>/no-show")

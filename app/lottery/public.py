@@ -6,18 +6,14 @@ digest from the close, the secret, seed, entries, order and results from the dra
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.lottery.models import LotteryDraw
 from app.lottery.services import city_cycle
-from app.timeutil import KST
-
-
-def iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(KST).isoformat()
+from app.timeutil import kst_iso
 
 
 def draw_json(session: Session, weekend: date) -> dict | None:
@@ -30,9 +26,9 @@ def draw_json(session: Session, weekend: date) -> dict | None:
         "weekend": weekend.isoformat(),
         "status": draw.status,
         "commitment": draw.commitment,
-        "opens_at": iso(cycle["lottery_opens"]),
-        "closes_at": iso(cycle["lottery_closes"]),
-        "draw_at": iso(cycle["lottery_draw"]),
+        "opens_at": kst_iso(cycle["lottery_opens"]),
+        "closes_at": kst_iso(cycle["lottery_closes"]),
+        "draw_at": kst_iso(cycle["lottery_draw"]),
     }
     if draw.status != "open":  # at the close: the entry set, fixed before the secret is revealed
         answer.update(refs=list(draw.refs or []), digest=draw.digest)

@@ -19,7 +19,7 @@ from app.bookings.rules import kst_day
 from app.lottery.draw import MAX_CHOICES
 from app.lottery.models import LotteryDraw, LotteryEntry
 from app.lottery.services import cycle_times, weekend_of
-from app.timeutil import KST
+from app.timeutil import KST, kst_iso
 
 FIRST_COME, LOTTERY = "first_come", "lottery"
 # The public names of a session's cycle (the slots API) for the policy's fields.
@@ -68,7 +68,7 @@ def add_allocation(session: Session, policy: BookingPolicy, items: list[dict], n
         if weekend is not None:
             times = cycle_times(policy, weekend)
             item["lottery"] = {
-                **{CYCLE_NAMES[name]: at.astimezone(KST).isoformat() for name, at in times.items()},
+                **{CYCLE_NAMES[name]: kst_iso(at) for name, at in times.items()},
                 "entries": sum(counts.get(item["id"], ())),
             }
     return items

@@ -23,7 +23,7 @@ from app.errors import DomainError
 from app.masking import mask_name
 from app.notifications.models import NotificationSettings, OutboxMessage
 from app.operators.people import DELETED_GUARDIAN
-from app.timeutil import KST
+from app.timeutil import kst_iso
 
 DELETED_DOMAIN = "deleted.nadeuri.invalid"
 CANCEL_REASON = "회원 탈퇴"
@@ -33,10 +33,6 @@ class PrivacyError(DomainError):
     """A refused account deletion: not a parent's account, or the password does not match."""
 
     status = 403
-
-
-def _when(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(KST).isoformat()
 
 
 def export_data(session: Session, user: User, now: datetime) -> dict:
@@ -49,22 +45,22 @@ def export_data(session: Session, user: User, now: datetime) -> dict:
     ).all()
     children = session.scalars(select(Child).where(Child.parent_id == user.id).order_by(Child.id)).all()
     return {
-        "exported_at": _when(now),
+        "exported_at": kst_iso(now),
         "account": {
             "id": user.id,
             "email": user.email,
             "name": user.name,
             "role": user.role,
-            "created_at": _when(user.created_at),
-            "banned_until": _when(user.banned_until),
+            "created_at": kst_iso(user.created_at),
+            "banned_until": kst_iso(user.banned_until),
         },
         "children": [
             {
                 "id": c.id,
                 "name": c.name,
                 "birth_date": c.birth_date.isoformat(),
-                "created_at": _when(c.created_at),
-                "consent_at": _when(c.consent_at),
+                "created_at": kst_iso(c.created_at),
+                "consent_at": kst_iso(c.consent_at),
                 "consent_version": c.consent_version,
             }
             for c in children
@@ -74,19 +70,19 @@ def export_data(session: Session, user: User, now: datetime) -> dict:
                 "code": b.code,
                 "facility": b.facility.name,
                 "status": b.status,
-                "starts_at": _when(b.starts_at),
-                "ends_at": _when(b.ends_at),
+                "starts_at": kst_iso(b.starts_at),
+                "ends_at": kst_iso(b.ends_at),
                 "guardians": b.guardians,
                 "children": [c.name for c in b.children],
-                "created_at": _when(b.created_at),
-                "cancelled_at": _when(b.cancelled_at),
+                "created_at": kst_iso(b.created_at),
+                "cancelled_at": kst_iso(b.cancelled_at),
                 "cancel_reason": b.cancel_reason,
             }
             for b in bookings
         ],
         "contact_accesses": [
             {
-                "at": _when(a.created_at),
+                "at": kst_iso(a.created_at),
                 "facility": a.facility.name if a.facility else None,
                 "by": mask_name(a.actor.name) if a.actor else None,
                 "booking_code": a.booking_code,
@@ -101,8 +97,8 @@ def export_data(session: Session, user: User, now: datetime) -> dict:
                 "channel": m.channel,
                 "recipient": m.recipient,
                 "status": m.status,
-                "created_at": _when(m.created_at),
-                "sent_at": _when(m.sent_at),
+                "created_at": kst_iso(m.created_at),
+                "sent_at": kst_iso(m.sent_at),
             }
             for m in session.scalars(
                 select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(OutboxMessage.id)
