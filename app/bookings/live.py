@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.bookings.models import BookingPolicy
-from app.bookings.policy import LOTTERY_OFFERS_STOP, is_lottery_session
+from app.bookings.policy import lottery_allocates
 from app.bookings.upcoming import next_sessions, when_text
 from app.choices import Choices
 from app.facilities.hours import is_public_holiday
@@ -42,7 +42,7 @@ def facility_state(found: dict | None, policy: BookingPolicy | None = None, now:
         return LiveState.NONE
     if policy is not None and now is not None:
         starts_at = datetime.fromisoformat(_shown(found)["starts_at"])
-        if is_lottery_session(policy, starts_at) and now < starts_at - LOTTERY_OFFERS_STOP:
+        if lottery_allocates(policy, starts_at, now):
             return LiveState.LOTTERY
     if found["next"]["left"] or "free" in found:
         return LiveState.OPEN

@@ -76,6 +76,12 @@ def is_lottery_session(policy: BookingPolicy, starts_at: datetime) -> bool:
     return policy.allocation == "lottery_weekends" and (day.weekday() >= 5 or is_public_holiday(day))
 
 
+def lottery_allocates(policy: BookingPolicy, starts_at: datetime, now: datetime) -> bool:
+    """Whether the lottery still hands out a session's places at `now`: a lottery session, until
+    LOTTERY_OFFERS_STOP before it starts (from then on what is left is first-come)."""
+    return is_lottery_session(policy, starts_at) and now < starts_at - LOTTERY_OFFERS_STOP
+
+
 def city_policy(session: Session) -> CityPolicy:
     """The stored city-wide rules, or the defaults (not added to the session)."""
     stored = session.get(CityPolicy, 1)

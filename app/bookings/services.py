@@ -18,7 +18,7 @@ from app.auth.models import Child, User
 from app.bookings.availability import closed_days, session_state, slot_item, slots_from
 from app.bookings.choices import ACTIVE_STATUSES, BookingStatus
 from app.bookings.models import Booking, BookingChild, BookingPolicy, NoShow, NoShowCancellation, Slot
-from app.bookings.policy import LOTTERY_OFFERS_STOP, city_policy, default_policy, get_policy, is_lottery_session
+from app.bookings.policy import city_policy, default_policy, get_policy, lottery_allocates
 from app.bookings.rules import (
     BookingError,
     Held,
@@ -198,8 +198,7 @@ def book(
         raise BookingError("slot_past", "이미 시작했거나 지난 시간입니다")
     if slot.blocked:
         raise BookingError("closed", "예약을 받지 않는 시간입니다")
-    lottery_only = is_lottery_session(policy, slot.starts_at) and now < slot.starts_at - LOTTERY_OFFERS_STOP
-    if lottery_only and not via_lottery:
+    if not via_lottery and lottery_allocates(policy, slot.starts_at, now):
         raise BookingError("lottery_only", "주말 추첨으로 배정하는 회차입니다. 추첨 신청을 이용해 주세요")
     # Fail fast in a rush (before the closure query); the conditional UPDATE below is the real guard.
     if not via_lottery and slot.remaining < len(child_ids):

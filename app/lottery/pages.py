@@ -23,7 +23,7 @@ from app.auth.services import children_of
 from app.bookings.children import child_choices
 from app.bookings.choices import SlotState
 from app.bookings.models import Slot
-from app.bookings.policy import LOTTERY_OFFERS_STOP, get_policy, is_lottery_session
+from app.bookings.policy import get_policy, lottery_allocates
 from app.bookings.rules import kst_day
 from app.bookings.services import held_by
 from app.extensions import db
@@ -300,9 +300,8 @@ def mark_week(session: Session, facility: Facility, week: dict, now: datetime) -
     for day in week["days"]:
         for item in day["slots"]:
             starts = datetime.fromisoformat(item["starts_at"])
-            if item["state"] in _NOT_LOTTERY or not is_lottery_session(policy, starts):
-                continue
-            if now >= starts - LOTTERY_OFFERS_STOP:  # what the lottery left is first-come now
+            # Not the lottery's: finished or closed, a first-come session, or what the lottery left (first-come now).
+            if item["state"] in _NOT_LOTTERY or not lottery_allocates(policy, starts, now):
                 continue
             weekend = weekend_of(starts.date())
             times = cycle_times(policy, weekend)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.bookings.models import BookingPolicy, Slot
-from app.bookings.policy import LOTTERY_OFFERS_STOP, is_lottery_session
+from app.bookings.policy import is_lottery_session, lottery_allocates
 from app.bookings.rules import kst_day
 from app.lottery.draw import MAX_CHOICES
 from app.lottery.models import LotteryDraw, LotteryEntry
@@ -25,11 +25,6 @@ FIRST_COME, LOTTERY = "first_come", "lottery"
 # The public names of a session's cycle (the slots API) for the policy's fields.
 CYCLE_NAMES = {"lottery_opens": "opens_at", "lottery_closes": "closes_at", "lottery_draw": "draw_at"}
 CYCLE_NAMES["lottery_claim_by"] = "claim_by"
-
-
-def before_cutoff(policy: BookingPolicy, starts_at: datetime, now: datetime) -> bool:
-    """A lottery session whose places are still the lottery's (first-come from LOTTERY_OFFERS_STOP before it)."""
-    return is_lottery_session(policy, starts_at) and now < starts_at - LOTTERY_OFFERS_STOP
 
 
 def _entries(session: Session, weekends: set[date], *columns) -> list:
@@ -59,7 +54,7 @@ def add_allocation(session: Session, policy: BookingPolicy, items: list[dict], n
     before it starts, and from then on it has no `lottery` object. One query for the entry counts of all items.
     """
     starts = {item["id"]: datetime.fromisoformat(item["starts_at"]) for item in items}
-    drawn = {slot_id: at for slot_id, at in starts.items() if before_cutoff(policy, at, now)}
+    drawn = {slot_id: at for slot_id, at in starts.items() if lottery_allocates(policy, at, now)}
     weekends = {slot_id: weekend_of(kst_day(at)) for slot_id, at in drawn.items()}
     counts = choice_counts(_entries(session, set(weekends.values())))
     for item in items:
@@ -103,7 +98,7 @@ def roster_lottery(session: Session, policy: BookingPolicy, slots: list[Slot], n
             "choices": counts.get(slot.id, [0] * MAX_CHOICES),
             "draw_at": cycle["lottery_draw"].astimezone(KST),
             "claim_by": cycle["lottery_claim_by"].astimezone(KST),
-            "first_come": not before_cutoff(policy, slot.starts_at, now),
+            "first_come": not lottery_allocates(policy, slot.starts_at, now),
             "drawn": weekend in draws,
         }
         if weekend in draws:
