@@ -20,6 +20,23 @@ from tests.support import make_app, process_database_url, run_processes
 PROCESSES = 4
 
 
+def _lottery_session(starts, capacity: int) -> int:
+    """A session at `starts` of a café that allocates weekends by lottery; its id."""
+    cafe = add_facility(db.session, name="경쟁 시설", age_min=0, age_max=10)
+    set_policy(db.session, cafe, allocation="lottery_weekends")
+    slot_id = make_slot(db.session, cafe, starts, capacity=capacity).id
+    db.session.commit()
+    return slot_id
+
+
+def _enter_households(slot_id: int, households: int) -> None:
+    """`households` new parents enter the session with one child each (while entries are open)."""
+    for _ in range(households):
+        parent = make_user(db.session)
+        enter(db.session, parent, [slot_id], [make_child(db.session, parent).id], 1, OPEN)
+        db.session.commit()
+
+
 def _race(url, moments) -> Counter:
     """What the processes did, together, running every due step at each of `moments` (all at once)."""
     return run_processes(run_steps, [(url, [m.isoformat() for m in moments])] * PROCESSES)
@@ -30,15 +47,9 @@ def test_each_step_happens_once_with_four_processes(kind, tmp_path):
     url = process_database_url(kind, tmp_path)
     app = make_app(url)
     with app.app_context():
-        cafe = add_facility(db.session, name="경쟁 시설", age_min=0, age_max=10)
-        set_policy(db.session, cafe, allocation="lottery_weekends")
-        slot_id = make_slot(db.session, cafe, kst(2027, 1, 9, 10), capacity=3).id
-        db.session.commit()
+        slot_id = _lottery_session(kst(2027, 1, 9, 10), capacity=3)
         done = _race(url, [kst(2027, 1, 5, 9)])  # the opening: one commitment
-        for _ in range(5):
-            parent = make_user(db.session)
-            enter(db.session, parent, [slot_id], [make_child(db.session, parent).id], 1, OPEN)
-            db.session.commit()
+        _enter_households(slot_id, 5)
         done += _race(url, [kst(2027, 1, 6, 23, 59), DRAW, DRAW])  # the close, the draw, and the draw again
         assert done == Counter({"opened 2027-01-09": 1, "closed 2027-01-09": 1, "drawn 2027-01-09": 1})
         db.session.expire_all()
@@ -54,14 +65,9 @@ def test_lapses_offers_and_first_come_happen_once_with_four_processes(kind, tmp_
     url = process_database_url(kind, tmp_path)
     app = make_app(url)
     with app.app_context():
-        cafe = add_facility(db.session, name="경쟁 시설", age_min=0, age_max=10)
-        set_policy(db.session, cafe, allocation="lottery_weekends")
         starts = kst(2027, 1, 9, 10)
-        slot_id = make_slot(db.session, cafe, starts, capacity=3).id
-        for _ in range(6):
-            parent = make_user(db.session)
-            enter(db.session, parent, [slot_id], [make_child(db.session, parent).id], 1, OPEN)
-            db.session.commit()
+        slot_id = _lottery_session(starts, capacity=3)
+        _enter_households(slot_id, 6)
         done = _race(url, [DRAW])
         entries = db.session.query(LotteryEntry).order_by(LotteryEntry.id).all()
         won = [e for e in entries if e.status == "won"]
