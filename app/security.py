@@ -17,9 +17,28 @@ from flask import Flask, request
 from flask_talisman import DENY, SAMEORIGIN, Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.validation import forbidden_character
+
 # Pages that our own pages show in an <iframe>: framing by this origin only.
 SAME_ORIGIN_FRAMES = ("admin.coverage_map",)
 _HOST = re.compile(r"^(\*\.)?[A-Za-z0-9.-]+(:\d+)?$")
+
+
+def local_target(target: str | None, default: str) -> str:
+    """`target` (a form's or link's `next`) if it is a path on this site, else `default`: no open redirects, and
+    no control, bidi or surrogate characters that would break the Location header."""
+    target = target or ""
+    parts = urlsplit(target)
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and not parts.scheme
+        and not parts.netloc
+        and "\\" not in target
+        and forbidden_character(target) is None
+    ):
+        return target
+    return default
 
 
 def tile_source(tile_url: str) -> str | None:

@@ -13,6 +13,7 @@ from app.database import unit_of_work
 from app.errors import refuse
 from app.extensions import db
 from app.routing import Routes
+from app.security import local_target
 from app.timeutil import KST, utcnow
 
 bp = Routes()
@@ -20,17 +21,7 @@ bp = Routes()
 
 def _safe_next(default: str) -> str:
     """The `next` target if it stays on this site, else `default` (no open redirects)."""
-    target = request.args.get("next") or request.form.get("next") or ""
-    parts = urlsplit(target)
-    if (
-        target.startswith("/")
-        and not target.startswith("//")
-        and not parts.scheme
-        and not parts.netloc
-        and "\\" not in target
-    ):
-        return target
-    return default
+    return local_target(request.args.get("next") or request.form.get("next"), default)
 
 
 # Where each role starts after logging in (a `next` page other than the finder's front page wins).

@@ -34,6 +34,7 @@ from app.lottery.draw import MAX_CHOICES
 from app.lottery.models import LotteryEntry
 from app.lottery.services import cycle_times, entries_of, lottery_slots, reserve_position, weekend_of
 from app.timeutil import KST, utcnow
+from app.validation import InvalidValue, parse_date
 
 BASKET_KEY = "lottery_basket"
 
@@ -342,9 +343,9 @@ def connect(app: Flask) -> None:
 
 
 def weekend_param(raw: str) -> date | None:
-    """A Saturday from a URL ("2027-01-09"), or None."""
+    """A Saturday from a URL ("2027-01-09") within the dates the service talks about, or None."""
     try:
-        day = date.fromisoformat(raw)
-    except ValueError:
+        day = parse_date(raw, "weekend")
+    except InvalidValue:
         return None
     return day if day.weekday() == 5 else None

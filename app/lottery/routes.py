@@ -20,6 +20,7 @@ from app.lottery import pages, services
 from app.lottery.public import draw_json
 from app.lottery.services import city_cycle, weekend_of
 from app.routing import Routes
+from app.security import local_target
 from app.timeutil import KST, utcnow
 from app.validation import GUARDIANS_MAX, ID_MAX, InvalidValue, parse_int
 
@@ -37,8 +38,7 @@ def _form_id(name: str, maximum: int = ID_MAX) -> int | None:
 
 def _back(default: str) -> str:
     """The form's `next` when it is a path on this site, else `default`."""
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
+    return local_target(request.form.get("next"), default)
 
 
 def _to_basket():
