@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -50,6 +50,21 @@ class Facility(db.Model):
         # District first: a kind-only filter must not find an index to walk, so that near-me searches
         # are driven by the spatial index (see app/geo/spatial.py); district searches still use this.
         Index("ix_facilities_district_kind", "district_code", "kind"),
+        # What the filters offer and the demo banner (services.filter_choices, data_is_demo) ask on every page:
+        # partial indexes answer with a seek instead of a full scan (an amenity nobody has: an empty index).
+        # "Located" is spelt lon IS NOT NULL here (the same rows as lat IS NOT NULL, ck_facilities_latlon_pair):
+        # searches filter on lat, so they never find these indexes to walk.
+        Index("ix_facilities_demo", "id", sqlite_where=text("is_demo"), postgresql_where=text("is_demo")),
+        Index(
+            "ix_facilities_located_kind",
+            "kind",
+            sqlite_where=text("lon IS NOT NULL"),
+            postgresql_where=text("lon IS NOT NULL"),
+        ),
+        *(
+            Index(f"ix_facilities_has_{a}", "id", sqlite_where=text(where), postgresql_where=text(where))
+            for a, where in ((a, f"{a} AND lon IS NOT NULL") for a in AMENITIES)
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from flask import has_app_context
-from sqlalchemy import Connection, Float, Integer, bindparam, cast, exists, func, literal_column, or_, select, text
+from sqlalchemy import Connection, Float, bindparam, func, literal_column, or_, select, text
 
 from app.extensions import db
 from app.facilities.choices import BOOKABLE_KINDS, FacilityKind
@@ -285,10 +285,16 @@ def _one_per_restroom(rows: list) -> list:
 
 
 def filter_choices(conn: Connection) -> tuple[list[str], list[str]]:
-    """The kinds and amenities some located facility has: a filter without data is not offered."""
-    kinds = {k for (k,) in conn.execute(select(F.kind).where(F.lat.is_not(None)).distinct())}
-    has = conn.execute(select(*[func.max(cast(F[a], Integer)) for a in AMENITIES]).where(F.lat.is_not(None))).one()
-    return [k for k in FacilityKind.values() if k in kinds], [a for a, n in zip(AMENITIES, has) if n]
+    """The kinds and amenities some located facility has: a filter without data is not offered.
+
+    One EXISTS per kind and amenity, each a seek in its partial index (models.Facility: ix_facilities_located_kind,
+    ix_facilities_has_*), whose WHERE these conditions repeat word for word (SQLite uses a partial index only then).
+    """
+    kinds, amenities = FacilityKind.values(), list(AMENITIES)
+    tests = [f"EXISTS (SELECT 1 FROM facilities WHERE kind = :k{i} AND lon IS NOT NULL)" for i in range(len(kinds))]
+    tests += [f"EXISTS (SELECT 1 FROM facilities WHERE {a} AND lon IS NOT NULL)" for a in amenities]
+    found = conn.execute(text("SELECT " + ", ".join(tests)), {f"k{i}": k for i, k in enumerate(kinds)}).one()
+    return [k for k, n in zip(kinds, found) if n], [a for a, n in zip(amenities, found[len(kinds) :]) if n]
 
 
 def to_item(row, distance_m: float | None, today: date) -> dict:
@@ -349,7 +355,8 @@ def data_is_demo() -> bool:
     """Whether the facilities on show are generated demo data."""
     if not has_app_context():
         return False
-    return bool(db.session.execute(select(exists().where(F.is_demo.is_(True)))).scalar())
+    # A seek in the partial index ix_facilities_demo (empty when no demo rows), whose WHERE this repeats.
+    return bool(db.session.execute(text("SELECT EXISTS (SELECT 1 FROM facilities WHERE is_demo)")).scalar())
 
 
 def get_facility(facility_id: int) -> Facility | None:

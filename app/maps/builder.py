@@ -34,6 +34,9 @@ from app.maps.data import JsonData, data_elements
 from app.maps.format import KAKAO_ROUTE, NAVER_ROUTE
 
 MAX_ZOOM = 19
+# Seoul is the map's whole world: zoom 10 shows about 150 km. Each zoom level below costs the clustering of every
+# marker a level of its tree (leaflet.markercluster builds one per level, from MAX_ZOOM down to the map's minimum).
+MIN_ZOOM = 10
 OUTLINE_STYLE = {"color": "#5c6b7a", "weight": 1.2, "opacity": 0.7, "fillColor": "#dfe7ef", "fillOpacity": 0.25}
 
 
@@ -277,6 +280,7 @@ def _base_map(location, zoom: int, tile_url: str, attribution: str, outlines: di
     m = PageMap(location=location, zoom_start=zoom, tiles=None, control_scale=True, aria_label=label)
     # markercluster needs a maxZoom on the map itself when there is no tile layer to give one.
     m.options["max_zoom"] = MAX_ZOOM
+    m.options["min_zoom"] = MIN_ZOOM
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=attribution or " ", max_zoom=MAX_ZOOM, control=False).add_to(m)
     OutlineLayer(outlines).add_to(m)

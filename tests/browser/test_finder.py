@@ -78,7 +78,7 @@ def test_markers_list_popup_and_keyboard(live, chromium_path, problems):
 
         # Keyboard: focus a list item's link and press Enter; the facility page opens.
         link = page.locator("a.result-link").nth(1)
-        name = link.inner_text().strip()
+        name = link.locator(".result-name").inner_text().strip()
         link.focus()
         page.keyboard.press("Enter")
         expect(page).to_have_url(f"{base}/facilities/{ids[name]}")

@@ -237,3 +237,52 @@ def test_review_flags_show_to_admins_and_the_facilitys_operators_only(client, db
     login(client, make_user(db.session, role.replace("other_", ""), facilities=facilities))
     html = client.get(f"/facilities/{f.id}").get_data(as_text=True)
     assert ("데이터 확인 필요" in html and "임시 좌표 의심" in html and "시청 좌표" in html) is shown
+
+
+def test_filter_choices_and_demo_flag_follow_located_facilities(app, db, make_facility):
+    from app.facilities import services
+
+    conn = db.session.connection
+    assert services.filter_choices(conn()) == ([], []) and not services.data_is_demo()
+    # Unlocated facilities offer nothing, whatever they have.
+    make_facility(kind="hourly_daycare", lat=None, lon=None, parking=True, nursing_room=True)
+    assert services.filter_choices(conn()) == ([], [])
+    make_facility(kind="kids_ok_zone", lat=CITY_HALL[0], lon=CITY_HALL[1], parking=True, kids_menu=True)
+    make_facility(kind="kids_cafe", lat=CITY_HALL[0], lon=CITY_HALL[1], diaper_table=True)
+    kinds, amenities = services.filter_choices(conn())
+    assert kinds == ["kids_cafe", "kids_ok_zone"]
+    assert amenities == ["diaper_table", "kids_menu", "parking"]
+    assert not services.data_is_demo()
+    make_facility(kind="kids_cafe", lat=None, lon=None, is_demo=True)
+    assert services.data_is_demo()
+
+
+def test_filter_choices_and_demo_flag_seek_their_indexes(app, db, make_facility):
+    """Each EXISTS reads its partial index (a seek, or an empty index), never the whole table."""
+    from app.facilities import services
+
+    make_facility(kind="kids_cafe", lat=CITY_HALL[0], lon=CITY_HALL[1])
+    statements = []
+    with db.engine.connect() as conn:
+        from sqlalchemy import event
+
+        event.listen(conn, "before_cursor_execute", lambda *a: statements.append((a[2], a[3])))
+        services.filter_choices(conn)
+        ((sql, params),) = statements
+        if conn.dialect.name == "sqlite":
+            plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
+            demo = " ".join(
+                str(r[-1])
+                for r in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN SELECT EXISTS (SELECT 1 FROM facilities WHERE is_demo)"
+                )
+            )
+        else:
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a tiny table: ask whether the index can answer
+            plan = " ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + sql, params))
+            demo = " ".join(
+                r[0] for r in conn.exec_driver_sql("EXPLAIN SELECT EXISTS (SELECT 1 FROM facilities WHERE is_demo)")
+            )
+    assert plan.count("ix_facilities_located_kind") == 4
+    assert all(f"ix_facilities_has_{a}" in plan for a in services.AMENITIES)
+    assert "ix_facilities_demo" in demo

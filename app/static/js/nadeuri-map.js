@@ -181,13 +181,34 @@
     return JSON.parse(document.getElementById(id).textContent);
   }
 
+  // Work that can wait until the markers are on the map (the district outlines): run once every facility layer
+  // being added has placed its markers, so it never stands between a page and its markers.
+  var placing = 0, afterPlaced = [];
+
+  function whenMarkersPlaced(fn) {
+    if (placing) { afterPlaced.push(fn); } else { fn(); }
+  }
+
+  function markersPlaced() {
+    placing = Math.max(0, placing - 1);
+    if (placing) { return; }
+    var waiting = afterPlaced;
+    afterPlaced = [];
+    // After the browser has drawn the markers.
+    setTimeout(function () { waiting.forEach(function (fn) { fn(); }); }, 0);
+  }
+
   function facilityLayer(payload) {
     var cfg = payload.config;
+    var placed = false;
     var group = L.markerClusterGroup({
       // In one go where the machine manages within 0.4 s (every 5,000-marker page on a desktop): each pause of
       // the default 0.2 s chunks delayed the markers; a slow phone still gets its page back between chunks.
       chunkedLoading: true,
       chunkInterval: 400,
+      chunkProgress: function (done, total) {
+        if (done >= total && !placed && group.nadeuriPlacing) { placed = true; markersPlaced(); }
+      },
       showCoverageOnHover: false,
       maxClusterRadius: 45,
       iconCreateFunction: clusterIcon(cfg)
@@ -239,7 +260,10 @@
     if (payload.bounds) { map.fitBounds(payload.bounds, { animate: false }); }  // before the markers: no re-clustering
     var overlays = {};
     payload.layers.forEach(function (layer) {
-      var group = facilityLayer(layer).addTo(map);
+      var group = facilityLayer(layer);
+      placing++;
+      group.nadeuriPlacing = true;
+      group.addTo(map);
       overlays[layerName(layer.config, layer.points.id.length)] = group;
     });
     if (payload.control) { L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(map); }
@@ -295,7 +319,9 @@
     var layer = L.geoJSON(null, { style: function () { return style; }, interactive: false });
     fetch(url, { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error("outlines " + r.status); } return r.json(); })
-      .then(function (geojson) { layer.addData(geojson); layer.bringToBack(); })
+      .then(function (geojson) {
+        whenMarkersPlaced(function () { layer.addData(geojson); layer.bringToBack(); });
+      })
       .catch(function () { /* a map without outlines still shows every facility */ });
     return layer;
   }
