@@ -141,10 +141,14 @@ def _near_page(conn: Connection, q: SearchQuery, fields: list[str]) -> tuple[int
     return _rtree_page(conn, q, kinds, fields)
 
 
-@lru_cache(maxsize=1)
-def _rows_by_ids():
-    ids = func.json_each(bindparam("ids")).table_valued("value")
-    return select(*LIST_COLUMNS).where(F.id.in_(select(ids.c.value)))
+# The page's rows, read on SQLite's own connection as plain tuples (positions as in LIST_COLUMNS): a few dozen rows,
+# where SQLAlchemy's statement and row handling would cost more than the read.
+_ROWS_BY_IDS = "SELECT {} FROM facilities WHERE id IN (SELECT value FROM json_each(?))".format(
+    ", ".join(c.key for c in LIST_COLUMNS)
+)
+_ID, _KIND, _NAME, _ADDRESS, _LAT, _LON = (
+    [c.key for c in LIST_COLUMNS].index(k) for k in ("id", "kind", "name", "address", "lat", "lon")
+)
 
 
 def _rtree_page(conn: Connection, q: SearchQuery, kinds: tuple[str, ...], fields: list[str]) -> tuple[int, list]:
@@ -160,9 +164,43 @@ def _rtree_page(conn: Connection, q: SearchQuery, kinds: tuple[str, ...], fields
         restrooms, total_restrooms = _restroom_candidates(conn, q, need)
         ids += restrooms
         total += total_restrooms
-    rows = _exact(conn.execute(_rows_by_ids(), {"ids": json.dumps(list(dict.fromkeys(ids)))}).all(), q, fields)
-    total += sum(1 for _, r in rows if r["id"] in ring)
-    return total, _one_per_restroom(rows)[q.offset : q.offset + q.limit]
+    driver = conn.connection.driver_connection
+    rows = driver.execute(_ROWS_BY_IDS, (json.dumps(list(dict.fromkeys(ids))),)).fetchall()
+    rows = _exact_tuples(rows, q)
+    total += sum(1 for _, r in rows if r[_ID] in ring)
+    page = _one_per_restroom_tuples(rows)[q.offset : q.offset + q.limit]
+    return total, [(d, dict(zip(fields, r))) for d, r in page]
+
+
+def _exact_tuples(rows: list[tuple], q: SearchQuery) -> list[tuple[float, tuple]]:
+    """_exact for LIST_COLUMNS tuples: haversine_m's arithmetic, step by step, with the centre's terms hoisted."""
+    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+    p1, lon1, diameter, radius = radians(q.lat), q.lon, 2 * spatial.EARTH_RADIUS_M, q.radius_m
+    cos_p1 = cos(p1)
+    out = []
+    for row in rows:
+        p2 = radians(row[_LAT])
+        a = sin((p2 - p1) / 2) ** 2 + cos_p1 * cos(p2) * sin(radians(row[_LON] - lon1) / 2) ** 2
+        d = diameter * asin(sqrt(a))
+        if d <= radius:
+            out.append((d, row))
+    out.sort(key=lambda pair: (pair[0], pair[1][_ID]))
+    return out
+
+
+def _one_per_restroom_tuples(rows: list) -> list:
+    """_one_per_restroom for LIST_COLUMNS tuples."""
+    seen, out = set(), []
+    restroom = FacilityKind.FAMILY_RESTROOM.value
+    for pair in rows:
+        r = pair[1]
+        if r[_KIND] == restroom:
+            key = (r[_NAME], r[_ADDRESS] or f"#{r[_ID]}")
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(pair)
+    return out
 
 
 def _restroom_candidates(conn: Connection, q: SearchQuery, need: int) -> tuple[list[int], int]:
