@@ -3,7 +3,7 @@
 The packages stack in one order; each imports only from the layers below it (tests/test_layers.py checks every
 import, function-level ones included, and that no modules import each other in a loop). Bottom up:
 
-1. core modules: config, validation, timeutil, extensions, database, limits, security, serving, requestlog,
+1. core modules: config, validation, timeutil, extensions, database, limits, security, serving, requestlog, jsonio,
    backup, masking (how personal data is shown masked), routing (route modules record onto ``Routes``), errors
    (``DomainError``), params (query/body parsing), jobs (the huey job queue: tasks and periodic jobs that
    ``flask notify-worker`` runs)
@@ -51,6 +51,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
     check_secret_key(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from app.jsonio import init_json
+
+    init_json(app)  # JSON answers through orjson
 
     register_extensions(app)
     register_jobs(app)

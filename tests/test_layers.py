@@ -26,6 +26,7 @@ LAYERS = [
         "serving",
         "delivery",
         "requestlog",
+        "jsonio",
         "backup",
         "masking",
         "routing",
