@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote
 
 from app.facilities.choices import FacilityKind
@@ -48,10 +51,36 @@ _DIGITS = re.compile(r"\d+")
 
 
 def row_hash(cells: dict) -> str:
-    """SHA-256 of the normalised source row (stripped text, sorted keys) and the mapping version."""
-    norm = {str(k).strip(): ("" if v is None else str(v).strip()) for k, v in cells.items()}
-    blob = json.dumps(norm, ensure_ascii=False, sort_keys=True) + "|" + MAPPING_VERSION
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    """SHA-256 of the normalised source row (stripped text, sorted keys) and the mapping version.
+
+    The hashed text is json.dumps({stripped key: stripped text (None → "")}, ensure_ascii=False, sort_keys=True)
+    + "|" + MAPPING_VERSION, built from a template made once per header (the sorted, encoded keys) and each
+    value encoded by json's own string encoder (tests/imports check it equals the json.dumps form).
+    """
+    template, pick = _hash_template(tuple(cells))
+    values = pick(tuple(cells.values()))
+    try:
+        encoded = tuple(map(_encode_string, map(str.strip, values)))  # every value a str: the usual case
+    except TypeError:
+        encoded = tuple(_encode_string("" if v is None else str(v).strip()) for v in values)
+    return hashlib.sha256((template % encoded).encode("utf-8")).hexdigest()
+
+
+_encode_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes for a str
+
+
+@lru_cache(maxsize=64)
+def _hash_template(keys: tuple) -> tuple[str, Callable[[tuple], tuple]]:
+    """For one header: the row hash's text with a %s per value, and which cells fill them, in sorted key order.
+
+    Keys that are equal once stripped keep the last cell, as a dict built from them would.
+    """
+    last = {str(k).strip(): i for i, k in enumerate(keys)}
+    order = sorted(last)
+    pairs = ", ".join(_encode_string(k).replace("%", "%%") + ": %s" for k in order)
+    indexes = [last[k] for k in order]
+    pick = operator.itemgetter(*indexes) if len(indexes) > 1 else lambda values: tuple(values[i] for i in indexes)
+    return "{" + pairs + "}|" + MAPPING_VERSION.replace("%", "%%"), pick
 
 
 def district_from_address(address: str | None) -> str | None:
