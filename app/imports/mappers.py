@@ -89,6 +89,14 @@ def district_from_address(address: str | None) -> str | None:
     return m.group(1) if m else None
 
 
+def _cleaned(cells: dict) -> dict:
+    """Every cell as parsing.clean gives it (stripped text, None for blank), without a call per cell for texts."""
+    try:
+        return {k: v.strip() or None for k, v in cells.items()}  # every cell a text: the usual case (CSV)
+    except AttributeError:
+        return {k: p.clean(v) for k, v in cells.items()}
+
+
 def _phone(value) -> str | None:
     text = p.clean(unquote(str(value))) if value is not None else None
     if not text or _NO_PHONE.fullmatch(text):
@@ -122,7 +130,7 @@ def _base(row: SourceRow, file: SourceFile, id_col: str, kind: str | None, x_col
 
 def map_kids_cafe(row: SourceRow, file: SourceFile) -> Record:
     """서울형 키즈카페 list row → kids_cafe with parsed days, ages, capacities and default hours."""
-    c = {k: p.clean(v) for k, v in row.cells.items()}
+    c = _cleaned(row.cells)
     rec = _base(row, file, "id", FacilityKind.KIDS_CAFE.value, "lng", "lat")
     open_mask = p.parse_open_days(c.get("operation_days"))
     closed = p.parse_closed_days(c.get("closed_days"))
@@ -184,7 +192,7 @@ def map_kids_cafe(row: SourceRow, file: SourceFile) -> Record:
 
 def map_daycare(row: SourceRow, file: SourceFile) -> Record:
     """Daycare standard-data row → hourly_daycare when it lists 시간제보육, else skipped."""
-    c = {k: p.clean(v) for k, v in row.cells.items()}
+    c = _cleaned(row.cells)
     services = [s.strip() for s in (c.get("제공서비스") or "").split(",") if s.strip()]
     kind = FacilityKind.HOURLY_DAYCARE.value if "시간제보육" in services else None
     rec = _base(row, file, "어린이집코드", kind, "시설 경도(좌표값)", "시설 위도(좌표값)")
@@ -234,7 +242,7 @@ TOILET_DETAIL_COLUMNS = {
 
 def map_toilet(row: SourceRow, file: SourceFile) -> Record:
     """Public-toilet row → family_restroom when it has a diaper table or is a 가족화장실, else skipped."""
-    c = {k: p.clean(v) for k, v in row.cells.items()}
+    c = _cleaned(row.cells)
     text = " ".join(v for v in c.values() if v)
     named_family = "가족화장실" in (c.get("건물명") or "").replace(" ", "")
     diaper = p.has_diaper_table(text)
@@ -272,7 +280,7 @@ def map_toilet(row: SourceRow, file: SourceFile) -> Record:
 
 def map_cot(row: SourceRow, file: SourceFile) -> Record:
     """Smart Seoul Map theme item (COT_*) → kids_ok_zone: kids menu and child chairs by definition."""
-    c = {k: p.clean(v) for k, v in row.cells.items()}
+    c = _cleaned(row.cells)
     rec = _base(row, file, "COT_CONTS_ID", FacilityKind.KIDS_OK_ZONE.value, "COT_COORD_X", "COT_COORD_Y")
     rec.address = c.get("COT_ADDR_FULL_NEW") or c.get("COT_ADDR_FULL_OLD")
     rec.stated_district = c.get("COT_GU_NAME") or district_from_address(rec.address)
