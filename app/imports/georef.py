@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from statistics import median
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from app.imports.mappers import Record
 from app.imports.sources import ImportDataError, SourceFile
@@ -98,16 +100,26 @@ def locate(
 
 
 def _assign_districts(located: list[Located], districts: gpd.GeoDataFrame) -> None:
+    """Each located point's district: the first district (in the R-tree's order) whose polygon intersects it.
+
+    What gpd.sjoin(points, districts, predicate="intersects") keeping each point's first match gives (tests/imports
+    compare the two), with the polygons prepared: sjoin prepares the 100,000 points instead, and tests each against
+    a raw polygon (2 s of a 100,000-row import).
+    """
     idx = [i for i, loc in enumerate(located) if loc.lat is not None]
     if not idx:
         return
-    points = gpd.GeoDataFrame(
-        {"i": idx}, geometry=gpd.points_from_xy([located[i].lon for i in idx], [located[i].lat for i in idx]), crs=WGS84
-    )
-    joined = gpd.sjoin(points, districts[["code", "geometry"]], how="left", predicate="intersects")
-    joined = joined[~joined.index.duplicated(keep="first")]
-    for i, code in zip(joined["i"], joined["code"]):
-        located[int(i)].district_code = None if pd.isna(code) else str(code)
+    points = shapely.points([located[i].lon for i in idx], [located[i].lat for i in idx])
+    polygons = np.asarray(districts.geometry.values)
+    point_at, district_at = shapely.STRtree(polygons).query(points)  # by point, each in the tree's order
+    shapely.prepare(polygons)
+    hit = shapely.intersects(polygons[district_at], points[point_at])
+    point_at, district_at = point_at[hit], district_at[hit]
+    matched, first = np.unique(point_at, return_index=True)
+    codes = districts["code"].to_numpy()
+    for i, d in zip(matched.tolist(), district_at[first].tolist()):
+        code = codes[d]
+        located[idx[i]].district_code = None if pd.isna(code) else str(code)
 
 
 def _address_base(rec: Record) -> str:

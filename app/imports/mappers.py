@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote
 
 from app.facilities.choices import FacilityKind
@@ -48,16 +51,50 @@ _DIGITS = re.compile(r"\d+")
 
 
 def row_hash(cells: dict) -> str:
-    """SHA-256 of the normalised source row (stripped text, sorted keys) and the mapping version."""
-    norm = {str(k).strip(): ("" if v is None else str(v).strip()) for k, v in cells.items()}
-    blob = json.dumps(norm, ensure_ascii=False, sort_keys=True) + "|" + MAPPING_VERSION
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    """SHA-256 of the normalised source row (stripped text, sorted keys) and the mapping version.
+
+    The hashed text is json.dumps({stripped key: stripped text (None → "")}, ensure_ascii=False, sort_keys=True)
+    + "|" + MAPPING_VERSION, built from a template made once per header (the sorted, encoded keys) and each
+    value encoded by json's own string encoder (tests/imports check it equals the json.dumps form).
+    """
+    template, pick = _hash_template(tuple(cells))
+    values = pick(tuple(cells.values()))
+    try:
+        encoded = tuple(map(_encode_string, map(str.strip, values)))  # every value a str: the usual case
+    except TypeError:
+        encoded = tuple(_encode_string("" if v is None else str(v).strip()) for v in values)
+    return hashlib.sha256((template % encoded).encode("utf-8")).hexdigest()
+
+
+_encode_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes for a str
+
+
+@lru_cache(maxsize=64)
+def _hash_template(keys: tuple) -> tuple[str, Callable[[tuple], tuple]]:
+    """For one header: the row hash's text with a %s per value, and which cells fill them, in sorted key order.
+
+    Keys that are equal once stripped keep the last cell, as a dict built from them would.
+    """
+    last = {str(k).strip(): i for i, k in enumerate(keys)}
+    order = sorted(last)
+    pairs = ", ".join(_encode_string(k).replace("%", "%%") + ": %s" for k in order)
+    indexes = [last[k] for k in order]
+    pick = operator.itemgetter(*indexes) if len(indexes) > 1 else lambda values: tuple(values[i] for i in indexes)
+    return "{" + pairs + "}|" + MAPPING_VERSION.replace("%", "%%"), pick
 
 
 def district_from_address(address: str | None) -> str | None:
     """The 자치구 named in a Seoul address, e.g. "서울특별시 마포구 …" → "마포구"."""
     m = _DISTRICT_IN_ADDRESS.search(address or "")
     return m.group(1) if m else None
+
+
+def _cleaned(cells: dict) -> dict:
+    """Every cell as parsing.clean gives it (stripped text, None for blank), without a call per cell for texts."""
+    try:
+        return {k: v.strip() or None for k, v in cells.items()}  # every cell a text: the usual case (CSV)
+    except AttributeError:
+        return {k: p.clean(v) for k, v in cells.items()}
 
 
 def _phone(value) -> str | None:
@@ -93,7 +130,7 @@ def _base(row: SourceRow, file: SourceFile, id_col: str, kind: str | None, x_col
 
 def map_kids_cafe(row: SourceRow, file: SourceFile) -> Record:
     """서울형 키즈카페 list row → kids_cafe with parsed days, ages, capacities and default hours."""
-    c = {k: p.clean(v) for k, v in row.cells.items()}
+    c = _cleaned(row.cells)
     rec = _base(row, file, "id", FacilityKind.KIDS_CAFE.value, "lng", "lat")
     open_mask = p.parse_open_days(c.get("operation_days"))
     closed = p.parse_closed_days(c.get("closed_days"))
@@ -155,7 +192,7 @@ def map_kids_cafe(row: SourceRow, file: SourceFile) -> Record:
 
 def map_daycare(row: SourceRow, file: SourceFile) -> Record:
     """Daycare standard-data row → hourly_daycare when it lists 시간제보육, else skipped."""
-    c = {k: p.clean(v) for k, v in row.cells.items()}
+    c = _cleaned(row.cells)
     services = [s.strip() for s in (c.get("제공서비스") or "").split(",") if s.strip()]
     kind = FacilityKind.HOURLY_DAYCARE.value if "시간제보육" in services else None
     rec = _base(row, file, "어린이집코드", kind, "시설 경도(좌표값)", "시설 위도(좌표값)")
@@ -205,7 +242,7 @@ TOILET_DETAIL_COLUMNS = {
 
 def map_toilet(row: SourceRow, file: SourceFile) -> Record:
     """Public-toilet row → family_restroom when it has a diaper table or is a 가족화장실, else skipped."""
-    c = {k: p.clean(v) for k, v in row.cells.items()}
+    c = _cleaned(row.cells)
     text = " ".join(v for v in c.values() if v)
     named_family = "가족화장실" in (c.get("건물명") or "").replace(" ", "")
     diaper = p.has_diaper_table(text)
@@ -243,7 +280,7 @@ def map_toilet(row: SourceRow, file: SourceFile) -> Record:
 
 def map_cot(row: SourceRow, file: SourceFile) -> Record:
     """Smart Seoul Map theme item (COT_*) → kids_ok_zone: kids menu and child chairs by definition."""
-    c = {k: p.clean(v) for k, v in row.cells.items()}
+    c = _cleaned(row.cells)
     rec = _base(row, file, "COT_CONTS_ID", FacilityKind.KIDS_OK_ZONE.value, "COT_COORD_X", "COT_COORD_Y")
     rec.address = c.get("COT_ADDR_FULL_NEW") or c.get("COT_ADDR_FULL_OLD")
     rec.stated_district = c.get("COT_GU_NAME") or district_from_address(rec.address)

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.facilities.choices import FlagReason, FlagStatus
 from app.facilities.models import Facility, FacilityFlag
+from app.geo import spatial
 
 CHUNK = 2000
+# From this many new rows on, SQLite fills the R*Tree in one statement after the rows rather than by the insert
+# trigger row by row (half of SQLite's own work in a 100,000-row import); smaller imports keep the trigger.
+BULK_INDEX_ROWS = 1000
+RTREE_INSERT_TRIGGER = "facility_rtree_insert"
 F = Facility.__table__
 FL = FacilityFlag.__table__
 
@@ -135,16 +142,42 @@ def _insert_many(session: Session, rows: list[dict]) -> None:
     padding = [None] * len(defaults)
     names = ", ".join(F.c[c].name for c in columns)
     sql = f"INSERT INTO {F.name} ({names}) VALUES ({', '.join('?' * len(columns))})"
-    for chunk in _chunks(rows):
-        values = []
-        for row in chunk:
-            value = [*pick(row), *padding]
-            for i, process in convert:
-                value[i] = process(value[i])
-            for i, fixed in shared.items():
-                value[i] = fixed
-            values.append(tuple(value))
-        connection.exec_driver_sql(sql, values)
+    with _rtree_filled_after(connection, len(rows)):
+        for chunk in _chunks(rows):
+            values = []
+            for row in chunk:
+                value = [*pick(row), *padding]
+                for i, process in convert:
+                    value[i] = process(value[i])
+                for i, fixed in shared.items():
+                    value[i] = fixed
+                values.append(tuple(value))
+            connection.exec_driver_sql(sql, values)
+
+
+@contextmanager
+def _rtree_filled_after(connection: Connection, rows: int) -> Iterator[None]:
+    """SQLite: new facilities inserted in the block get their R*Tree entries in one statement at its end.
+
+    The insert trigger is dropped for the block and put back as it was (its stored SQL), all in the caller's
+    transaction, so a failure rolls it back with the rows and other connections never see it missing.
+    spatial.install() then adds the entry of every facility the tree lacks, by the same definition as the
+    trigger's (tests/imports check the tree equals the one the trigger builds). An entry left under a new row's id
+    (the trigger would replace it: INSERT OR REPLACE) is deleted first. Fewer rows than BULK_INDEX_ROWS, or a
+    database without the trigger: the trigger does the work as usual.
+    """
+    trigger = connection.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (RTREE_INSERT_TRIGGER,)
+    ).scalar()
+    if rows < BULK_INDEX_ROWS or trigger is None:
+        yield
+        return
+    last_id = connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {F.name}").scalar()
+    connection.exec_driver_sql(f"DROP TRIGGER {RTREE_INSERT_TRIGGER}")
+    yield
+    connection.exec_driver_sql(trigger)
+    connection.exec_driver_sql("DELETE FROM facility_rtree WHERE id > ?", (last_id,))
+    spatial.install(connection)
 
 
 def _sync_flags(

@@ -41,15 +41,26 @@ def _clean_texts(one_line: list[str], multiline: list[str]) -> bool:
 def clean_row(row: SourceRow, layout: str) -> tuple[SourceRow, list[str]]:
     """The row with forbidden characters taken out of every text cell, and what was found where."""
     one_line = ONE_LINE_COLUMNS.get(layout, ())
-    lines, texts = [], []
-    for column, value in row.cells.items():
-        if isinstance(value, str):
-            (lines if column in one_line else texts).append(value)
-        elif value is not None and not isinstance(value, (int, float, bool)):
-            break  # nested JSON: the careful way below
-    else:
-        if _clean_texts(lines, texts):
+    try:
+        everything = "".join(row.cells.values())  # every cell a text: the usual case (CSV)
+    except TypeError:
+        everything = None
+    if everything is not None:
+        # The one-line rule forbids all the multiline rule does and more, so every cell under the multiline rule
+        # and the one-line columns under the one-line rule is the same test as each cell under its own rule.
+        lines = "".join([row.cells[c] for c in one_line if c in row.cells])
+        if forbidden_character(everything, multiline=True) is None and forbidden_character(lines) is None:
             return row, []  # the common case: nothing to take out, nothing to report
+    else:
+        lines, texts = [], []
+        for column, value in row.cells.items():
+            if isinstance(value, str):
+                (lines if column in one_line else texts).append(value)
+            elif value is not None and not isinstance(value, (int, float, bool)):
+                break  # nested JSON: the careful way below
+        else:
+            if _clean_texts(lines, texts):
+                return row, []
     problems: list[str] = []
     cells = {}
     for column, value in row.cells.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 
 import pytest
@@ -210,6 +211,7 @@ def test_malformed_row_names_file_line_column_and_changes_nothing(db, tmp_path, 
     message = str(err.value)
     assert "b_cafes.csv" in message and f"line {line}" in message and f"column '{column}'" in message
     assert db.session.scalar(select(func.count()).select_from(Facility)) == 0
+    assert gc.isenabled()  # the collector paused for the import is back after a failure too
 
 
 def test_missing_column_and_undecodable_bytes(db, tmp_path):

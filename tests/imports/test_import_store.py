@@ -47,3 +47,58 @@ def test_bulk_insert_stores_what_insert_stores(db):
     assert stored["b2"] == stored["a2"]
     got = {f.source_id: f for f in db.session.query(Facility)}
     assert got["b2"].parking is True and got["b1"].diaper_table is False and got["b1"].details["x"] == [1, "둘", None]
+
+
+def _rtree_of(db, source_ids) -> dict[str, tuple]:
+    """The R*Tree entry of each facility, by source id (without the facility id)."""
+    rows = db.session.execute(
+        text(
+            "SELECT f.source_id, r.min_lat, r.max_lat, r.min_lon, r.max_lon FROM facility_rtree r"
+            " JOIN facilities f ON f.id = r.id"
+        )
+    )
+    return {sid: tuple(entry) for sid, *entry in rows if sid in source_ids}
+
+
+def _kinds_and_blanks(prefix: str) -> list[dict]:
+    kinds = ["kids_cafe", "hourly_daycare", "kids_ok_zone", "family_restroom"]
+    blank = {3, 10, 17, 24, 28}
+    return [
+        _row(
+            f"{prefix}{i}",
+            kind=kinds[i % 4],
+            lat=None if i in blank else 37.5 + i / 1000,
+            lon=None if i in blank else 126.9 + i / 997,
+        )
+        for i in range(30)
+    ]
+
+
+def test_bulk_insert_fills_the_rtree_as_the_trigger_does(db, monkeypatch):
+    """Many new rows: the R*Tree is filled after the rows, with the entries the insert trigger gives, and the
+    trigger is back as it was; a rollback takes the rows and leaves the trigger."""
+    from app.imports import store
+
+    if db.engine.dialect.name != "sqlite":
+        return
+    trigger_sql = "SELECT sql FROM sqlite_master WHERE name = 'facility_rtree_insert'"
+    trigger = db.session.execute(text(trigger_sql)).scalar()
+    _insert_many(db.session, _kinds_and_blanks("t"))  # fewer than BULK_INDEX_ROWS: the trigger
+    next_id = db.session.execute(text("SELECT max(id) + 1 FROM facilities")).scalar()
+    # A stale entry under the id the next row gets: the trigger's INSERT OR REPLACE would overwrite it.
+    db.session.execute(text("INSERT INTO facility_rtree VALUES (:id, 1, 1, 1, 1)"), {"id": next_id})
+    monkeypatch.setattr(store, "BULK_INDEX_ROWS", 2)
+    _insert_many(db.session, _kinds_and_blanks("b"))
+    db.session.commit()
+    by_trigger = _rtree_of(db, {f"t{i}" for i in range(30)})
+    bulk = _rtree_of(db, {f"b{i}" for i in range(30)})
+    assert len(bulk) == 30 - 5 and {"b" + k[1:]: v for k, v in by_trigger.items()} == bulk
+    total = db.session.execute(text("SELECT count(*) FROM facility_rtree")).scalar()
+    assert total == len(by_trigger) + len(bulk)
+    assert db.session.execute(text(trigger_sql)).scalar() == trigger
+    _insert_many(db.session, _kinds_and_blanks("r"))
+    db.session.rollback()
+    assert db.session.execute(text(trigger_sql)).scalar() == trigger
+    assert db.session.execute(text("SELECT count(*) FROM facility_rtree")).scalar() == total
+    db.session.execute(insert(Facility.__table__), [_row("after", lat=37.6)])
+    assert abs(_rtree_of(db, {"after"})["after"][0] - 37.6) < 1e-5  # the R*Tree stores 32-bit floats
