@@ -72,12 +72,25 @@ def content_security_policy(tile_url: str = "") -> dict[str, str]:
     }
 
 
+def _policy_pieces(policy: dict, nonce_in) -> tuple[str, ...]:
+    """Talisman's policy text split where this request's nonce goes ("…script-src 'self' 'nonce-" | "'; …")."""
+    text, pieces = "", []
+    for i, (section, content) in enumerate(policy.items()):
+        text += ("; " if i else "") + f"{section} {content if isinstance(content, str) else ' '.join(content)}"
+        if section in nonce_in:
+            pieces.append(text + " 'nonce-")
+            text = "'"
+    return (*pieces, text)
+
+
 class _Talisman(Talisman):
     """Talisman with same-origin framing for SAME_ORIGIN_FRAMES (its per-view decorator cannot take a
     policy that depends on the app's configuration).
 
     The same headers, made with less work per request: the options of a request are worked out once (Talisman
     asks for them four times), and the policy is written from its parts with one look-up of the nonce."""
+
+    _policy_pieces: dict = {}
 
     def _get_local_options(self):
         req = request._get_current_object()
@@ -93,16 +106,18 @@ class _Talisman(Talisman):
     def _parse_policy(self, policy):
         if not isinstance(policy, dict):
             return super()._parse_policy(policy)
-        req = request._get_current_object()
-        nonce = getattr(req, "csp_nonce", None)
+        nonce = getattr(request._get_current_object(), "csp_nonce", None)
         nonce_in = self._get_local_options()["content_security_policy_nonce_in"]
-        parts = []
-        for section, content in policy.items():
-            part = f"{section} {content if isinstance(content, str) else ' '.join(content)}"
-            if nonce is not None and section in nonce_in:
-                part += f" 'nonce-{nonce}'"
-            parts.append(part)
-        return "; ".join(parts)
+        try:
+            key = (tuple(policy.items()), tuple(nonce_in), nonce is not None)
+            pieces = self._policy_pieces.get(key)
+        except TypeError:  # a list among the values: not kept, written in full
+            key, pieces = None, None
+        if pieces is None:
+            pieces = _policy_pieces(policy, nonce_in if nonce is not None else ())
+            if key is not None:
+                self._policy_pieces[key] = pieces
+        return pieces[0] if len(pieces) == 1 else nonce.join(pieces)
 
 
 class CookieSessions(SecureCookieSessionInterface):
