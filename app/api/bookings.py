@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from app.auth.tokens import api_login_required, current_api_user
+from app.auth.tokens import api_login_required, current_api_user, current_api_user_id
 from app.bookings import services
 from app.bookings.choices import BookingStatus, SlotState
 from app.bookings.policy import get_policy
@@ -92,7 +92,7 @@ def _book():
     session.expire_on_commit = False
     try:
         with unit_of_work():  # a BookingError rolls back (nothing half-written); app/api/__init__.py answers it
-            booking = services.book(session, current_api_user(), slot_id, child_ids, guardians, hours, utcnow())
+            booking = services.book(session, current_api_user_id(), slot_id, child_ids, guardians, hours, utcnow())
         return jsonify(booking_json(booking)), 201
     finally:
         session.expire_on_commit = expire_on_commit

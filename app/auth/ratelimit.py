@@ -45,9 +45,34 @@ def _setting(name: str):
     return lambda: current_app.config[name]
 
 
+LIMITED_ENDPOINTS = frozenset(LOGIN_ENDPOINTS + REGISTER_ENDPOINTS + RESET_ENDPOINTS)
+# Config keys that would give Flask-Limiter limits of its own, on every request: its check must then run everywhere.
+_GLOBAL_LIMIT_SETTINGS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
+
+
+def _check_only_where_limited(app: Flask, limiter: Limiter) -> None:
+    """Run Flask-Limiter's own per-request check only where a limit can apply.
+
+    Every limit here is a shared limit taken in ``limit_accounts`` (POSTs to LIMITED_ENDPOINTS); no view is
+    decorated and no default, application or meta limit is configured, so on any other request the check finds
+    nothing to count, yet costs every API call (the 09:00 rush, searches) a walk over the limit managers."""
+    if any(app.config.get(name) for name in _GLOBAL_LIMIT_SETTINGS):
+        return
+    hooks = app.before_request_funcs.setdefault(None, [])
+    check = limiter._check_request_limit
+
+    def check_where_limited():
+        if request.method == "POST" and request.endpoint in LIMITED_ENDPOINTS:
+            return check()
+        return None
+
+    hooks[hooks.index(check)] = check_where_limited
+
+
 def init_rate_limits(app: Flask) -> Limiter:
     """Bind a limiter to `app` and check the account limits before the login and sign-up views run."""
     limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
+    _check_only_where_limited(app, limiter)
 
     @app.before_request
     def limit_accounts():

@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from functools import wraps
 
-from flask import current_app, g, jsonify, request
+from flask import abort, current_app, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -53,6 +53,14 @@ _TOKEN_OWNER = (
 )
 
 
+# The same check as plain columns (no entity loaded): the bearer check of every API request.
+_TOKEN_OWNER_ID = (
+    select(User.__table__.c.id, User.__table__.c.is_locked, ApiToken.__table__.c.expires_at)
+    .join_from(ApiToken.__table__, User.__table__, User.__table__.c.id == ApiToken.__table__.c.user_id)
+    .where(ApiToken.__table__.c.token_hash == bindparam("token_hash"))
+)
+
+
 def user_for_token(session: Session, raw: str, now: datetime) -> User | None:
     """The unlocked owner of a valid, unexpired token, or None."""
     if not raw:
@@ -61,6 +69,16 @@ def user_for_token(session: Session, raw: str, now: datetime) -> User | None:
     if row is None or row.expires_at <= now or row.User.is_locked:
         return None
     return row.User
+
+
+def user_id_for_token(session: Session, raw: str, now: datetime) -> int | None:
+    """The id of the unlocked owner of a valid, unexpired token, or None: user_for_token without loading the User."""
+    if not raw:
+        return None
+    row = session.connection().execute(_TOKEN_OWNER_ID, {"token_hash": hash_token(raw)}).first()
+    if row is None or row.expires_at <= now or row.is_locked:
+        return None
+    return row.id
 
 
 def _unauthorized(message: str):
@@ -95,15 +113,16 @@ def _authenticate():
 
     raw = bearer_token()
     if raw is not None:
-        user = user_for_token(db.session, raw, utcnow())
-        if user is None:
+        user_id = user_id_for_token(db.session, raw, utcnow())
+        if user_id is None:
             return _unauthorized("토큰이 없거나 만료되었거나 올바르지 않습니다. 다시 로그인해 토큰을 받으세요")
-        g.api_user = user
+        g.api_user_id, g.api_user = user_id, None  # the User is loaded when a view first asks (current_api_user)
         return None
     if current_user.is_authenticated and not current_user.is_locked:
         if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
             csrf.protect()  # raises CSRFError (400) without a valid X-CSRFToken
         g.api_user = current_user._get_current_object()
+        g.api_user_id = g.api_user.id
         return None
     return _unauthorized("로그인이 필요합니다. Authorization: Bearer <토큰> 헤더를 보내 주세요")
 
@@ -122,5 +141,17 @@ def api_login_required(view):
 
 
 def current_api_user() -> User:
-    """The user authenticated by ``api_login_required`` for this request."""
-    return g.api_user
+    """The user authenticated by ``api_login_required`` for this request (loaded on first use)."""
+    user = g.get("api_user")
+    if user is None:
+        from app.extensions import db
+
+        user = g.api_user = db.session.get(User, g.api_user_id)
+        if user is None:  # the account went away since the token check: as if the token had
+            abort(401)
+    return user
+
+
+def current_api_user_id() -> int:
+    """The id of the user authenticated by ``api_login_required``, without loading the User."""
+    return g.api_user_id

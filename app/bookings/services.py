@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from contextlib import nullcontext
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +19,7 @@ from app.auth.models import Child, User
 from app.bookings.availability import closed_days, session_state, slot_item, slots_from
 from app.bookings.choices import ACTIVE_STATUSES, BookingStatus
 from app.bookings.models import Booking, BookingChild, BookingPolicy, NoShow, NoShowCancellation, Slot
-from app.bookings.policy import city_policy, default_policy, get_policy, lottery_allocates
+from app.bookings.policy import KIND_DEFAULTS, city_policy, default_policy, get_policy, lottery_allocates
 from app.bookings.rules import (
     BookingError,
     Held,
@@ -106,6 +107,16 @@ def _run_of_slots(session: Session, first: Slot, hours: int) -> list[Slot]:
     return list(run)
 
 
+# Built once (a booking's statements are otherwise rebuilt on every attempt): the values are bound per call.
+_LOCK_CHILDREN = (
+    select(Child, User.banned_until)
+    .join(User, User.id == Child.parent_id)
+    .where(Child.id.in_(bindparam("child_ids", expanding=True)))
+    .order_by(Child.id)
+    .with_for_update(of=Child)
+)
+
+
 def _lock_children(session: Session, child_ids: list[int]) -> tuple[list[Child], datetime | None]:
     """Lock the children's rows in id order so every competing booking for them queues here.
 
@@ -113,13 +124,7 @@ def _lock_children(session: Session, child_ids: list[int]) -> tuple[list[Child],
     PostgreSQL: SELECT … FOR UPDATE OF children. SQLite: the whole database is already
     write-locked by BEGIN IMMEDIATE (app/database.py), and the clause is simply not rendered.
     """
-    rows = session.execute(
-        select(Child, User.banned_until)
-        .join(User, User.id == Child.parent_id)
-        .where(Child.id.in_(child_ids))
-        .order_by(Child.id)
-        .with_for_update(of=Child)
-    ).all()
+    rows = session.execute(_LOCK_CHILDREN, {"child_ids": child_ids}).all()
     return [r[0] for r in rows], max((r[1] for r in rows if r[1] is not None), default=None)
 
 
@@ -128,29 +133,32 @@ def held_by(session: Session, child_ids: list[int], around: datetime) -> list[He
     day = kst_day(around)
     start = at_kst(day.replace(day=1), "00:00") - timedelta(days=1)
     end = at_kst((day.replace(day=28) + timedelta(days=4)).replace(day=1), "00:00") + timedelta(days=1)
-    rows = session.execute(
-        select(
-            BookingChild.child_id,
-            Booking.id,
-            Booking.slot_id,
-            Booking.facility_id,
-            Facility.kind,
-            Booking.starts_at,
-            Booking.ends_at,
-            Booking.hours,
-        )
-        .join(Booking, Booking.id == BookingChild.booking_id)
-        .join(Facility, Facility.id == Booking.facility_id)
-        .where(
-            BookingChild.child_id.in_(child_ids),
-            BookingChild.active,
-            Booking.status.in_(ACTIVE_STATUSES),
-            Booking.starts_at >= start,
-            Booking.starts_at < end,
-        )
-        .distinct()
-    ).all()
+    rows = session.execute(_HELD_BY, {"child_ids": list(child_ids), "start": start, "end": end}).all()
     return [Held(*row) for row in rows]
+
+
+_HELD_BY = (
+    select(
+        BookingChild.child_id,
+        Booking.id,
+        Booking.slot_id,
+        Booking.facility_id,
+        Facility.kind,
+        Booking.starts_at,
+        Booking.ends_at,
+        Booking.hours,
+    )
+    .join(Booking, Booking.id == BookingChild.booking_id)
+    .join(Facility, Facility.id == Booking.facility_id)
+    .where(
+        BookingChild.child_id.in_(bindparam("child_ids", expanding=True)),
+        BookingChild.active,
+        Booking.status.in_(ACTIVE_STATUSES),
+        Booking.starts_at >= bindparam("start"),
+        Booking.starts_at < bindparam("end"),
+    )
+    .distinct()
+)
 
 
 # One round trip for the slot, its facility and policy, built once: a rush is mostly this query and a refusal.
@@ -163,9 +171,57 @@ _SLOT_FACILITY_POLICY = (
 )
 
 
+# The same row as plain columns, for the refusal of a full session: no entities loaded (nothing for the refusal's
+# rollback to expire), only what the rules checked before "full" read.
+_slots, _facilities, _policies = Slot.__table__.c, Facility.__table__.c, BookingPolicy.__table__.c
+_FULL_CHECK = (
+    select(
+        _slots.starts_at,
+        _slots.blocked,
+        _slots.capacity,
+        _slots.booked,
+        _slots.held,
+        _facilities.kind,
+        _policies.facility_id.label("has_policy"),
+        _policies.max_children,
+        _policies.max_guardians,
+        _policies.daily_cap_hours,
+        _policies.allocation,
+    )
+    .join_from(Slot.__table__, Facility.__table__, _facilities.id == _slots.facility_id)
+    .outerjoin(BookingPolicy.__table__, _policies.facility_id == _slots.facility_id)
+    .where(_slots.id == bindparam("slot_id"))
+)
+_FULL_CHECK_POLICY = ("max_children", "max_guardians", "daily_cap_hours", "allocation")
+
+
+def _full_before_other_refusals(session: Session, slot_id: int, n: int, guardians: int, hours: int, now) -> bool:
+    """True when book() would refuse `slot_full` from its first read: the session has fewer than `n` places left
+    and none of the refusals book() checks before that applies (counts, hours, past, blocked, lottery-only).
+
+    False whenever anything else might be said (or the slot is missing): book()'s own checks then decide."""
+    row = session.connection().execute(_FULL_CHECK, {"slot_id": slot_id}).first()
+    if row is None or max(row.capacity - row.booked - (row.held or 0), 0) >= n:
+        return False
+    if row.has_policy is not None:
+        policy = SimpleNamespace(**{name: getattr(row, name) for name in _FULL_CHECK_POLICY})
+    else:
+        defaults = KIND_DEFAULTS.get(row.kind, KIND_DEFAULTS[FacilityKind.KIDS_CAFE])
+        policy = SimpleNamespace(**{name: defaults[name] for name in _FULL_CHECK_POLICY})
+    try:
+        check_counts(policy, n, guardians)
+    except BookingError:
+        return False
+    if row.kind == FacilityKind.HOURLY_DAYCARE and (
+        hours < 1 or (policy.daily_cap_hours is not None and hours > policy.daily_cap_hours)
+    ):
+        return False
+    return row.starts_at > now and not row.blocked and not lottery_allocates(policy, row.starts_at, now)
+
+
 def book(
     session: Session,
-    user: User,
+    user: User | int,
     slot_id: int,
     child_ids: list[int],
     guardians: int = 1,
@@ -175,12 +231,17 @@ def book(
 ) -> Booking:
     """Book a slot (hourly daycare: `hours` consecutive slots) for the user's children, or raise BookingError.
 
+    `user`: the parent, or their id (the API's bearer check reads no User: it is loaded only once the booking gets
+    past the refusals that need nothing of it).
+
     `via_lottery`: a won or offered lottery place being claimed (app/lottery/services.claim). Every rule is checked
     the same but the lottery-only refusal and the opening window, and the places come from those the lottery
     holds on the slot (held → booked) instead of the free ones.
     """
     if now is None:
         raise ValueError("now is required")
+    if not via_lottery and _full_before_other_refusals(session, slot_id, len(set(child_ids)), guardians, hours, now):
+        raise BookingError("slot_full", "남은 자리가 없습니다")  # what the checks below would say, sooner
     row = session.execute(_SLOT_FACILITY_POLICY, {"slot_id": slot_id}).first()
     if row is None:
         raise BookingError("not_found", "예약 시간을 찾을 수 없습니다")
@@ -217,6 +278,10 @@ def book(
     if not via_lottery and any(s.remaining < n for s in run):
         raise BookingError("slot_full", "남은 자리가 없습니다")
 
+    if isinstance(user, int):
+        user = session.get(User, user)
+        if user is None:  # the account went away since the token check
+            raise BookingError("invalid_children", "등록된 내 아이만 예약할 수 있습니다")
     children, banned_until = _lock_children(session, child_ids)
     if len(children) != n or any(c.parent_id != user.id for c in children):
         raise BookingError("invalid_children", "등록된 내 아이만 예약할 수 있습니다")
@@ -261,17 +326,21 @@ def take_places(session: Session, slot_id: int, n: int, from_held: bool = False)
     Free places are those neither booked nor held by the lottery; `from_held` takes `n` of the held ones instead
     (a lottery claim: held → booked in the same UPDATE).
     """
-    if from_held:
-        room, values = Slot.held >= n, {"booked": Slot.booked + n, "held": Slot.held - n}
-    else:
-        room, values = Slot.booked + Slot.held + n <= Slot.capacity, {"booked": Slot.booked + n}
-    result = session.execute(
+    result = session.execute(_TAKE_HELD if from_held else _TAKE_FREE, {"slot": slot_id, "n": n})
+    return result.rowcount == 1
+
+
+def _take(room, **values):
+    return (
         update(Slot)
-        .where(Slot.id == slot_id, room, Slot.blocked.is_(False))
+        .where(Slot.id == bindparam("slot"), room, Slot.blocked.is_(False))
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+
+
+_TAKE_FREE = _take(Slot.booked + Slot.held + bindparam("n") <= Slot.capacity, booked=Slot.booked + bindparam("n"))
+_TAKE_HELD = _take(Slot.held >= bindparam("n"), booked=Slot.booked + bindparam("n"), held=Slot.held - bindparam("n"))
 
 
 def new_booking(user_id: int, run: list[Slot], child_ids, status: str, guardians: int, now: datetime) -> Booking:

@@ -200,7 +200,7 @@ def rush(port: int, slot_ids: list[int], parents: list[tuple[str, int]], attempt
     rnd = random.Random(seed)
     plan = [(parents[i % len(parents)], rnd.choice(slot_ids)) for i in range(attempts)]
     rnd.shuffle(plan)
-    lock, latencies, outcomes, cursor = threading.Lock(), [], Counter(), iter(plan)
+    lock, latencies, outcomes, cursor, timeline = threading.Lock(), [], Counter(), iter(plan), []
 
     def client():
         while True:
@@ -218,11 +218,13 @@ def rush(port: int, slot_ids: list[int], parents: list[tuple[str, int]], attempt
             resp = conn.getresponse()
             data = resp.read()
             conn.close()
-            elapsed = (time.perf_counter() - t0) * 1000
+            done = time.perf_counter()
+            elapsed = (done - t0) * 1000
             code = "confirmed" if resp.status == 201 else json.loads(data).get("error", f"http_{resp.status}")
             with lock:
                 latencies.append(elapsed)
                 outcomes[code] += 1
+                timeline.append((done, elapsed, code))
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     cpu0 = time.process_time()
@@ -233,7 +235,26 @@ def rush(port: int, slot_ids: list[int], parents: list[tuple[str, int]], attempt
         t.join()
     wall = time.perf_counter() - t0
     print(f"  client CPU {time.process_time() - cpu0:.1f} s over {wall:.1f} s", file=sys.stderr)
+    _print_phases(t0, sorted(timeline), outcomes["confirmed"])
     return wall, latencies, outcomes
+
+
+def _print_phases(t0: float, timeline: list[tuple[float, float, str]], confirmed: int) -> None:
+    """Where the time goes: the filling phase (until the last confirmed place) against the refusals after it."""
+    if not confirmed:
+        return
+    last = max(i for i, (_, _, code) in enumerate(timeline) if code == "confirmed")
+    fill, rest = timeline[: last + 1], timeline[last + 1 :]
+    fill_s = fill[-1][0] - t0
+    rest_s = (timeline[-1][0] - fill[-1][0]) if rest else 0.0
+    for name, part, seconds in (("filling", fill, fill_s), ("after", rest, rest_s)):
+        if part:
+            lat = [ms for _, ms, _ in part]
+            print(
+                f"  {name}: {len(part)} attempts in {seconds:.1f} s ({len(part) / max(seconds, 1e-9):.0f}/s), "
+                f"p50 {percentile(lat, 50):.0f} ms, p99 {percentile(lat, 99):.0f} ms",
+                file=sys.stderr,
+            )
 
 
 def audit(url: str, slot_ids: list[int], bare: bool = False) -> tuple[int, int, int]:
