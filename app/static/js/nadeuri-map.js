@@ -198,7 +198,10 @@
     setTimeout(function () { waiting.forEach(function (fn) { fn(); }); }, 0);
   }
 
-  function facilityLayer(payload) {
+  // The clustered layer of one kind. Given a map, the group is put on it before its markers are added: markercluster
+  // checks each marker added to a group not yet on a map against every one queued before it (5,000 markers: 12.5
+  // million comparisons, 30-40 ms), while a group on a map clusters them straight away.
+  function facilityLayer(payload, map) {
     var cfg = payload.config;
     var placed = false;
     var group = L.markerClusterGroup({
@@ -232,9 +235,14 @@
         marker.openPopup();
       }
     });
-    group.addLayers(markers);
     group.nadeuriKind = cfg.kind;
     group.nadeuriBookable = cfg.bookable;
+    if (map) {
+      placing++;
+      group.nadeuriPlacing = true;
+      group.addTo(map);
+    }
+    group.addLayers(markers);
     return group;
   }
 
@@ -260,10 +268,7 @@
     if (payload.bounds) { map.fitBounds(payload.bounds, { animate: false }); }  // before the markers: no re-clustering
     var overlays = {};
     payload.layers.forEach(function (layer) {
-      var group = facilityLayer(layer);
-      placing++;
-      group.nadeuriPlacing = true;
-      group.addTo(map);
+      var group = facilityLayer(layer, map);
       overlays[layerName(layer.config, layer.points.id.length)] = group;
     });
     if (payload.control) { L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(map); }
