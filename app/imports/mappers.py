@@ -48,6 +48,7 @@ class Record:
 # Patterns used inline below, compiled once (re's own cache costs a look-up per call).
 _NO_PHONE = re.compile(r"0\d{0,2}[-)]?\s*0000-?0000")
 _DIGITS = re.compile(r"\d+")
+_TRUE_FALSE = {"True": True, "False": False}
 
 
 def row_hash(cells: dict) -> str:
@@ -109,20 +110,20 @@ def _int(value) -> int | None:
     return int(text) if text and _DIGITS.fullmatch(text) else None
 
 
-def _required(row: SourceRow, file: SourceFile, column: str) -> str:
-    value = p.clean(row.cells.get(column))
+def _required(row: SourceRow, file: SourceFile, c: dict, column: str) -> str:
+    value = c.get(column)  # c: the row's cells as _cleaned gives them
     if value is None:
         raise ImportDataError(file.path, "required value is blank", row.line, column)
     return str(value)
 
 
-def _base(row: SourceRow, file: SourceFile, id_col: str, kind: str | None, x_col: str, y_col: str) -> Record:
+def _base(row: SourceRow, file: SourceFile, c: dict, id_col: str, kind: str | None, x_col: str, y_col: str) -> Record:
     return Record(
         line=row.line,
-        source_id=_required(row, file, id_col)[:80],
+        source_id=_required(row, file, c, id_col)[:80],
         kind=kind,
-        x=p.clean(row.cells.get(x_col)),
-        y=p.clean(row.cells.get(y_col)),
+        x=c.get(x_col),
+        y=c.get(y_col),
         x_column=x_col,
         y_column=y_col,
     )
@@ -131,14 +132,14 @@ def _base(row: SourceRow, file: SourceFile, id_col: str, kind: str | None, x_col
 def map_kids_cafe(row: SourceRow, file: SourceFile) -> Record:
     """서울형 키즈카페 list row → kids_cafe with parsed days, ages, capacities and default hours."""
     c = _cleaned(row.cells)
-    rec = _base(row, file, "id", FacilityKind.KIDS_CAFE.value, "lng", "lat")
+    rec = _base(row, file, c, "id", FacilityKind.KIDS_CAFE.value, "lng", "lat")
     open_mask = p.parse_open_days(c.get("operation_days"))
     closed = p.parse_closed_days(c.get("closed_days"))
     in_days_text = p.parse_hours(c.get("operation_days"))
     age_min, age_max = p.parse_age_range(c.get("age"))
     cap_ind, cap_grp = p.parse_capacity(c.get("capacity"))
     values = dict(
-        name=_required(row, file, "name"),
+        name=_required(row, file, c, "name"),
         address=c.get("address"),
         phone=_phone(c.get("phone")),
         age_min=age_min,
@@ -171,8 +172,8 @@ def map_kids_cafe(row: SourceRow, file: SourceFile) -> Record:
         )
         if c.get(k)
     }
-    details["open_saturday"] = {"True": True, "False": False}.get(c.get("open_saturday") or "")
-    details["open_sunday"] = {"True": True, "False": False}.get(c.get("open_sunday") or "")
+    details["open_saturday"] = _TRUE_FALSE.get(c.get("open_saturday") or "")
+    details["open_sunday"] = _TRUE_FALSE.get(c.get("open_sunday") or "")
     if open_mask is not None:
         values["open_days"] = open_mask & ~(closed.mask if closed else 0)
         if in_days_text and in_days_text.opens_at:
@@ -195,7 +196,7 @@ def map_daycare(row: SourceRow, file: SourceFile) -> Record:
     c = _cleaned(row.cells)
     services = [s.strip() for s in (c.get("제공서비스") or "").split(",") if s.strip()]
     kind = FacilityKind.HOURLY_DAYCARE.value if "시간제보육" in services else None
-    rec = _base(row, file, "어린이집코드", kind, "시설 경도(좌표값)", "시설 위도(좌표값)")
+    rec = _base(row, file, c, "어린이집코드", kind, "시설 경도(좌표값)", "시설 위도(좌표값)")
     rec.address = c.get("상세주소")
     rec.stated_district = c.get("시군구명") or district_from_address(rec.address)
     if kind is None:
@@ -219,7 +220,7 @@ def map_daycare(row: SourceRow, file: SourceFile) -> Record:
     hours = dict(p.UNKNOWN_HOURS, open_days=p.WEEKDAYS, opens_at=DAYCARE_HOURS[0], closes_at=DAYCARE_HOURS[1])
     rec.values = dict(hours, closed_on_holidays=True, age_min=0, age_max=7, parking=False)
     rec.values.update(
-        name=_required(row, file, "어린이집명"),
+        name=_required(row, file, c, "어린이집명"),
         address=rec.address,
         phone=_phone(c.get("전화번호")),
         details={k: v for k, v in details.items() if v not in (None, "", {})},
@@ -247,7 +248,7 @@ def map_toilet(row: SourceRow, file: SourceFile) -> Record:
     named_family = "가족화장실" in (c.get("건물명") or "").replace(" ", "")
     diaper = p.has_diaper_table(text)
     kind = FacilityKind.FAMILY_RESTROOM.value if diaper or named_family else None
-    rec = _base(row, file, "연번", kind, "x 좌표", "y 좌표")
+    rec = _base(row, file, c, "연번", kind, "x 좌표", "y 좌표")
     rec.address = c.get("도로명주소") or c.get("지번주소")
     rec.stated_district = c.get("구 명칭") or district_from_address(rec.address)
     if kind is None:
@@ -256,7 +257,7 @@ def map_toilet(row: SourceRow, file: SourceFile) -> Record:
     details = {key: c[col] for col, key in TOILET_DETAIL_COLUMNS.items() if c.get(col)}
     details["family_restroom"] = named_family
     rec.values = dict(
-        name=_required(row, file, "건물명")[:200],
+        name=_required(row, file, c, "건물명")[:200],
         address=rec.address,
         phone=_phone(c.get("전화번호")),
         age_min=None,
@@ -281,7 +282,7 @@ def map_toilet(row: SourceRow, file: SourceFile) -> Record:
 def map_cot(row: SourceRow, file: SourceFile) -> Record:
     """Smart Seoul Map theme item (COT_*) → kids_ok_zone: kids menu and child chairs by definition."""
     c = _cleaned(row.cells)
-    rec = _base(row, file, "COT_CONTS_ID", FacilityKind.KIDS_OK_ZONE.value, "COT_COORD_X", "COT_COORD_Y")
+    rec = _base(row, file, c, "COT_CONTS_ID", FacilityKind.KIDS_OK_ZONE.value, "COT_COORD_X", "COT_COORD_Y")
     rec.address = c.get("COT_ADDR_FULL_NEW") or c.get("COT_ADDR_FULL_OLD")
     rec.stated_district = c.get("COT_GU_NAME") or district_from_address(rec.address)
     details = {
@@ -292,7 +293,7 @@ def map_cot(row: SourceRow, file: SourceFile) -> Record:
     # A kids menu and child chairs are what makes a kids-OK zone.
     rec.values = dict(p.UNKNOWN_HOURS, age_min=None, age_max=None, parking=False, kids_menu=True, child_chair=True)
     rec.values.update(
-        name=html.unescape(_required(row, file, "COT_CONTS_NAME"))[:200],
+        name=html.unescape(_required(row, file, c, "COT_CONTS_NAME"))[:200],
         address=rec.address,
         phone=_phone(c.get("COT_TEL_NO")),
         details=details,
@@ -301,3 +302,11 @@ def map_cot(row: SourceRow, file: SourceFile) -> Record:
 
 
 MAPPERS = {"kids_cafes": map_kids_cafe, "daycare": map_daycare, "toilets": map_toilet, "cot_theme": map_cot}
+# The mapped values that are not a checked cell's text: the only ones text.clean_mapped needs to look at. Every
+# other value is a cleaned cell's text (stripped: a part of a text clean_row checked, and the rules look at single
+# characters) under a rule no stricter than its cell's (`name` comes from a one-line column), a number, a bool, a
+# parsed "HH:MM", or a constant; so are every key but the ones named here. Derived: `phone` (%-escapes decoded, and
+# its cell is multiline while the value is one line), daycare `details` (keys from the file's 반수-/아동수- headers).
+# A layout not listed (COT: names decode HTML entities, detail keys come from the file) gets every value checked.
+# tests/imports/test_mapped_text.py checks the claim with hidden characters in every cell.
+DERIVED_VALUES = {"kids_cafes": ("phone",), "daycare": ("phone", "details"), "toilets": ("phone",)}

@@ -29,10 +29,10 @@ from app.facilities.models import District, Facility, FacilityFlag
 from app.geo.districts import BUNDLED_DISTRICTS, read_district_features
 from app.imports.districts import load_districts
 from app.imports.georef import district_frame, flag, locate
-from app.imports.mappers import MAPPERS, SOURCES, Record, row_hash
+from app.imports.mappers import DERIVED_VALUES, MAPPERS, SOURCES, Record, row_hash
 from app.imports.sources import ImportDataError, SourceFile, read_source
 from app.imports.store import FlagRow, upsert_facilities
-from app.imports.text import clean_row, clean_values, flag_detail
+from app.imports.text import clean_mapped, clean_row, flag_detail
 
 PROGRESS_MIN_ROWS = 1000
 
@@ -287,9 +287,10 @@ def _import_file(
     _check_unique(source, records)
     located, report.crs = locate(source, records, context.frame, source_crs)
     flag(records, located, context.codes_by_name, context.names_by_code)
+    derived = DERIVED_VALUES.get(source.layout)
     for rec, loc, (_, problems) in zip(records, located, cleaned):
         problems = list(problems)
-        rec.values = clean_values(rec.values, problems)
+        rec.values = clean_mapped(rec.values, problems, derived)
         if problems:
             loc.flags["suspicious_text"] = flag_detail(problems)
     known_districts = set(context.names_by_code)

@@ -190,8 +190,12 @@ def _sync_flags(
         if sid in touched
     }
     have: dict[int, set[str]] = {}
-    for chunk in _chunks(list(ids.values())):
-        for fid, reason in session.execute(select(FL.c.facility_id, FL.c.reason).where(FL.c.facility_id.in_(chunk))):
+    touched_ids = set(ids.values())
+    # One join over the source's flags rather than an IN (…) look-up per 2,000 ids: the same rows, kept by id.
+    for fid, reason in session.execute(
+        select(FL.c.facility_id, FL.c.reason).join(F, F.c.id == FL.c.facility_id).where(F.c.source == source)
+    ):
+        if fid in touched_ids:
             have.setdefault(fid, set()).add(reason)
     stale, fresh = [], []
     for sid, fid in ids.items():

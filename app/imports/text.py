@@ -3,7 +3,8 @@
 The rule is app.validation.forbidden_character, the same one the forms use. The row is kept (a
 facility is not dropped for an invisible character) with the flag `suspicious_text`, whose detail
 names each column and character, so an admin can check the source. Cells are checked as read and
-the mapped values again, since mapping decodes text (HTML entities in COT names, %-escapes in phones).
+the mapped values that mapping derives again, since it decodes text (HTML entities in COT names, %-escapes in
+phones) and makes keys of headers; values copied from checked cells are not checked twice (mappers.DERIVED_VALUES).
 """
 
 from __future__ import annotations
@@ -128,6 +129,18 @@ def clean_values(values, problems: list[str], where: str = "") -> object:
     if isinstance(values, list):
         return [clean_values(v, problems, where) for v in values]
     return values
+
+
+def clean_mapped(values: dict, problems: list[str], derived: tuple[str, ...] | None) -> object:
+    """One record's mapped values as clean_values gives them, looking only at the `derived` ones when the mapper
+    names them (mappers.DERIVED_VALUES: every other value is a text clean_row has already made clean)."""
+    if derived is not None:
+        one_line: list[str] = []
+        multiline: list[str] = []
+        _texts({k: values[k] for k in derived if k in values}, one_line, multiline)
+        if _clean_texts(one_line, multiline):
+            return values  # the common case: nothing to take out
+    return clean_values(values, problems)
 
 
 def flag_detail(problems: list[str]) -> str:
