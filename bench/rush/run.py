@@ -369,7 +369,7 @@ def main() -> None:
         f"\n{args.attempts} attempts, {args.clients} clients, gunicorn -w {args.workers} (sync), "
         f"{args.slots} slots x {args.capacity} places, {args.parents} parents; job queue: "
         + ", ".join(
-            f"{name} {queue.split('://')[0]}" + (" (SqliteHuey file)" if queue.startswith("sqlite") else "")
+            f"{name} → " + ("SqliteHuey file" if queue.startswith("sqlite") else queue)
             for name, queue in queues.items()
         )
         + "\n"
