@@ -1,7 +1,7 @@
 """Booking services: availability, book, cancel, no-show. Lock, then check, then create — in one transaction.
 
-Services only flush; the caller commits, or rolls back on BookingError (a refused booking has
-written nothing, except when the database backstop fired: then the rollback is required).
+Services only flush; the caller commits, or rolls back on BookingError (the rollback is required: a booking refused
+by its last statements, the database backstop or, on PostgreSQL, a session found full, has written rows).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import Child, User
 from app.bookings.availability import closed_days, session_state, slot_item, slots_from
@@ -33,6 +34,7 @@ from app.bookings.schedule import at_kst, check_window, closed_reason
 from app.facilities.choices import FacilityKind
 from app.facilities.models import Facility
 from app.notifications import notify
+from app.notifications.services import settings_of, user_with_settings
 from app.timeutil import KST
 
 __all__ = [
@@ -278,10 +280,13 @@ def book(
     if not via_lottery and any(s.remaining < n for s in run):
         raise BookingError("slot_full", "남은 자리가 없습니다")
 
+    # Read before the children's lock: the notification settings are no booking rule (notify reads them otherwise).
     if isinstance(user, int):
-        user = session.get(User, user)
+        user, prefs = user_with_settings(session, user)
         if user is None:  # the account went away since the token check
             raise BookingError("invalid_children", "등록된 내 아이만 예약할 수 있습니다")
+    else:
+        prefs = settings_of(session, user)
     children, banned_until = _lock_children(session, child_ids)
     if len(children) != n or any(c.parent_id != user.id for c in children):
         raise BookingError("invalid_children", "등록된 내 아이만 예약할 수 있습니다")
@@ -298,15 +303,24 @@ def book(
         held_by(session, child_ids, starts_at),
         {c.id: c.name for c in children},
     )
+    # PostgreSQL, one slot: the places are taken by the transaction's last statement, so the slot's row stays locked
+    # (and competing bookings of the session wait) only from there to the commit. SQLite's write lock is the whole
+    # transaction's anyway: there the places are taken first, so a booking that finds the session full writes nothing.
+    take_last = len(run) == 1 and session.get_bind().dialect.name == "postgresql"
     try:
         # Several hours: a savepoint undoes the earlier hours' counters if a later hour is full.
         with session.begin_nested() if len(run) > 1 else nullcontext():
-            for s in sorted(run, key=lambda s: s.id):
-                if not take_places(session, s.id, n, from_held=via_lottery):
-                    raise BookingError("slot_full", "남은 자리가 없습니다")
+            if not take_last:
+                _take_run(session, run, n, via_lottery)
             booking = new_booking(user.id, run, child_ids, BookingStatus.CONFIRMED, guardians, now)
             session.add(booking)
             session.flush()
+        by_id = {c.id: c for c in children}
+        for place in booking.places:  # the children as locked: the answer built after the commit reads no more
+            set_committed_value(place, "child", by_id[place.child_id])
+        notify(session, user, "booking_confirmed", booking, now, prefs=prefs)
+        if take_last:
+            _take_run(session, run, n, via_lottery)  # full: the caller's rollback undoes the rows written above
     except IntegrityError as exc:
         # A database backstop fired (the caller rolls back): say which rule it enforced.
         error = backstop_error(exc)
@@ -316,8 +330,14 @@ def book(
     finally:
         for s in run:
             session.expire(s, ["booked", "held"])
-    notify(session, user, "booking_confirmed", booking, now)
     return booking
+
+
+def _take_run(session: Session, run: list[Slot], n: int, from_held: bool) -> None:
+    """Take `n` places in every slot of the run (in id order), or raise BookingError(slot_full)."""
+    for s in sorted(run, key=lambda s: s.id):
+        if not take_places(session, s.id, n, from_held=from_held):
+            raise BookingError("slot_full", "남은 자리가 없습니다")
 
 
 def take_places(session: Session, slot_id: int, n: int, from_held: bool = False) -> bool:

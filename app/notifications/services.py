@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -33,14 +34,39 @@ UNDELIVERABLE_DOMAIN = ".invalid"  # walk-in placeholder accounts (RFC 2606): no
 
 def settings_of(session: Session, user: User) -> NotificationSettings:
     """The user's settings (defaults when they never saved any; not added to the session)."""
-    found = session.get(NotificationSettings, user.id)
-    return found or NotificationSettings(user_id=user.id, email=True, kakao=False, reminders=True, phone=None)
+    return session.get(NotificationSettings, user.id) or _default_settings(user.id)
+
+
+def _default_settings(user_id: int) -> NotificationSettings:
+    return NotificationSettings(user_id=user_id, email=True, kakao=False, reminders=True, phone=None)
+
+
+_USER_WITH_SETTINGS = (
+    select(User, NotificationSettings)
+    .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
+    .where(User.id == bindparam("user_id"))
+)
+
+
+def user_with_settings(session: Session, user_id: int) -> tuple[User | None, NotificationSettings | None]:
+    """The user and their settings (as settings_of gives them) in one query; (None, None) for no such user.
+
+    For a caller that will notify the user: reading both up front keeps that read out of its transaction's locks."""
+    row = session.execute(_USER_WITH_SETTINGS, {"user_id": user_id}).first()
+    if row is None:
+        return None, None
+    return row[0], row[1] or _default_settings(user_id)
 
 
 def offered_channels() -> list[str]:
     """The channels this site offers (NOTIFY_CHANNELS), in their declared order."""
-    wanted = {c.strip() for c in current_app.config["NOTIFY_CHANNELS"].split(",")}
-    return [c.value for c in Channel if c.value in wanted]
+    return list(_channels_in(current_app.config["NOTIFY_CHANNELS"]))
+
+
+@lru_cache(maxsize=16)
+def _channels_in(setting: str) -> tuple[str, ...]:
+    wanted = {c.strip() for c in setting.split(",")}
+    return tuple(c.value for c in Channel if c.value in wanted)
 
 
 def address_of(channel: str, user: User, prefs: NotificationSettings) -> str | None:
@@ -51,16 +77,24 @@ def address_of(channel: str, user: User, prefs: NotificationSettings) -> str | N
 
 
 def notify(
-    session: Session, user: User, name: str, booking=None, now: datetime | None = None, entry=None, **facts
+    session: Session,
+    user: User,
+    name: str,
+    booking=None,
+    now: datetime | None = None,
+    entry=None,
+    prefs: NotificationSettings | None = None,
+    **facts,
 ) -> list[str]:
     """Write one outbox row per channel the user gets `name` through; the keys written (or already there).
 
     A row is about a booking, or about a lottery `entry` (key `event:entry<id>:channel`; its facts come from the
-    caller, see messages.entry_facts).
+    caller, see messages.entry_facts). `prefs`: the user's settings when the caller has read them already
+    (user_with_settings; one query fewer here).
     """
     spec = EVENTS[name]
     now = now or utcnow()
-    prefs = settings_of(session, user)
+    prefs = prefs if prefs is not None else settings_of(session, user)
     if spec.reminder and not prefs.reminders:
         return []
     if name == "password_reset":  # the account's own address, whatever the parent chose for bookings
@@ -91,11 +125,20 @@ def notify(
             )
     if not rows:
         return []
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["key"])
-    new_ids = session.scalars(insert.returning(OutboxMessage.id)).all()  # a key already there returns nothing
+    insert = _OUTBOX_INSERT["postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"]
+    # A key already there returns nothing. Several rows: one multi-row INSERT (SQLAlchemy's "insertmanyvalues").
+    new_ids = session.execute(insert, rows if len(rows) > 1 else rows[0]).scalars().all()
     session.info.setdefault(PENDING_IDS, set()).update(new_ids)
     return [r["key"] for r in rows]
+
+
+# Built once per dialect (not per notification): the rows are bound as parameters.
+_OUTBOX_INSERT = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(OutboxMessage.__table__)
+    .on_conflict_do_nothing(index_elements=["key"])
+    .returning(OutboxMessage.__table__.c.id)
+    for dialect in (postgresql, sqlite)
+}
 
 
 def _enqueue_after_commit(session: Session) -> None:

@@ -1,11 +1,17 @@
 """Booking rush: real HTTP against gunicorn, many parents racing for a few popular slots.
 
     .venv/bin/python bench/rush/run.py --db sqlite postgres [--attempts 2000] [--clients 64] [--workers 4] [--runs 1]
+        [--pg-queue redis://127.0.0.1:6379/0]
 
 Per database: a fresh schema (migrations), one kids café with a few popular sessions, pre-created parents,
 children and API tokens; then gunicorn on 127.0.0.1 (--port, default 5103) and `--clients` threads POSTing
 /api/bookings. Reports attempts/s, p50/p99 latency, outcome codes and overbooked places (must be 0),
 counted in the database afterwards. Prints a Markdown table. Loopback only.
+
+The job queue each success enqueues its notification into after the commit (printed with the table): SQLite runs
+use the app's default, a SqliteHuey file (a fresh one per run, in the run's temporary directory); PostgreSQL runs use
+`--pg-queue` (default Redis, as production runs with PostgreSQL; `--pg-queue sqlite` for the SQLite file instead).
+The queued jobs are flushed after each run (nothing consumes them here).
 
 Each app run is followed by the anchor on fresh data with the same server settings: `bench/rush/bare.py`, one
 conditional UPDATE + INSERT per attempt (no token, no rules), also audited afterwards (`--no-anchor` skips it).
@@ -41,6 +47,7 @@ from app.bookings.models import Booking, BookingChild, Slot  # noqa: E402
 from app.bookings.policy import default_policy  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.facilities.models import Facility  # noqa: E402
+from app.jobs import make_huey  # noqa: E402
 from app.timeutil import KST, utcnow  # noqa: E402
 
 PG_URL = os.environ.get("RUSH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/nadeuri_rush")
@@ -120,9 +127,9 @@ def prepare(url: str, parents: int, n_slots: int, capacity: int):
     return result
 
 
-def start_server(url: str, port: int, workers: int, bare: bool = False) -> subprocess.Popen:
+def start_server(url: str, port: int, workers: int, bare: bool = False, queue: str = "") -> subprocess.Popen:
     """gunicorn with the app, or (bare) with the anchor endpoint of bench/rush/bare.py; same settings either way."""
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-only")
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-only", QUEUE_URL=queue)
     target = ["--pythonpath", str(Path(__file__).parent), "bare:create()"] if bare else ["app:create_app()"]
     proc = subprocess.Popen(
         [
@@ -280,10 +287,10 @@ def audit(url: str, slot_ids: list[int], bare: bool = False) -> tuple[int, int, 
     return over, mismatch, placed
 
 
-def measure(url: str, args, bare: bool) -> tuple:
+def measure(url: str, args, bare: bool, queue: str) -> tuple:
     """One rush on fresh data against the app (or the bare endpoint): the table row's figures."""
     facility_id, slot_ids, warm_slot, parents = prepare(url, args.parents, args.slots, args.capacity)
-    server = start_server(url, args.port, args.workers, bare)
+    server = start_server(url, args.port, args.workers, bare, queue)
     try:
         warm_up(args.port, facility_id, warm_slot, parents[:40], bare)
         cpu0 = worker_cpu_seconds(server.pid)
@@ -292,6 +299,7 @@ def measure(url: str, args, bare: bool) -> tuple:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        make_huey(queue, tempfile.gettempdir()).flush()  # the enqueued notifications: nobody consumes them here
     over, mismatch, placed = audit(url, slot_ids, bare)
     return seconds, lat, outcomes, over, mismatch, placed, cpu_ms
 
@@ -308,20 +316,29 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=1, help="app + anchor pairs per database")
     ap.add_argument("--no-anchor", dest="anchor", action="store_false", help="skip the bare endpoint")
     ap.add_argument("--port", type=int, default=int(os.environ.get("RUSH_PORT", 5103)))
+    ap.add_argument(
+        "--pg-queue",
+        default="redis://127.0.0.1:6379/0",
+        help="QUEUE_URL of the PostgreSQL runs ('sqlite': the app's default SQLite file, as the SQLite runs)",
+    )
     args = ap.parse_args()
-    rows, bad = [], False
+    rows, bad, queues = [], False, {}
     with tempfile.TemporaryDirectory(prefix="nadeuri-rush-") as tmp:
         for name in args.db:
             if name == "postgres" and not ensure_pg_database(PG_URL):
                 continue
             url = f"sqlite:///{tmp}/rush.sqlite3" if name == "sqlite" else PG_URL
+            queue = (
+                args.pg_queue if name == "postgres" and args.pg_queue != "sqlite" else f"sqlite:///{tmp}/queue.sqlite3"
+            )
+            queues[name] = queue
             for run in range(args.runs):
                 app_rate = None
                 for bare in (False, True) if args.anchor else (False,):
                     if name == "sqlite":
                         for suffix in ("", "-wal", "-shm"):
                             Path(f"{tmp}/rush.sqlite3{suffix}").unlink(missing_ok=True)
-                    seconds, lat, outcomes, over, mismatch, placed, cpu_ms = measure(url, args, bare)
+                    seconds, lat, outcomes, over, mismatch, placed, cpu_ms = measure(url, args, bare, queue)
                     rate = len(lat) / seconds
                     if bare and app_rate is not None:
                         rows[-1] = (*rows[-1][:-1], f"{app_rate / rate:.0%}")
@@ -350,7 +367,12 @@ def main() -> None:
                     )
     print(
         f"\n{args.attempts} attempts, {args.clients} clients, gunicorn -w {args.workers} (sync), "
-        f"{args.slots} slots x {args.capacity} places, {args.parents} parents\n"
+        f"{args.slots} slots x {args.capacity} places, {args.parents} parents; job queue: "
+        + ", ".join(
+            f"{name} → " + ("SqliteHuey file" if queue.startswith("sqlite") else queue)
+            for name, queue in queues.items()
+        )
+        + "\n"
     )
     print(
         "| db | server | run | attempts | s | attempts/s | p50 ms | p99 ms | confirmed / places | slot_full "

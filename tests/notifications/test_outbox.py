@@ -140,3 +140,30 @@ def test_the_sweeper_re_enqueues_due_rows_whose_job_was_lost(app, db, jobs, drai
     assert drain() == 2  # the sweep, then the delivery it queued
     assert _rows(db.session)[0].status == "sent"
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_a_booking_refused_at_its_last_statement_leaves_no_row_and_enqueues_nothing(
+    db, jobs, parent, slot, monkeypatch
+):
+    # The conditional UPDATE finding the session full after all (a competitor took the last place): on PostgreSQL it
+    # is the transaction's last statement, after the booking and outbox rows; the rollback takes them all back.
+    monkeypatch.setattr(booking_services, "take_places", lambda *args, **kwargs: False)
+    try:
+        _book(db, parent, slot)
+    except booking_services.BookingError as refused:
+        assert refused.code == "slot_full"
+    else:
+        raise AssertionError("booked a full session")
+    assert _rows(db.session) == [] and jobs.huey.pending_count() == 0
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+def test_the_sqlite_queue_commits_without_waiting_for_fsync(tmp_path):
+    from app.jobs import make_huey
+
+    huey = make_huey(f"sqlite:///{tmp_path}/queue.sqlite3", str(tmp_path))
+    conn = huey.storage.conn
+    assert conn.execute("pragma synchronous").fetchone()[0] == 1  # NORMAL
+    assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
+    huey.storage.enqueue(b"job")
+    assert huey.storage.dequeue() == b"job"
