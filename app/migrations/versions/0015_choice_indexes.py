@@ -1,6 +1,6 @@
 """facility choice indexes: the filters' kinds and amenities and the demo banner without a full scan per page
 
-Revision ID: 0016_page
+Revision ID: 0015_choice_indexes
 Revises: 0014_lottery_offers
 Create Date: 2026-12-07 00:50:00
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0016_page'
+revision = '0015_choice_indexes'
 down_revision = '0014_lottery_offers'
 branch_labels = None
 depends_on = None
