@@ -45,15 +45,7 @@ def issue_token(session: Session, user: User, now: datetime, lifetime: timedelta
     return raw, token
 
 
-# One query for token and owner, built once: this runs on every API request, the 09:00 rush included.
-_TOKEN_OWNER = (
-    select(ApiToken.expires_at, User)
-    .join(User, User.id == ApiToken.user_id)
-    .where(ApiToken.token_hash == bindparam("token_hash"))
-)
-
-
-# The same check as plain columns (no entity loaded): the bearer check of every API request.
+# Token and owner as plain columns (no entity loaded), built once: the bearer check of every API request.
 _TOKEN_OWNER_ID = (
     select(User.__table__.c.id, User.__table__.c.is_locked, ApiToken.__table__.c.expires_at)
     .join_from(ApiToken.__table__, User.__table__, User.__table__.c.id == ApiToken.__table__.c.user_id)
@@ -61,18 +53,8 @@ _TOKEN_OWNER_ID = (
 )
 
 
-def user_for_token(session: Session, raw: str, now: datetime) -> User | None:
-    """The unlocked owner of a valid, unexpired token, or None."""
-    if not raw:
-        return None
-    row = session.execute(_TOKEN_OWNER, {"token_hash": hash_token(raw)}).first()
-    if row is None or row.expires_at <= now or row.User.is_locked:
-        return None
-    return row.User
-
-
 def user_id_for_token(session: Session, raw: str, now: datetime) -> int | None:
-    """The id of the unlocked owner of a valid, unexpired token, or None: user_for_token without loading the User."""
+    """The id of the unlocked owner of a valid, unexpired token, or None (the User is not loaded)."""
     if not raw:
         return None
     row = session.connection().execute(_TOKEN_OWNER_ID, {"token_hash": hash_token(raw)}).first()
