@@ -18,7 +18,7 @@ from app.bookings.choices import BookingStatus
 from app.bookings.models import Booking, BookingChild, NoShow, Slot
 from app.bookings.policy import get_policy
 from app.bookings.schedule import at_kst, closed_reason
-from app.bookings.services import NO_SHOW_UNDO_HOURS, new_booking, take_places
+from app.bookings.services import NO_SHOW_UNDO_HOURS, insert_booking, new_booking, take_places
 from app.errors import DomainError
 from app.facilities.choices import BOOKABLE_KINDS
 from app.facilities.hours import when_label
@@ -287,9 +287,9 @@ def walk_in(
     child = Child(parent_id=holder.id, name=name, birth_date=birth_date, created_at=now)
     session.add(child)
     session.flush()
-    booking = new_booking(holder.id, [slot], [child.id], BookingStatus.CHECKED_IN, guardians, now)
-    session.add(booking)
-    session.flush()
+    booking = insert_booking(
+        session, new_booking(holder.id, [slot], [child.id], BookingStatus.CHECKED_IN, guardians, now)
+    )
     record(
         session,
         actor,

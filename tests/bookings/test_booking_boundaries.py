@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.bookings import services
 from app.bookings.models import Booking, BookingChild, Slot
 from app.bookings.services import BookingError, backstop_error, book, cancel
 from tests.bookings.refusal import refused
 from tests.factories import NOW, hourly_slots, kst, make_child, make_slot, make_user, set_policy
+from tests.support import counted
 
 
 def test_cancel_deadline_is_the_facility_setting(db, cafe, parent):
@@ -164,3 +166,68 @@ def test_backstops_are_told_apart(db, cafe, parent):
     assert (full.code, full.status) == ("slot_full", 409)
     assert (duplicate.code, duplicate.status) == ("duplicate", 409)
     assert backstop_error(same_code) is None  # not a booking rule: left to fail loudly
+
+
+@pytest.mark.parametrize(
+    "case, code",
+    [
+        ("five children", "too_many_children"),
+        ("past", "slot_past"),
+        ("blocked", "closed"),
+        ("lottery", "lottery_only"),
+        ("full", "slot_full"),
+    ],
+)
+def test_a_full_session_refuses_from_its_own_row_in_the_rules_order(db, cafe, parent, case, code):
+    """book()'s first refusals read the slot's row once (no entity loaded, no lock): a full session still answers
+    with the refusal that comes first in the rules' order."""
+    kids = [c.id for c in parent.children] + [make_child(db.session, parent).id for _ in range(3)]
+    starts = kst(2026, 11, 28) if case == "lottery" else kst(2026, 11, 25, 13)  # a Saturday for the lottery
+    slot = make_slot(db.session, cafe, starts, capacity=1, blocked=case == "blocked")
+    slot.booked = 1
+    if case == "lottery":
+        set_policy(db.session, cafe, allocation="lottery_weekends")
+    db.session.commit()
+    slot_id, now = slot.id, kst(2026, 11, 25, 14) if case == "past" else NOW
+    with counted(db.engine) as statements:
+        refused(code, db.session, parent, slot_id, kids if case == "five children" else kids[:1], now=now)
+    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("SELECT")
+
+
+def test_a_booking_that_fails_after_writing_leaves_the_session_usable(db, cafe, parent, monkeypatch):
+    """A booking whose rows are written and then fails (here its notification; on PostgreSQL a session found full by
+    the last statement) is rolled back, and the session forgets it: the next booking in the same session, which gets
+    the same id on SQLite, goes through."""
+    first, second = (make_slot(db.session, cafe, kst(2026, 11, 25, h)) for h in (10, 13))
+    kid, other_kid = (c.id for c in parent.children)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("notification store unavailable")
+
+    monkeypatch.setattr(services, "notify", fail)
+    with pytest.raises(RuntimeError) as info:
+        book(db.session, parent, first.id, [kid], now=NOW)
+    db.session.rollback()
+    monkeypatch.undo()
+    booking = book(db.session, parent, second.id, [other_kid], now=NOW)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.execute(select(Booking.id, Booking.slot_id)).all() == [(booking.id, second.id)]
+    assert booking.child_ids == [other_kid] and info.value.__traceback__ is not None
+
+
+def test_a_written_booking_is_in_the_session_as_stored(db, cafe, parent):
+    """insert_booking leaves nothing to flush and the objects hold what the rows hold (places and children too)."""
+    slot = make_slot(db.session, cafe, kst(2026, 11, 25, 13))
+    kids = sorted(c.id for c in parent.children)
+    booking = book(db.session, parent, slot.id, kids, guardians=2, now=NOW)
+    assert not (db.session.new or db.session.dirty)
+    with counted(db.engine) as statements:
+        seen = (booking.code, booking.status, booking.guardians, booking.starts_at, [c.name for c in booking.children])
+        places = sorted((p.id, p.booking_id, p.slot_id, p.child_id, p.active) for p in booking.places)
+    assert statements == []  # all loaded (the children from the identity map)
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Booking, booking.id)
+    assert seen == (stored.code, stored.status, 2, stored.starts_at, [c.name for c in stored.children])
+    assert places == sorted((p.id, p.booking_id, p.slot_id, p.child_id, p.active) for p in stored.places)
