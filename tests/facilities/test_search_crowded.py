@@ -203,7 +203,7 @@ def test_restroom_twins_search_equals_the_full_path(db, twin_crowd):
     conn = db.session.connection()
     twins = conn.exec_driver_sql(
         "SELECT count(*) FROM (SELECT 1 FROM facilities WHERE kind = 'family_restroom'"
-        " GROUP BY name, coalesce(nullif(address, ''), '#' || id) HAVING count(*) > 1)"
+        " GROUP BY name, coalesce(nullif(address, ''), '#' || id) HAVING count(*) > 1) AS g"
     ).scalar()
     assert twins > 300
     cases = [
