@@ -155,3 +155,31 @@ def counted(engine):
 def writes(statements: list[str]) -> list[str]:
     """The INSERT/UPDATE/DELETE statements among those `counted` saw."""
     return [s for s in statements if s.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+
+
+def rtree_bands(conn) -> dict[int, int | None]:
+    """SQLite: the R*Tree's entries as id → band (the entry's latitude offset from its facility's, in bands; None
+    for an entry without a facility or away from its facility's position)."""
+    rows = conn.exec_driver_sql(
+        "SELECT r.id, r.min_lat - f.lat, r.min_lon - f.lon FROM facility_rtree r LEFT JOIN facilities f ON f.id = r.id"
+    ).all()
+    out = {}
+    for i, dlat, dlon in rows:
+        band = None if dlat is None else round(dlat / spatial.KIND_BAND_DEG)
+        off = dlat is None or abs(dlat - band * spatial.KIND_BAND_DEG) > 1e-4 or abs(dlon) > 1e-4
+        out[i] = None if off else band
+    return out
+
+
+def expected_rtree_bands(conn) -> dict[int, int]:
+    """What the R*Tree should hold, worked out in Python from `facilities`: id → band for every located row, kind's
+    band, restrooms sharing name and address (services._one_per_restroom's key) with another located one in the
+    twins' band."""
+    rows = conn.exec_driver_sql("SELECT id, kind, name, address FROM facilities WHERE lat IS NOT NULL").all()
+    key = {i: (name, address or f"#{i}") for i, kind, name, address in rows if kind == spatial.RESTROOM}
+    groups = Counter(key.values())
+    bands = {}
+    for i, kind, _, _ in rows:
+        twin = i in key and groups[key[i]] > 1
+        bands[i] = spatial.BANDS[spatial.TWIN_RESTROOMS] if twin else spatial.KIND_BANDS.get(kind, 4)
+    return bands

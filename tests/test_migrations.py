@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from app import create_app
 from app.config import TestConfig
@@ -141,3 +141,75 @@ def test_migrations_carry_their_own_sql():
     assert len(files) >= 6
     for path in files:
         assert _live_code_used(path.read_text(encoding="utf-8")) == [], path.name
+
+
+def _restroom(n: int, name: str, address: str | None, kind: str = "family_restroom", **extra) -> Facility:
+    return Facility(
+        kind=kind,
+        source="migration",
+        source_id=f"wc{n}",
+        source_hash="x",
+        name=name,
+        address=address,
+        lat=37.5663 + n / 10_000,
+        lon=126.9779,
+        open_days=0b1111111,
+        details={},
+        **extra,
+    )
+
+
+def test_restroom_twins_migration_rebands_stored_rows(tmp_path):
+    """0016 moves stored restrooms listed twice to the twins' band and its downgrade moves them back, with the
+    triggers of each side; on PostgreSQL both ways leave the schema as it was."""
+    from tests.support import expected_rtree_bands, rtree_bands
+
+    app = _fresh_app(tmp_path)
+    with app.app_context():
+        upgrade(revision="0015_choice_indexes")
+        db.session.add_all(
+            [
+                _restroom(1, "역 화장실", "지하 1층"),
+                _restroom(2, "역 화장실", "지하 1층"),
+                _restroom(3, "역 화장실", "지하 2층"),
+                _restroom(4, "역 화장실", "지하 1층", kind="kids_cafe"),
+                _restroom(5, "공원 화장실", None),
+                _restroom(6, "공원 화장실", None),
+            ]
+        )
+        db.session.commit()
+        sqlite = db.engine.dialect.name == "sqlite"
+        layout = "SELECT type, name, sql FROM sqlite_master WHERE name LIKE 'facility_rtree%' ORDER BY name"
+        with db.engine.connect() as conn:
+            before = conn.exec_driver_sql(layout).all() if sqlite else _spatial_objects(conn)
+            bands_0015 = rtree_bands(conn) if sqlite else None
+        twin, alone = spatial.BANDS[spatial.TWIN_RESTROOMS], spatial.KIND_BANDS["family_restroom"]
+        ids = dict(db.session.execute(select(Facility.source_id, Facility.id)).all())
+        db.session.remove()
+        for _ in range(2):  # up, down, and up again
+            upgrade(revision="0016_restroom_twins")
+            with db.engine.connect() as conn:
+                if sqlite:
+                    bands = rtree_bands(conn)
+                    assert bands == expected_rtree_bands(conn)
+                    assert [bands[ids[f"wc{n}"]] for n in range(1, 7)] == [twin, twin, alone, 0, alone, alone]
+                    assert "facility_rtree_restroom_key" in {r[1] for r in conn.exec_driver_sql(layout)}
+                else:
+                    assert _spatial_objects(conn) == before
+                q = services.SearchQuery(lat=37.5663, lon=126.9779, radius_m=500, kinds=["family_restroom"])
+                got = services.search(conn, q)
+                assert [i["id"] for i in got.items] == [ids[f"wc{n}"] for n in (1, 3, 5, 6)]
+                assert got.total == 4
+            downgrade(revision="0015_choice_indexes")
+            with db.engine.connect() as conn:
+                if sqlite:
+                    assert conn.exec_driver_sql(layout).all() == before
+                    assert rtree_bands(conn) == bands_0015
+                    assert set(bands_0015.values()) == {alone, 0}
+                else:
+                    assert _spatial_objects(conn) == before
+        downgrade(revision="base")
+        if not sqlite:
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        db.engine.dispose()

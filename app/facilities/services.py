@@ -125,7 +125,8 @@ def search(conn: Connection, q: SearchQuery, today: date | None = None) -> Searc
 # Both databases count the circle without reading its rows and read only the page's rows (and, rarely, the few rows
 # within a hair of the edge, checked exactly). Distances, order (distance, then id) and total are those of the full
 # path above, which remains for what these cannot do in SQL: opening hours (`open_at`) everywhere, and on SQLite
-# any filter besides kind and restrooms (their one-per-name-and-address rule needs every row's name).
+# any filter besides kind. Restrooms listed twice count once (_one_per_restroom): SQLite keeps them in a band of
+# their own (spatial.has_twin_sql) and reads only those rows' names; PostGIS counts distinct names in SQL.
 
 
 def _near_page(conn: Connection, q: SearchQuery, fields: list[str]) -> tuple[int, list] | None:
@@ -153,17 +154,13 @@ _ID, _KIND, _NAME, _ADDRESS, _LAT, _LON = (
 
 def _rtree_page(conn: Connection, q: SearchQuery, kinds: tuple[str, ...], fields: list[str]) -> tuple[int, list]:
     need = q.offset + q.limit
-    ids, ring, total = [], set(), 0
-    others = tuple(k for k in kinds if k != FacilityKind.FAMILY_RESTROOM)
-    if others:
-        found = spatial.rtree_candidates(conn, q.lat, q.lon, q.radius_m, others, need)
-        ids += found.near + found.ring
-        ring.update(found.ring)
-        total += found.inside
-    if len(others) < len(kinds):
-        restrooms, total_restrooms = _restroom_candidates(conn, q, need)
-        ids += restrooms
-        total += total_restrooms
+    # Restrooms without a twin are one per name and address already: their band is counted like any kind's.
+    found = spatial.rtree_candidates(conn, q.lat, q.lon, q.radius_m, kinds, need)
+    ids, ring, total = found.near + found.ring, set(found.ring), found.inside
+    if FacilityKind.FAMILY_RESTROOM in kinds:
+        twins, groups = _twin_candidates(conn, q, need)
+        ids += twins
+        total += groups
     driver = conn.connection.driver_connection
     rows = driver.execute(_ROWS_BY_IDS, (json.dumps(list(dict.fromkeys(ids))),)).fetchall()
     rows = _exact_tuples(rows, q)
@@ -203,31 +200,20 @@ def _one_per_restroom_tuples(rows: list) -> list:
     return out
 
 
-def _restroom_candidates(conn: Connection, q: SearchQuery, need: int) -> tuple[list[int], int]:
-    """Restrooms within the radius: how many once each name and address is counted once (_one_per_restroom),
-    and ids that hold the `need` nearest of them. Needs every restroom's name and address, but not its row."""
+def _twin_candidates(conn: Connection, q: SearchQuery, need: int) -> tuple[list[int], int]:
+    """Restrooms listed twice (spatial.TWIN_RESTROOMS band) within the radius: how many groups (same name and
+    address) they form, counted once each as _one_per_restroom does, and the ids of the nearest row of the `need`
+    nearest groups. Few rows: all are read with their name and address and measured exactly."""
     found = spatial.rtree_rows(
-        conn, q.lat, q.lon, q.radius_m, (FacilityKind.FAMILY_RESTROOM.value,), ("name", "address", "lat", "lon")
+        conn, q.lat, q.lon, q.radius_m, (spatial.TWIN_RESTROOMS,), ("name", "address", "lat", "lon")
     )
-    within = [
-        row
-        for row in found.rows
-        if row[1] <= found.inner2 or spatial.haversine_m(q.lat, q.lon, row[4], row[5]) <= q.radius_m
-    ]
-    within.sort(key=lambda row: row[1])
-    seen: set = set()
-    limit = None
-    for fid, corner, name, address, _, _ in within:
-        key = (name, address or f"#{fid}")
-        if key not in seen:
-            seen.add(key)
-            if len(seen) == need:
-                # `need` names lie no further than this; their nearest rows are among those whose lower bound is.
-                limit = found.bounds.high(math.sqrt(corner))
-    if limit is None:
-        return [row[0] for row in within], len(seen)
-    reach2 = found.bounds.reach(limit) ** 2
-    return [row[0] for row in within if row[1] <= reach2], len(seen)
+    nearest: dict[tuple, tuple[float, int]] = {}
+    for fid, _, name, address, lat, lon in found.rows:
+        d = spatial.haversine_m(q.lat, q.lon, lat, lon)
+        if d <= q.radius_m:
+            key = (name, address or f"#{fid}")
+            nearest[key] = min(nearest.get(key, (d, fid)), (d, fid))
+    return [fid for _, fid in sorted(nearest.values())[:need]], len(nearest)
 
 
 def _exact(rows, q: SearchQuery, fields: list[str]) -> list[tuple[float, dict]]:

@@ -27,35 +27,84 @@ KIND_BAND_DEG = 100.0
 # The bands are stored in the index (migration 0007 froze the same table), so they are written out here rather
 # than derived from the facilities package's list of kinds (which sits above geo); tests/geo check they match.
 KIND_BANDS = {"kids_cafe": 0, "hourly_daycare": 1, "kids_ok_zone": 2, "family_restroom": 3}
-_BAND = (
-    "(CASE {kind} "
-    + " ".join(f"WHEN '{k}' THEN {b * KIND_BAND_DEG}" for k, b in KIND_BANDS.items())
-    + f" ELSE {len(KIND_BANDS) * KIND_BAND_DEG} END)"
+RESTROOM = "family_restroom"
+# Restrooms listed twice (see has_twin_sql) have a band of their own, after the ELSE band of unknown kinds (4):
+# the search counts the restroom band like any kind and reads only the twins' few rows (migration 0016).
+TWIN_RESTROOMS = "family_restroom_twin"
+BANDS = {**KIND_BANDS, TWIN_RESTROOMS: len(KIND_BANDS) + 1}
+
+# Two restrooms are the same place when they share the key the search shows once (services._one_per_restroom):
+# name and address, or name and '#id' without an address. `{a}` is one row, `{p}` the other.
+_SAME_RESTROOM = (
+    f"{{a}}.kind = '{RESTROOM}' AND {{a}}.name = {{p}}.name"
+    " AND coalesce(nullif({a}.address, ''), '#' || {a}.id) = coalesce(nullif({p}.address, ''), '#' || {p}.id)"
 )
-_ENTRY = (
-    "{p}.id, {p}.lat + "
-    + _BAND.format(kind="{p}.kind")
-    + ", {p}.lat + "
-    + _BAND.format(kind="{p}.kind")
-    + ", {p}.lon, {p}.lon"
-)
+
+
+def has_twin_sql(p: str) -> str:
+    """SQL true when the located restroom `p` (a row alias, e.g. NEW) has a twin: another located restroom with
+    the same name and address. Such restrooms sit in the TWIN_RESTROOMS band, the others in the restroom band.
+
+    Which twin the search shows depends on the query point, so the band marks the whole group; the triggers keep
+    it (moving the other rows of a group when one arrives, changes or leaves) and the partial index
+    facility_rtree_restroom_key makes the look-up a seek."""
+    same = _SAME_RESTROOM.format(a="twin", p=p)
+    return f"EXISTS (SELECT 1 FROM facilities twin WHERE {same} AND twin.id <> {p}.id AND twin.lat IS NOT NULL)"
+
+
+def _band_sql(p: str) -> str:
+    """The latitude offset of row `p`'s entry: its kind's band, restrooms with a twin in theirs."""
+    whens = []
+    for kind, band in KIND_BANDS.items():
+        value = f"{band * KIND_BAND_DEG}"
+        if kind == RESTROOM:
+            value = f"(CASE WHEN {has_twin_sql(p)} THEN {BANDS[TWIN_RESTROOMS] * KIND_BAND_DEG} ELSE {value} END)"
+        whens.append(f"WHEN '{kind}' THEN {value}")
+    return f"(CASE {p}.kind {' '.join(whens)} ELSE {len(KIND_BANDS) * KIND_BAND_DEG} END)"
+
+
+def _entry_sql(p: str) -> str:
+    """Row `p`'s R*Tree entry (id, min_lat, max_lat, min_lon, max_lon): the one definition the triggers, the
+    fill below and the import's bulk fill (which calls install) share."""
+    return f"{p}.id, {p}.lat + {_band_sql(p)}, {p}.lat + {_band_sql(p)}, {p}.lon, {p}.lon"
+
+
+def _reband_sql(group_of: str, other_than: str | None) -> str:
+    """Trigger statements that re-enter the restrooms of `group_of`'s group (but `other_than`): a twin arrived
+    or left, so they may belong to the other band."""
+    rows = f"FROM facilities k WHERE {group_of}.kind = '{RESTROOM}' AND {_SAME_RESTROOM.format(a='k', p=group_of)}"
+    if other_than:
+        rows += f" AND k.id <> {other_than}.id"
+    return f"""DELETE FROM facility_rtree WHERE id IN (SELECT k.id {rows});
+         INSERT INTO facility_rtree SELECT {_entry_sql("k")} {rows} AND k.lat IS NOT NULL;"""
+
 
 # The live definition (the test databases and create_all use it). Migrations carry their own copy: a change here
 # needs a migration making the same change, or tests/test_migrations.py fails.
 _SQLITE_DDL = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS facility_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
+    f"CREATE INDEX IF NOT EXISTS facility_rtree_restroom_key ON facilities (name, address) WHERE kind = '{RESTROOM}'",
     f"""CREATE TRIGGER IF NOT EXISTS facility_rtree_insert AFTER INSERT ON facilities
        WHEN NEW.lat IS NOT NULL BEGIN
-         INSERT OR REPLACE INTO facility_rtree VALUES ({_ENTRY.format(p="NEW")});
+         INSERT OR REPLACE INTO facility_rtree VALUES ({_entry_sql("NEW")});
+         {_reband_sql("NEW", "NEW")}
        END""",
-    f"""CREATE TRIGGER IF NOT EXISTS facility_rtree_update AFTER UPDATE OF lat, lon, kind ON facilities BEGIN
+    f"""CREATE TRIGGER IF NOT EXISTS facility_rtree_update
+       AFTER UPDATE OF lat, lon, kind, name, address ON facilities BEGIN
          DELETE FROM facility_rtree WHERE id = OLD.id;
-         INSERT INTO facility_rtree SELECT {_ENTRY.format(p="NEW")} WHERE NEW.lat IS NOT NULL;
+         INSERT INTO facility_rtree SELECT {_entry_sql("NEW")} WHERE NEW.lat IS NOT NULL;
+         {_reband_sql("OLD", "NEW")}
+         {_reband_sql("NEW", "NEW")}
        END""",
-    """CREATE TRIGGER IF NOT EXISTS facility_rtree_delete AFTER DELETE ON facilities BEGIN
+    f"""CREATE TRIGGER IF NOT EXISTS facility_rtree_delete AFTER DELETE ON facilities BEGIN
          DELETE FROM facility_rtree WHERE id = OLD.id;
+         {_reband_sql("OLD", None)}
        END""",
-    f"""INSERT INTO facility_rtree SELECT {_ENTRY.format(p="f")} FROM facilities f
+    # Restrooms whose entry sits in the wrong band (rows added with the insert trigger dropped gave some a twin)
+    # are taken out, then every located facility without an entry gets one.
+    f"""DELETE FROM facility_rtree WHERE id IN (SELECT f.id FROM facilities f JOIN facility_rtree r ON r.id = f.id
+       WHERE f.kind = '{RESTROOM}' AND abs(r.min_lat - (f.lat + {_band_sql("f")})) > 1.0)""",
+    f"""INSERT INTO facility_rtree SELECT {_entry_sql("f")} FROM facilities f
        WHERE f.lat IS NOT NULL AND f.id NOT IN (SELECT id FROM facility_rtree)""",
 ]
 _POSTGRES_DDL = [
@@ -65,7 +114,7 @@ _POSTGRES_DDL = [
                                  ELSE ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography END) STORED""",
     "CREATE INDEX IF NOT EXISTS ix_facilities_geog ON facilities USING gist (geog)",
 ]
-_SQLITE_DROP = ["DROP TABLE IF EXISTS facility_rtree"] + [
+_SQLITE_DROP = ["DROP TABLE IF EXISTS facility_rtree", "DROP INDEX IF EXISTS facility_rtree_restroom_key"] + [
     f"DROP TRIGGER IF EXISTS facility_rtree_{op}" for op in ("insert", "update", "delete")
 ]
 _POSTGRES_DROP = [
@@ -130,7 +179,7 @@ _rtree = table(
 
 def within_clause(dialect_name: str, id_col, kinds: tuple[str, ...] = ()) -> ColumnElement:
     """An indexed WHERE clause that keeps (a superset of) the facilities of `kinds` (all when empty)
-    within a radius.
+    within a radius. On SQLite restrooms are read from both their bands (with and without a twin).
 
     Its values are bind parameters, filled by ``within_params``: callers can build the
     statement once and reuse it, which spares SQLAlchemy rebuilding and re-keying it per query.
@@ -144,8 +193,9 @@ def within_clause(dialect_name: str, id_col, kinds: tuple[str, ...] = ()) -> Col
         return bindparam(name, type_=Float) + shift if shift else bindparam(name, type_=Float)
 
     boxes = []
-    for kind in kinds or KIND_BANDS:
-        shift = KIND_BANDS[kind] * KIND_BAND_DEG
+    kinds = tuple(kinds or KIND_BANDS)
+    for band in [BANDS[k] for k in kinds] + ([BANDS[TWIN_RESTROOMS]] if RESTROOM in kinds else []):
+        shift = band * KIND_BAND_DEG
         boxes.append(
             select(_rtree.c.id)
             .where(_rtree.c.min_lat <= bound("wc_max_lat", shift), _rtree.c.max_lat >= bound("wc_min_lat", shift))
@@ -251,7 +301,7 @@ def planar_scales(lat: float) -> dict[str, float]:
 
 
 def _rtree_bounds(lat: float, radius_m: float, box: BBox, kinds: tuple[str, ...]) -> Bounds:
-    top = max(abs(box.min_lat), abs(box.max_lat)) + max(KIND_BANDS[k] for k in kinds) * KIND_BAND_DEG
+    top = max(abs(box.min_lat), abs(box.max_lat)) + max(BANDS[k] for k in kinds) * KIND_BAND_DEG
     step = max(_ulp32(top), _ulp32(max(abs(box.min_lon), abs(box.max_lon))))  # corner vs point, in degrees
     return planar_bounds(lat, radius_m, step)
 
@@ -272,7 +322,7 @@ def _rtree_sql(kinds: tuple[str, ...]) -> tuple[TextClause, TextClause]:
     each entry's corner. OFFSET 0 keeps each part a co-routine, so q is computed once per entry."""
     parts = []
     for kind in kinds:
-        b = KIND_BANDS[kind]
+        b = BANDS[kind]
         parts.append(
             f"SELECT * FROM (SELECT id, (min_lat - :la{b}) * (min_lat - :la{b}) * :ky2"
             " + (min_lon - :lo) * (min_lon - :lo) * :kx2 AS q"
@@ -293,7 +343,7 @@ def _box_params(lat: float, lon: float, radius_m: float, kinds: tuple[str, ...])
     box = bbox_around(lat, lon, radius_m)
     params = {"lo": lon, "minlo": box.min_lon, "maxlo": box.max_lon}
     for kind in kinds:
-        b = KIND_BANDS[kind]
+        b = BANDS[kind]
         shift = b * KIND_BAND_DEG
         params.update({f"la{b}": lat + shift, f"minla{b}": box.min_lat + shift, f"maxla{b}": box.max_lat + shift})
     return params
@@ -318,7 +368,9 @@ def rtree_candidates(
     connection: Connection, lat: float, lon: float, radius_m: float, kinds: tuple[str, ...], need: int
 ) -> RtreeCandidates:
     """SQLite: count the facilities of `kinds` certainly within radius_m from the R*Tree alone, and name the few
-    that need an exact look: the ring near the edge and the candidates for the `need` nearest."""
+    that need an exact look: the ring near the edge and the candidates for the `need` nearest.
+
+    `kinds` name bands (BANDS): family_restroom is the band of restrooms without a twin."""
     bounds = _rtree_bounds(lat, radius_m, bbox_around(lat, lon, radius_m), kinds)
     inner = max(0.0, (radius_m - bounds.abs_m) / (1 + bounds.rel))
     outer = bounds.reach(radius_m)
@@ -367,8 +419,9 @@ def _rtree_rows_sql(kinds: tuple[str, ...], columns: tuple[str, ...]) -> TextCla
 def rtree_rows(
     connection: Connection, lat: float, lon: float, radius_m: float, kinds: tuple[str, ...], columns: tuple[str, ...]
 ) -> RtreeRows:
-    """SQLite: the entries of `kinds` that may lie within radius_m, with `columns` of their facilities rows (for
-    rules that need every row in the circle, e.g. one restroom per name and address)."""
+    """SQLite: the entries of `kinds` (bands, as for rtree_candidates) that may lie within radius_m, with `columns`
+    of their facilities rows (for rules that need every row in the circle, e.g. one restroom per name and address:
+    the TWIN_RESTROOMS band)."""
     bounds = _rtree_bounds(lat, radius_m, bbox_around(lat, lon, radius_m), kinds)
     inner = max(0.0, (radius_m - bounds.abs_m) / (1 + bounds.rel))
     params = {**planar_scales(lat), "out2": bounds.reach(radius_m) ** 2, **_box_params(lat, lon, radius_m, kinds)}

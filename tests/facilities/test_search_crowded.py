@@ -147,3 +147,80 @@ def test_planar_bounds_hold_for_random_pairs():
         bounds = spatial.planar_bounds(lat, radius)
         exact = spatial.haversine_m(lat, lon, plat, plon)
         assert bounds.low(planar) <= exact <= bounds.high(planar)
+
+
+@pytest.fixture
+def twin_crowd(db):
+    """A crowd where restrooms are often listed two to four times (same name and address) within a few hundred
+    metres, some groups straddling the radius, beside restrooms without twins, blank addresses and other kinds
+    that share a restroom's name and address."""
+    rnd, now, rows = random.Random(17), utcnow(), []
+
+    def add(lat, lon, kind, name, address):
+        rows.append(
+            {
+                "kind": kind,
+                "source": "test",
+                "source_id": f"w{len(rows)}",
+                "source_hash": "x",
+                "name": name,
+                "address": address,
+                "lat": lat,
+                "lon": lon,
+                "details": {},
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+
+    for g in range(700):
+        lat, lon = destination(*CENTRE, 1100 * math.sqrt(rnd.random()), rnd.uniform(0, 360))
+        name, address = f"화장실 {g % 350}", rnd.choice([f"강남대로 {g}", f"강남대로 {g}", "", None])
+        for _ in range(rnd.choice([1, 1, 2, 2, 3, 4])):
+            kind = "family_restroom" if rnd.random() < 0.9 else rnd.choice(KINDS)
+            add(*destination(lat, lon, rnd.uniform(0, 300), rnd.uniform(0, 360)), kind, name, address)
+    for radius in (300, 1000):  # twins a centimetre or two from the edge: either side, both out, both in
+        for bearing in range(0, 360, 9):
+            key = (f"경계 {radius} {bearing}", f"테헤란로 {bearing}")
+            edge = 0.01 + bearing / 36000  # distinct distances: no near-ties between the two formulas of distance
+            first, second = [(-edge, edge), (edge, 150 + edge), (-edge, -150 - edge)][bearing // 9 % 3]
+            add(*destination(*CENTRE, radius + first, bearing + 0.3), "family_restroom", *key)
+            add(*destination(*CENTRE, radius + second, bearing + 0.7), "family_restroom", *key)
+    for _ in range(3):  # twins at the same point: the lower id is kept
+        add(*destination(*CENTRE, 77.0, 10.0), "family_restroom", "같은 자리", "같은 주소")
+    db.session.execute(insert(Facility.__table__), rows)
+    db.session.commit()
+
+
+def full_path(conn, q: services.SearchQuery) -> list[tuple[float, int]]:
+    """What search's full path gives: nearby_rows over the spatial narrowing, one row per restroom."""
+    rows = spatial.nearby_rows(conn, *services.filtered(q, conn.dialect.name), q.lat, q.lon, q.radius_m)
+    return [(round(d, 1), r.id) for d, r in services._one_per_restroom(rows)]
+
+
+def test_restroom_twins_search_equals_the_full_path(db, twin_crowd):
+    rnd = random.Random(8)
+    conn = db.session.connection()
+    twins = conn.exec_driver_sql(
+        "SELECT count(*) FROM (SELECT 1 FROM facilities WHERE kind = 'family_restroom'"
+        " GROUP BY name, coalesce(nullif(address, ''), '#' || id) HAVING count(*) > 1) AS g"
+    ).scalar()
+    assert twins > 300
+    cases = [
+        dict(kinds=["family_restroom"]),
+        dict(kinds=["family_restroom"], offset=50, limit=50),
+        dict(kinds=["family_restroom"], offset=300, limit=100, radius_m=300),
+        dict(kinds=[], offset=20, limit=30),
+        dict(kinds=["family_restroom", "kids_cafe"], limit=200),
+        dict(kinds=["family_restroom", "kids_ok_zone"], offset=700, limit=50),
+        dict(kinds=["family_restroom"], radius_m=40, limit=5),
+    ]
+    for params in cases:
+        points = [CENTRE] + [destination(*CENTRE, rnd.uniform(0, 600), rnd.uniform(0, 360)) for _ in range(3)]
+        for lat, lon in points:
+            q = services.SearchQuery(lat=lat, lon=lon, **{"radius_m": 1000, "limit": 50, **params})
+            got = services.search(conn, q)
+            expected = full_path(conn, q)
+            assert expected == brute_force(db, q)
+            assert got.total == len(expected), params
+            assert [(i["distance_m"], i["id"]) for i in got.items] == expected[q.offset : q.offset + q.limit], params

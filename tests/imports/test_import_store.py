@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, text
 
 from app.facilities.models import Facility
+from app.geo import spatial
 from app.imports.store import _insert_many
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -102,3 +103,49 @@ def test_bulk_insert_fills_the_rtree_as_the_trigger_does(db, monkeypatch):
     assert db.session.execute(text("SELECT count(*) FROM facility_rtree")).scalar() == total
     db.session.execute(insert(Facility.__table__), [_row("after", lat=37.6)])
     assert abs(_rtree_of(db, {"after"})["after"][0] - 37.6) < 1e-5  # the R*Tree stores 32-bit floats
+
+
+def _restrooms(prefix: str) -> list[dict]:
+    """Restrooms on a few names and addresses (blank ones too), some unlocated: many twins, of each other and of
+    rows inserted before."""
+    names, addresses = ["역 화장실", "공원 화장실"], ["1층", "2층", "", None]
+    return [
+        _row(
+            f"{prefix}{i}",
+            kind="family_restroom" if i % 5 else "kids_cafe",
+            name=names[i % 2],
+            address=addresses[i // 2 % 4],
+            lat=None if i % 7 == 3 else 37.5 + i / 1000,
+            lon=None if i % 7 == 3 else 126.9 + i / 997,
+        )
+        for i in range(24)
+    ]
+
+
+def test_bulk_fill_bands_restroom_twins_as_the_triggers_do(db, monkeypatch):
+    """Rows added with the insert trigger dropped get the triggers' bands, and rows already stored that gain a twin
+    among them move to the twins' band: the same entries as inserting every row through the trigger."""
+    from app.imports import store
+    from tests.support import expected_rtree_bands, rtree_bands
+
+    if db.engine.dialect.name != "sqlite":
+        return
+    twin_band = spatial.BANDS[spatial.TWIN_RESTROOMS]
+
+    def insert_all(bulk_rows: int) -> dict[str, tuple]:
+        monkeypatch.setattr(store, "BULK_INDEX_ROWS", 10**9)
+        _insert_many(db.session, _restrooms("t")[:12])  # through the trigger
+        monkeypatch.setattr(store, "BULK_INDEX_ROWS", bulk_rows)
+        _insert_many(db.session, _restrooms("t")[12:] + _restrooms("b"))
+        db.session.commit()
+        conn = db.session.connection()
+        assert rtree_bands(conn) == expected_rtree_bands(conn)
+        entries = _rtree_of(db, {r["source_id"] for r in _restrooms("t") + _restrooms("b")})
+        db.session.execute(text("DELETE FROM facilities"))
+        db.session.commit()
+        assert db.session.execute(text("SELECT count(*) FROM facility_rtree")).scalar() == 0
+        return entries
+
+    bulk = insert_all(2)
+    assert sum(1 for e in bulk.values() if e[0] > twin_band * spatial.KIND_BAND_DEG - 90) > 10
+    assert bulk == insert_all(10**9)
