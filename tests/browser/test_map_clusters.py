@@ -13,8 +13,8 @@ import random
 import pytest
 
 from app.extensions import db
-from app.facilities.models import WEEKDAYS_ALL, Facility
 from tests.browser.browser_helpers import browser_page, serving
+from tests.factories import add_facility
 
 pytestmark = pytest.mark.browser
 CITY_HALL = (37.5663, 126.9779)
@@ -34,24 +34,7 @@ def crowded(browser_app):
         points.append((round(lat, 6), round(lon, 6)))
     with browser_app.app_context():
         for i, (lat, lon) in enumerate(points):
-            db.session.add(
-                Facility(
-                    kind="kids_cafe",
-                    source="test",
-                    source_id=f"c{i}",
-                    source_hash="x",
-                    name=f"키즈카페 {i}",
-                    address="서울특별시 중구 세종대로 110",
-                    lat=lat,
-                    lon=lon,
-                    district_code="11140",
-                    open_days=WEEKDAYS_ALL,
-                    opens_at="09:00",
-                    closes_at="18:00",
-                    details={},
-                )
-            )
-        db.session.commit()
+            add_facility(db.session, name=f"키즈카페 {i}", lat=lat, lon=lon)
     with serving(browser_app) as base:
         yield base
 
@@ -106,13 +89,18 @@ _BUILD_BOTH = """() => {
 }"""
 
 
-def test_own_grid_clusters_exactly_as_the_library_grid(crowded, chromium_path, problems):
+def run_on_search_page(base: str, script: str, chromium_path: str, problems: list[str]):
+    """`script`'s answer on the search page of every facility (20 km around City Hall), once its markers show."""
     from playwright.sync_api import expect
 
     with browser_page(chromium_path, problems, phone=False) as page:
-        page.goto(f"{crowded}/?lat={CITY_HALL[0]}&lon={CITY_HALL[1]}&radius_m=20000")
+        page.goto(f"{base}/?lat={CITY_HALL[0]}&lon={CITY_HALL[1]}&radius_m=20000")
         expect(page.locator(".folium-map .leaflet-marker-icon").first).to_be_visible()
-        result = page.evaluate(_BUILD_BOTH)
+        return page.evaluate(script)
+
+
+def test_own_grid_clusters_exactly_as_the_library_grid(crowded, chromium_path, problems):
+    result = run_on_search_page(crowded, _BUILD_BOTH, chromium_path, problems)
     assert result["usesOwn"], "the page's group should place its markers with NadeuriMap's grid"
     assert result["markers"] == 600
     own, library = result["own"], result["library"]
@@ -158,12 +146,7 @@ _RANDOM_OPS = """() => {
 
 
 def test_own_grid_answers_as_the_library_grid(crowded, chromium_path, problems):
-    from playwright.sync_api import expect
-
-    with browser_page(chromium_path, problems, phone=False) as page:
-        page.goto(f"{crowded}/?lat={CITY_HALL[0]}&lon={CITY_HALL[1]}&radius_m=20000")
-        expect(page.locator(".folium-map .leaflet-marker-icon").first).to_be_visible()
-        result = page.evaluate(_RANDOM_OPS)
+    result = run_on_search_page(crowded, _RANDOM_OPS, chromium_path, problems)
     assert result["own"] == result["library"]
     assert result["ownContents"] == result["libraryContents"]
     assert result["found"] > 100, "the random questions should find neighbours often"

@@ -182,25 +182,28 @@
   }
 
   // Work that can wait until the markers are on the map (the district outlines): run once every facility layer
-  // being added has placed its markers, so it never stands between a page and its markers.
-  var placing = 0, afterPlaced = [];
+  // being added has placed its markers and the browser has drawn them, so it never stands between a page and its
+  // markers. (The outlines usually arrive while the markers are being placed, and their callback runs right after.)
+  var placing = 0, drawing = false, afterPlaced = [];
 
   function whenMarkersPlaced(fn) {
-    if (placing) { afterPlaced.push(fn); } else { fn(); }
+    if (placing || drawing) { afterPlaced.push(fn); } else { fn(); }
   }
 
   function markersPlaced() {
     placing = Math.max(0, placing - 1);
     if (placing) { return; }
-    var waiting = afterPlaced;
-    afterPlaced = [];
-    // After the browser has drawn the markers: markercluster puts them on the map just after its last progress
-    // report, and a timer alone may run before the next frame. A frame first, then a task after it.
-    afterNextFrame(function () { waiting.forEach(function (fn) { fn(); }); });
-  }
-
-  function afterNextFrame(fn) {
-    requestAnimationFrame(function () { setTimeout(fn, 0); });
+    // markercluster puts the markers on the map just after its last progress report, and a timer alone may run
+    // before the next frame: a frame first, then a task after it.
+    drawing = true;
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        drawing = false;
+        var waiting = afterPlaced;
+        afterPlaced = [];
+        waiting.forEach(function (fn) { fn(); });
+      }, 0);
+    });
   }
 
   // leaflet.markercluster finds each marker's neighbours, at every zoom level, in an L.DistanceGrid: cells of
