@@ -182,20 +182,135 @@
   }
 
   // Work that can wait until the markers are on the map (the district outlines): run once every facility layer
-  // being added has placed its markers, so it never stands between a page and its markers.
-  var placing = 0, afterPlaced = [];
+  // being added has placed its markers and the browser has drawn them, so it never stands between a page and its
+  // markers. (The outlines usually arrive while the markers are being placed, and their callback runs right after.)
+  var placing = 0, drawing = false, afterPlaced = [];
 
   function whenMarkersPlaced(fn) {
-    if (placing) { afterPlaced.push(fn); } else { fn(); }
+    if (placing || drawing) { afterPlaced.push(fn); } else { fn(); }
   }
 
   function markersPlaced() {
     placing = Math.max(0, placing - 1);
     if (placing) { return; }
-    var waiting = afterPlaced;
-    afterPlaced = [];
-    // After the browser has drawn the markers.
-    setTimeout(function () { waiting.forEach(function (fn) { fn(); }); }, 0);
+    // markercluster puts the markers on the map just after its last progress report, and a timer alone may run
+    // before the next frame: a frame first, then a task after it.
+    drawing = true;
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        drawing = false;
+        var waiting = afterPlaced;
+        afterPlaced = [];
+        waiting.forEach(function (fn) { fn(); });
+      }, 0);
+    });
+  }
+
+  // leaflet.markercluster finds each marker's neighbours, at every zoom level, in an L.DistanceGrid: cells of
+  // maxClusterRadius pixels kept in plain objects keyed by cell numbers in the millions (at zoom 19), which V8 keeps
+  // as slow dictionaries, and each object's point in another one keyed by its Leaflet id. Placing 5,000 markers
+  // spends half its time there. This grid keeps the same cells in Maps: the same objects in each cell in the same
+  // order, the same nearest-object rule (strictly nearer wins; the first found within the radius otherwise), so
+  // the clusters come out exactly the same (tests/browser/test_map_clusters.py builds both and compares).
+  function DistanceGrid(cellSize) {
+    this._cellSize = cellSize;
+    this._sqCellSize = cellSize * cellSize;
+    this._rows = new Map();  // cell row → (cell column → objects)
+    this._points = new Map();  // object → the point it was added at
+  }
+
+  DistanceGrid.prototype = {
+    addObject: function (obj, point) {
+      var x = this._getCoord(point.x), y = this._getCoord(point.y);
+      var row = this._rows.get(y);
+      if (!row) { row = new Map(); this._rows.set(y, row); }
+      var cell = row.get(x);
+      if (!cell) { cell = []; row.set(x, cell); }
+      L.Util.stamp(obj);  // as the library's grid does: some code reads the id it gives
+      this._points.set(obj, point);
+      cell.push(obj);
+    },
+
+    updateObject: function (obj, point) {
+      this.removeObject(obj);
+      this.addObject(obj, point);
+    },
+
+    // True when the object was in the cell of `point`.
+    removeObject: function (obj, point) {
+      var x = this._getCoord(point.x), y = this._getCoord(point.y);
+      var row = this._rows.get(y), cell = row && row.get(x);
+      this._points.delete(obj);
+      if (!cell) { return false; }
+      for (var i = 0, len = cell.length; i < len; i++) {
+        if (cell[i] === obj) {
+          cell.splice(i, 1);
+          if (len === 1) { row.delete(x); }
+          return true;
+        }
+      }
+      return false;
+    },
+
+    // Rows and cells in the order the library's grid visits them (a for…in over integer keys: ascending).
+    eachObject: function (fn, context) {
+      var rows = this._rows;
+      sortedKeys(rows).forEach(function (y) {
+        var row = rows.get(y);
+        sortedKeys(row).forEach(function (x) {
+          var cell = row.get(x);
+          for (var k = 0, len = cell.length; k < len; k++) {
+            if (fn.call(context, cell[k])) { k--; len--; }
+          }
+        });
+      });
+    },
+
+    getNearObject: function (point) {
+      var x = this._getCoord(point.x), y = this._getCoord(point.y), points = this._points,
+        px = point.x, py = point.y, closestDistSq = this._sqCellSize, closest = null;
+      for (var i = y - 1; i <= y + 1; i++) {
+        var row = this._rows.get(i);
+        if (!row) { continue; }
+        for (var j = x - 1; j <= x + 1; j++) {
+          var cell = row.get(j);
+          if (!cell) { continue; }
+          for (var k = 0, len = cell.length; k < len; k++) {
+            var obj = cell[k], at = points.get(obj), dx = px - at.x, dy = py - at.y, dist = dx * dx + dy * dy;
+            if (dist < closestDistSq || (dist <= closestDistSq && closest === null)) {
+              closestDistSq = dist;
+              closest = obj;
+            }
+          }
+        }
+      }
+      return closest;
+    },
+
+    _getCoord: function (x) {
+      var coord = Math.floor(x / this._cellSize);
+      return isFinite(coord) ? coord : x;
+    },
+
+    _sqDist: function (p, p2) {
+      var dx = p2.x - p.x, dy = p2.y - p.y;
+      return dx * dx + dy * dy;
+    }
+  };
+
+  function sortedKeys(map) {
+    return Array.from(map.keys()).sort(function (a, b) { return a - b; });
+  }
+
+  // markercluster makes its grids with `new L.DistanceGrid` when a group is put on a map (it loads after this
+  // file, so the swap happens then). The library's own grid stays reachable for the comparison test.
+  var libraryGrid = null;
+
+  function useOwnGrid() {
+    if (L.DistanceGrid && L.DistanceGrid !== DistanceGrid) {
+      libraryGrid = L.DistanceGrid;
+      L.DistanceGrid = DistanceGrid;
+    }
   }
 
   // The clustered layer of one kind. Given a map, the group is put on it before its markers are added: markercluster
@@ -204,11 +319,15 @@
   function facilityLayer(payload, map) {
     var cfg = payload.config;
     var placed = false;
+    useOwnGrid();
     var group = L.markerClusterGroup({
       // In one go where the machine manages within 0.4 s (every 5,000-marker page on a desktop): each pause of
       // the default 0.2 s chunks delayed the markers; a slow phone still gets its page back between chunks.
+      // Between chunks, only a turn for the browser (input, a frame), no idle wait: the markers appear when the
+      // last chunk is done, so the library's 50 ms pause would only delay them.
       chunkedLoading: true,
       chunkInterval: 400,
+      chunkDelay: 1,
       chunkProgress: function (done, total) {
         if (done >= total && !placed && group.nadeuriPlacing) { placed = true; markersPlaced(); }
       },
@@ -415,6 +534,7 @@
     telHref: telHref,
     routeLinks: routeLinks,
     facilityLayer: facilityLayer,
+    distanceGrids: function () { return { own: DistanceGrid, library: libraryGrid }; },
     facilityLayers: facilityLayers,
     data: data,
     popupContent: popupContent,
