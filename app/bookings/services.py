@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
 
 from app.auth.models import Child, User
@@ -303,7 +304,7 @@ def book(
         with session.begin_nested() if len(run) > 1 else nullcontext():
             if not take_last:
                 _take_run(session, run, n, via_lottery)
-            booking = insert_booking(session, pending)
+            booking = insert_booking(session, pending, children)
         notify(session, user, "booking_confirmed", booking, now, prefs=prefs)
         if take_last:
             _take_run(session, run, n, via_lottery)  # full: the caller's rollback undoes the rows written above
@@ -374,10 +375,10 @@ def new_booking(
     return booking
 
 
-def insert_booking(session: Session, booking: Booking) -> Booking:
+def insert_booking(session: Session, booking: Booking, children: list[Child]) -> Booking:
     """Write a booking from new_booking (the caller has taken its places: take_places) and make it part of the
-    session as written: persistent with its places, nothing left to flush (a place's child, when read, comes from
-    the session's identity map: book() has loaded the children). A rollback does not forget these objects as it
+    session as written: persistent with its places and their `children` (as the caller loaded them: the answer
+    built after the commit reads no more), nothing left to flush. A rollback does not forget these objects as it
     forgets flushed ones: a caller that goes on with the session after one expunges the booking (book() does).
 
     Two INSERT … RETURNING id statements instead of the ORM's flush, which would cost a rush's booking about three
@@ -393,6 +394,9 @@ def insert_booking(session: Session, booking: Booking) -> Booking:
         make_transient_to_detached(place)
     make_transient_to_detached(booking)
     session.add(booking)
+    by_id = {c.id: c for c in children}
+    for place in places:
+        set_committed_value(place, "child", by_id[place.child_id])
     return booking
 
 

@@ -287,9 +287,8 @@ def walk_in(
     child = Child(parent_id=holder.id, name=name, birth_date=birth_date, created_at=now)
     session.add(child)
     session.flush()
-    booking = insert_booking(
-        session, new_booking(holder.id, [slot], [child.id], BookingStatus.CHECKED_IN, guardians, now)
-    )
+    pending = new_booking(holder.id, [slot], [child.id], BookingStatus.CHECKED_IN, guardians, now)
+    booking = insert_booking(session, pending, [child])
     record(
         session,
         actor,
