@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from app.bookings.models import BookingPolicy, Closure, DaycareClass, SessionTemplate, Slot
@@ -36,13 +36,15 @@ def at_kst(day: date, value: str) -> datetime:
 
 def closures_between(session: Session, facility_id: int, first: date, last: date) -> list[Closure]:
     """The facility's closures overlapping first..last, for checking many days with one query."""
-    return list(
-        session.scalars(
-            select(Closure).where(
-                Closure.facility_id == facility_id, Closure.starts_on <= last, Closure.ends_on >= first
-            )
-        )
-    )
+    return list(session.scalars(_CLOSURES_BETWEEN, {"facility_id": facility_id, "first": first, "last": last}))
+
+
+# Built once (every booking asks): the values are bound per call.
+_CLOSURES_BETWEEN = select(Closure).where(
+    Closure.facility_id == bindparam("facility_id"),
+    Closure.starts_on <= bindparam("last"),
+    Closure.ends_on >= bindparam("first"),
+)
 
 
 def closed_reason(
