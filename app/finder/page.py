@@ -88,9 +88,13 @@ class FinderPage:
         """The chosen conditions in a few words, shown while the filter box is closed."""
         f = self.form
         visits = [k for k in f["kinds"] if k != FacilityKind.FAMILY_RESTROOM]
-        parts = ["가볼 곳 모두" if set(visits) >= set(VISIT_KINDS) else f"종류 {len(visits)}개"]
-        if FacilityKind.FAMILY_RESTROOM in f["kinds"]:
-            parts.append("화장실 포함")
+        restrooms = FacilityKind.FAMILY_RESTROOM in f["kinds"]
+        if restrooms and not visits:
+            parts = [f"{FacilityKind.FAMILY_RESTROOM.label}만"]  # not "종류 0개 · 화장실 포함"
+        else:
+            parts = ["가볼 곳 모두" if set(visits) >= set(VISIT_KINDS) else f"종류 {len(visits)}개"]
+            if restrooms:
+                parts.append("화장실 포함")
         if self.radius_m is not None and _is_number(f["radius_m"]):
             parts.append(f"반경 {distance_text(float(f['radius_m']))}")
         if f["age"]:
