@@ -192,7 +192,7 @@ def _one_per_restroom_tuples(rows: list) -> list:
     for pair in rows:
         r = pair[1]
         if r[_KIND] == restroom:
-            key = (r[_NAME], r[_ADDRESS] or f"#{r[_ID]}")
+            key = restroom_key(r[_ID], r[_NAME], r[_ADDRESS])
             if key in seen:
                 continue
             seen.add(key)
@@ -211,7 +211,7 @@ def _twin_candidates(conn: Connection, q: SearchQuery, need: int) -> tuple[list[
     for fid, _, name, address, lat, lon in found.rows:
         d = spatial.haversine_m(q.lat, q.lon, lat, lon)
         if d <= q.radius_m:
-            key = (name, address or f"#{fid}")
+            key = restroom_key(fid, name, address)
             nearest[key] = min(nearest.get(key, (d, fid)), (d, fid))
     return [fid for _, fid in sorted(nearest.values())[:need]], len(nearest)
 
@@ -294,13 +294,19 @@ def _postgis_page(conn: Connection, q: SearchQuery, fields: list[str]) -> tuple[
         k *= 4
 
 
+def restroom_key(facility_id: int, name: str, address: str | None) -> tuple[str, str]:
+    """What makes two restrooms the same place, shown once: name and address (name and '#id' without an address).
+    SQLite's R*Tree keeps the same rule in SQL (spatial.has_twin_sql)."""
+    return (name, address or f"#{facility_id}")
+
+
 def _one_per_restroom(rows: list) -> list:
     """Restrooms listed twice (same name and address, e.g. a station's two entries) kept once, the nearest."""
     seen, out = set(), []
     for d, r in rows:
         get = r.get if isinstance(r, dict) else r._mapping.get
         if get("kind") == FacilityKind.FAMILY_RESTROOM:
-            key = (get("name"), get("address") or f"#{get('id')}")
+            key = restroom_key(get("id"), get("name"), get("address"))
             if key in seen:
                 continue
             seen.add(key)

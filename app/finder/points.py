@@ -86,7 +86,7 @@ def rank(conn: Connection, q: SearchQuery) -> Ranked:
         seen, drop = set(), np.zeros(len(order), dtype=bool)
         for at in np.flatnonzero(restroom).tolist():
             i = order[at]
-            key = (names[i], cols[5][i] or f"#{ids[i]}")
+            key = services.restroom_key(ids[i], names[i], cols[5][i])
             drop[at] = key in seen
             seen.add(key)
         order = order[~drop]
