@@ -88,10 +88,14 @@ def city_policy(session: Session) -> CityPolicy:
     return stored if stored is not None else CityPolicy(id=1, no_show_ban_days=NO_SHOW_BAN_DAYS_DEFAULT)
 
 
+def kind_defaults(kind: str) -> dict:
+    """The default settings of a facility kind (a kids café's for a kind without its own)."""
+    return KIND_DEFAULTS.get(kind, KIND_DEFAULTS[FacilityKind.KIDS_CAFE])
+
+
 def default_policy(kind: str, facility_id: int | None = None) -> BookingPolicy:
     """An unsaved policy holding the defaults for a facility kind."""
-    values = dict(KIND_DEFAULTS.get(kind, KIND_DEFAULTS[FacilityKind.KIDS_CAFE]))
-    return BookingPolicy(facility_id=facility_id, ratios=dict(DEFAULT_RATIOS), **values)
+    return BookingPolicy(facility_id=facility_id, ratios=dict(DEFAULT_RATIOS), **kind_defaults(kind))
 
 
 def get_policy(session: Session, facility) -> BookingPolicy:

@@ -21,7 +21,7 @@ from app.auth.models import Child, User
 from app.bookings.availability import closed_days, session_state, slot_item, slots_from
 from app.bookings.choices import ACTIVE_STATUSES, BookingStatus
 from app.bookings.models import Booking, BookingChild, BookingPolicy, NoShow, NoShowCancellation, Slot
-from app.bookings.policy import KIND_DEFAULTS, city_policy, default_policy, get_policy, lottery_allocates
+from app.bookings.policy import city_policy, default_policy, get_policy, kind_defaults, lottery_allocates
 from app.bookings.rules import (
     BookingError,
     Held,
@@ -205,7 +205,7 @@ def _check_slot_rules(row, n: int, guardians: int, hours: int, now: datetime, vi
     if row.has_policy is not None:
         policy = SimpleNamespace(**{name: getattr(row, name) for name in _SLOT_RULES_POLICY})
     else:
-        defaults = KIND_DEFAULTS.get(row.kind, KIND_DEFAULTS[FacilityKind.KIDS_CAFE])
+        defaults = kind_defaults(row.kind)
         policy = SimpleNamespace(**{name: defaults[name] for name in _SLOT_RULES_POLICY})
     check_counts(policy, n, guardians)
     if row.kind != FacilityKind.HOURLY_DAYCARE:
@@ -381,8 +381,8 @@ def insert_booking(session: Session, booking: Booking, children: list[Child]) ->
     built after the commit reads no more), nothing left to flush. A rollback does not forget these objects as it
     forgets flushed ones: a caller that goes on with the session after one expunges the booking (book() does).
 
-    Two INSERT … RETURNING id statements instead of the ORM's flush, which would cost a rush's booking about three
-    times as much CPU under its write lock."""
+    Two INSERT … RETURNING id statements instead of the ORM's flush: a rush's booking held SQLite's write lock for
+    3.0 ms of CPU with the flush, 1.9 ms with these (docs/benchmarks.md, issue #13 third round)."""
     connection = session.connection()
     booking.id = connection.execute(_INSERT_BOOKING, _column_values(booking, _BOOKING_COLUMNS)).scalar_one()
     places = booking.places
