@@ -90,7 +90,7 @@ class FinderPage:
         visits = [k for k in f["kinds"] if k != FacilityKind.FAMILY_RESTROOM]
         restrooms = FacilityKind.FAMILY_RESTROOM in f["kinds"]
         if restrooms and not visits:
-            parts = [f"{FacilityKind.FAMILY_RESTROOM.label}만"]  # not "종류 0개 · 화장실 포함"
+            parts = ["화장실만"]  # not "종류 0개 · 화장실 포함" (short: the summary shares a phone-width line)
         else:
             parts = ["가볼 곳 모두" if set(visits) >= set(VISIT_KINDS) else f"종류 {len(visits)}개"]
             if restrooms:

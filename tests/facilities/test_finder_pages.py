@@ -124,7 +124,7 @@ def test_filters_kind_age_amenity_and_open_now(client, make_facility):
     base = dict(lat=CITY_HALL[0], lon=CITY_HALL[1])
     html = page(client, **base, kind="family_restroom")
     assert listed_ids(html) == [diaper.id]
-    assert '<span class="filter-summary">가족화장실·기저귀교환대만 · 반경' in html  # not "종류 0개 · 화장실 포함"
+    assert '<span class="filter-summary">화장실만 · 반경' in html  # not "종류 0개 · 화장실 포함"
     summary = '<span class="filter-summary">종류 1개 · 화장실 포함'
     assert summary in page(client, **base, kind=["kids_cafe", "family_restroom"])
     assert set(listed_ids(page(client, **base, kind="kids_cafe", age=2))) == {toddler.id}
