@@ -11,7 +11,7 @@ from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -20,7 +20,7 @@ from sqlalchemy.orm.session import make_transient_to_detached
 from app.auth.models import Child, User
 from app.bookings.availability import closed_days, session_state, slot_item, slots_from
 from app.bookings.choices import ACTIVE_STATUSES, BookingStatus
-from app.bookings.models import Booking, BookingChild, BookingPolicy, NoShow, NoShowCancellation, Slot
+from app.bookings.models import Booking, BookingChild, BookingPolicy, Closure, NoShow, NoShowCancellation, Slot
 from app.bookings.policy import city_policy, default_policy, get_policy, kind_defaults, lottery_allocates
 from app.bookings.rules import (
     BookingError,
@@ -164,12 +164,21 @@ _HELD_BY = (
 )
 
 
-# One round trip for the slot, its facility and policy, built once: what book() needs once the slot's own row has
-# let the booking through (_SLOT_RULES).
-_SLOT_FACILITY_POLICY = (
-    select(Slot, Facility, BookingPolicy)
+# One round trip for the slot, its facility and policy, and the facility's closures on the slot's day (one row per
+# closure, usually none), built once: what book() needs once the slot's own row has let the booking through
+# (_SLOT_RULES, which also gives the day).
+_SLOT_FACILITY_POLICY_CLOSURES = (
+    select(Slot, Facility, BookingPolicy, Closure)
     .join(Facility, Facility.id == Slot.facility_id)
     .outerjoin(BookingPolicy, BookingPolicy.facility_id == Slot.facility_id)
+    .outerjoin(
+        Closure,
+        and_(
+            Closure.facility_id == Slot.facility_id,
+            Closure.starts_on <= bindparam("day"),
+            Closure.ends_on >= bindparam("day"),
+        ),
+    )
     .where(Slot.id == bindparam("slot_id"))
     .options(load_only(Facility.id, Facility.kind, Facility.name, Facility.age_min, Facility.age_max))
 )
@@ -251,13 +260,16 @@ def book(
     rules = session.connection().execute(_SLOT_RULES, {"slot_id": slot_id}).first()
     if rules is not None:
         hours = _check_slot_rules(rules, len(child_ids), guardians, hours, now, via_lottery)
-    row = rules and session.execute(_SLOT_FACILITY_POLICY, {"slot_id": slot_id}).first()
-    if row is None:  # no such slot (or deleted since the first read)
+    day = rules and kst_day(rules.starts_at)
+    rows = rules and session.execute(_SLOT_FACILITY_POLICY_CLOSURES, {"slot_id": slot_id, "day": day}).all()
+    if not rows:  # no such slot (or deleted since the first read)
         raise BookingError("not_found", "예약 시간을 찾을 수 없습니다")
-    slot, facility, policy = row
+    slot, facility, policy, _ = rows[0]
     policy = policy if policy is not None else default_policy(facility.kind, facility.id)
-    day = kst_day(slot.starts_at)
-    reason = closed_reason(session, facility.id, policy, day)
+    closures = [r[3] for r in rows if r[3] is not None]
+    if kst_day(slot.starts_at) != day:  # the session was moved to another day since the first read
+        day, closures = kst_day(slot.starts_at), None
+    reason = closed_reason(session, facility.id, policy, day, closures)
     if reason is not None:
         raise BookingError("closed", f"이 날은 휴관입니다 ({reason})")
     window = check_window(policy, slot.starts_at, now)
