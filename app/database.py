@@ -153,6 +153,8 @@ def configure_engine(engine: Engine) -> None:
 def _has_input(dbapi_connection) -> bool:
     """Whether an idle connection's socket can be read: end of file or an error message, since a healthy idle
     connection is sent nothing (we do not LISTEN)."""
+    if dbapi_connection.closed:  # closed by the driver after a fatal error: no socket left to look at
+        return True
     poller = select.poll()
     poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
     return bool(poller.poll(0))

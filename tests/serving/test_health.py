@@ -186,3 +186,16 @@ def test_a_backend_ended_by_the_server_is_replaced_before_use(proxied, monkeypat
         time.sleep(0.001)
     assert client.get(f"/api/facilities/{facility_id}").status_code == 200
     assert len(pings) == 1 and proxy.accepted == opened + 1  # pinged because the socket said so, then replaced
+
+
+def test_a_pooled_connection_the_driver_closed_is_replaced_before_use(proxied):
+    app, proxy = proxied
+    facility_id = _facility_id(app)
+    client = app.test_client()
+    with app.app_context():
+        raw = db.session.connection().connection.dbapi_connection
+        db.session.commit()
+    raw.close()  # as psycopg does after a fatal error on the connection
+    opened = proxy.accepted
+    assert client.get(f"/api/facilities/{facility_id}").status_code == 200
+    assert proxy.accepted == opened + 1
