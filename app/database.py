@@ -17,12 +17,18 @@ Code under it must, as on PostgreSQL, lock before the reads its rule rests on (b
 Waiting for SQLite's write lock polls in steps of ``SQLITE_LOCK_POLL_S`` instead of SQLite's own busy handler, whose
 sleeps grow to 100 ms (a waiter could sleep long after the lock was free: the rush's p99 tail).
 
-PostgreSQL connections idle in autocommit, so the pool's pre-ping is one round trip (``SELECT 1``) rather than a
-``BEGIN`` too; every transaction switches autocommit off again when it begins (unless it begins on demand).
+PostgreSQL connections idle in autocommit, so a ping is one round trip (``SELECT 1``) rather than a ``BEGIN`` too;
+every transaction switches autocommit off again when it begins (unless it begins on demand).
+
+A pooled PostgreSQL connection is checked before each use without a round trip (``_check_alive``): a server that
+restarts, or ends a backend, closes the socket (after a last error message), so the idle socket has something to
+read; such a connection, or one idle for ``PG_PING_AFTER_IDLE_S``, is pinged, and a failed ping replaces every pooled
+connection, as SQLAlchemy's ``pool_pre_ping`` would. The pre-ping itself was a round trip on every request.
 """
 
 from __future__ import annotations
 
+import select
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -31,15 +37,17 @@ from contextvars import ContextVar
 
 from sqlalchemy import Select, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_LOCK_POLL_S = 0.001
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+PG_PING_AFTER_IDLE_S = 10.0
 
 _ON_DEMAND: ContextVar[bool] = ContextVar("transaction_on_demand", default=False)
 _PENDING = "nadeuri_begin_pending"  # Connection.info: the transaction has not begun on the database yet
+_IDLE_SINCE = "nadeuri_idle_since"  # a pooled connection's info: when it was last given back to the pool
 
 
 @contextmanager
@@ -142,14 +150,39 @@ def configure_engine(engine: Engine) -> None:
                 sqlite_begin_immediate(connection.connection.dbapi_connection)
 
 
+def _has_input(dbapi_connection) -> bool:
+    """Whether an idle connection's socket can be read: end of file or an error message, since a healthy idle
+    connection is sent nothing (we do not LISTEN)."""
+    if dbapi_connection.closed:  # closed by the driver after a fatal error: no socket left to look at
+        return True
+    poller = select.poll()
+    poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(0))
+
+
 def _configure_postgresql(engine: Engine) -> None:
-    """Idle connections in autocommit (a one-round-trip pre-ping); a transaction turns it off as it begins."""
+    """Idle connections in autocommit (a one-round-trip ping); a transaction turns it off as it begins. Pooled
+    connections are checked before use (see the module's docstring)."""
 
     @event.listens_for(engine, "connect")
     @event.listens_for(engine, "checkin")
-    def _idle_in_autocommit(dbapi_connection, _record):
+    def _idle_in_autocommit(dbapi_connection, record):
         if dbapi_connection is not None and dbapi_connection.info.transaction_status == 0:  # IDLE
             dbapi_connection.autocommit = True
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check_alive(dbapi_connection, record, _proxy):
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None:  # not back in the pool since its last use (e.g. returned mid-transaction)
+            idle_since = float("-inf")
+        if time.monotonic() - idle_since < PG_PING_AFTER_IDLE_S and not _has_input(dbapi_connection):
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # As a failed pre-ping: the server went away, so every connection opened before now is replaced.
+            raise InvalidatePoolError(f"ping failed: {error.__class__.__name__}") from error
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):

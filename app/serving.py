@@ -3,8 +3,8 @@
 A load balancer asks ``GET /healthz`` which app servers can take traffic: 200 when the database
 answers ``SELECT 1``, 503 with a JSON reason when it does not. While PostgreSQL is down every
 route answers 503 with a Korean message (JSON under /api/, a plain page otherwise), never a 500;
-when it comes back the app recovers by itself, because ``pool_pre_ping`` tests each pooled
-connection before handing it out and replaces the ones the restart killed.
+when it comes back the app recovers by itself, because each pooled connection is checked before it
+is handed out and the ones the restart killed are replaced (app/database.py, ``_check_alive``).
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, Po
 
 
 def apply_engine_options(app: Flask) -> None:
-    """Pre-ping pooled PostgreSQL connections and bound connection attempts; call before db.init_app."""
+    """Bound PostgreSQL connection attempts; call before db.init_app (pooled connections are checked before use by
+    app.database.configure_engine)."""
     if not str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
         return
     # A copy: the dict may be the Config class attribute shared by every app in the process.
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    options.setdefault("pool_pre_ping", True)
     connect_args = dict(options.get("connect_args") or {})
     connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_SECONDS)
     options["connect_args"] = connect_args

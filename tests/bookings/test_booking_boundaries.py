@@ -9,7 +9,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.bookings import services
-from app.bookings.models import Booking, BookingChild, Slot
+from app.bookings.models import Booking, BookingChild, Closure, Slot
 from app.bookings.services import BookingError, backstop_error, book, cancel
 from tests.bookings.refusal import refused
 from tests.factories import NOW, hourly_slots, kst, make_child, make_slot, make_user, set_policy
@@ -193,6 +193,26 @@ def test_a_full_session_refuses_from_its_own_row_in_the_rules_order(db, cafe, pa
     with counted(db.engine) as statements:
         refused(code, db.session, parent, slot_id, kids if case == "five children" else kids[:1], now=now)
     assert len(statements) == 1 and statements[0].lstrip().upper().startswith("SELECT")
+
+
+def test_the_closures_of_the_sessions_day_come_with_the_slot(db, cafe, parent):
+    """book() reads the facility's closures on the session's day in the same statement as the slot, facility and
+    policy (two closures overlapping that day: two rows, one refusal); a closure on another day does not close it."""
+    monday, tuesday = (make_slot(db.session, cafe, kst(2026, 11, d, 13)).id for d in (30, 24))
+    db.session.add_all(
+        [
+            Closure(facility_id=cafe.id, starts_on=date(2026, 11, 28), ends_on=date(2026, 11, 30), reason="소독 휴관"),
+            Closure(facility_id=cafe.id, starts_on=date(2026, 11, 30), ends_on=date(2026, 11, 30), reason="소독 휴관"),
+            Closure(facility_id=cafe.id, starts_on=date(2026, 11, 23), ends_on=date(2026, 11, 23), reason="전날 휴관"),
+        ]
+    )
+    db.session.commit()
+    kid = parent.children[0].id
+    with counted(db.engine) as statements:
+        error = refused("closed", db.session, parent, monday, [kid], now=NOW)
+    assert "소독 휴관" in error.message
+    assert len(statements) == 2 and all(s.lstrip().upper().startswith("SELECT") for s in statements)
+    assert book(db.session, parent, tuesday, [kid], now=NOW).status == "confirmed"
 
 
 def test_a_booking_that_fails_after_writing_leaves_the_session_usable(db, cafe, parent, monkeypatch):

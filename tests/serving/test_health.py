@@ -6,10 +6,13 @@ answer 503 while it is cut and 200 again once it is restored, without a restart.
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app import create_app
+from app import create_app, database
 from app.config import TestConfig
 from app.extensions import db
 from tests.serving.rush import make_rush_data
@@ -85,7 +88,7 @@ def proxied():
     url = real.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     app = make_app(url)
     # No app context stays pushed: each request then has its own, as under gunicorn, and gives its
-    # connection back to the pool at teardown (where pre-ping checks it on the next checkout).
+    # connection back to the pool at teardown (where it is checked before the next use: app.database).
     yield app, proxy
     with app.app_context():
         db.engine.dispose()
@@ -97,7 +100,7 @@ def _facility_id(app) -> int:
     with app.app_context():
         facility_id = make_rush_data(db.session, parents=0, capacities=[]).facility_id
         db.session.commit()
-        assert db.engine.pool._pre_ping  # set by app.serving for PostgreSQL
+        assert not db.engine.pool._pre_ping  # app.database checks pooled connections instead (_check_alive)
     return facility_id
 
 
@@ -121,7 +124,8 @@ def test_postgres_outage_gives_503_then_recovers_without_restart(proxied):
 
 
 def test_connections_killed_by_a_restart_are_replaced_before_use(proxied):
-    """No request between the cut and the restore: only pre-ping saves the first request from a dead connection."""
+    """No request between the cut and the restore: only the check before use saves the first request from a dead
+    connection."""
     app, proxy = proxied
     facility_id = _facility_id(app)
     client = app.test_client()
@@ -131,3 +135,67 @@ def test_connections_killed_by_a_restart_are_replaced_before_use(proxied):
     proxy.restore()
     assert client.get(f"/facilities/{facility_id}").status_code == 200
     assert proxy.accepted > opened  # a fresh connection replaced the dead one
+
+
+def _ping_counter(monkeypatch, app) -> list:
+    """The pings the app's engine sends (each a round trip), recorded as they happen."""
+    with app.app_context():
+        dialect = db.engine.dialect
+    pings, real_ping = [], dialect.do_ping
+
+    def counted(dbapi_connection):
+        pings.append(dbapi_connection)
+        return real_ping(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", counted)
+    return pings
+
+
+def test_a_healthy_pooled_connection_is_used_without_a_ping(proxied, monkeypatch):
+    app, proxy = proxied
+    facility_id = _facility_id(app)
+    client = app.test_client()
+    pings = _ping_counter(monkeypatch, app)
+    for _ in range(3):
+        assert client.get(f"/api/facilities/{facility_id}").status_code == 200
+    assert pings == []  # no SELECT 1 before each request's statements
+    monkeypatch.setattr(database, "PG_PING_AFTER_IDLE_S", 0.0)  # as if the connection had been idle a while
+    assert client.get(f"/api/facilities/{facility_id}").status_code == 200
+    assert len(pings) == 1
+
+
+def test_a_backend_ended_by_the_server_is_replaced_before_use(proxied, monkeypatch):
+    """pg_terminate_backend, as a restart or an administrator ends a session: the next request still succeeds."""
+    app, proxy = proxied
+    facility_id = _facility_id(app)
+    client = app.test_client()
+    assert client.get(f"/api/facilities/{facility_id}").status_code == 200
+    with app.app_context():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        raw = db.session.connection().connection.dbapi_connection  # the pooled connection the next request gets
+        db.session.commit()
+    killer = create_engine(postgres_url())
+    with killer.connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    killer.dispose()
+    pings = _ping_counter(monkeypatch, app)
+    opened = proxy.accepted
+    for _ in range(500):  # the server's last message and the socket's end arrive within milliseconds
+        if database._has_input(raw):
+            break
+        time.sleep(0.001)
+    assert client.get(f"/api/facilities/{facility_id}").status_code == 200
+    assert len(pings) == 1 and proxy.accepted == opened + 1  # pinged because the socket said so, then replaced
+
+
+def test_a_pooled_connection_the_driver_closed_is_replaced_before_use(proxied):
+    app, proxy = proxied
+    facility_id = _facility_id(app)
+    client = app.test_client()
+    with app.app_context():
+        raw = db.session.connection().connection.dbapi_connection
+        db.session.commit()
+    raw.close()  # as psycopg does after a fatal error on the connection
+    opened = proxy.accepted
+    assert client.get(f"/api/facilities/{facility_id}").status_code == 200
+    assert proxy.accepted == opened + 1
