@@ -353,70 +353,78 @@ def _square_half(inner: float, radius_m: float) -> float:
     return min(radius_m / _SIZING_SHARE, inner / 2)
 
 
-def _strip_pieces(inner: float, outer: float, radius_m: float) -> tuple[list, list, tuple]:
-    """(counted, read, square): the pieces [y0, y1) x [x0, x1) of the box (half-sides `outer`), in planar metres from
-    the centre, whose entries are only counted (certainly within `inner`), read, and the counted centre square.
+def _strip_pieces(inner: float, outer: float, radius_m: float) -> tuple[list, list, list, list, tuple]:
+    """(ys, xs, counted, read, square): the pieces of the box (half-sides `outer`) whose entries are only counted
+    (certainly within `inner`), read, and the counted centre square. ys and xs are the lines that cut it, in planar
+    metres from the centre (north, east); a piece (iy0, iy1, ix0, ix1) is [ys[iy0], ys[iy1]) x [xs[ix0], xs[ix1]).
+    Which lines bound which piece is the same for every circle (one SQL statement serves all).
 
-    A counted piece's far corner is within `inner` (less a relative 1e-9); turning the pieces into degrees moves them
-    by under 1e-7 m, inside the 1e-6 m Bounds.abs_m keeps for rounding. A boundary is the same float in every piece
-    that has it, so the pieces meet without gap or overlap."""
+    A counted piece's far corner is within `inner` (less a relative 1e-9); turning the lines into degrees moves them
+    by under 1e-7 m, inside the 1e-6 m Bounds.abs_m keeps for rounding. Pieces that meet share the line, the same
+    float in both, so they meet without gap or overlap."""
     h = _square_half(inner, radius_m)
     t0 = math.asin(h / inner) if inner > 0 else 0.0
-    ys = [h] + [inner * math.sin(t0 + (math.pi / 2 - t0) * i / (STRIPS + 1)) for i in range(1, STRIPS + 1)]
+    tops = [inner * math.sin(t0 + (math.pi / 2 - t0) * i / (STRIPS + 1)) for i in range(1, STRIPS + 1)]
     edge = outer * (1 + 1e-9)
+    ys, xs = [-edge, edge], [-edge, edge]
+
+    def lines(values: list, v: float) -> tuple[int, int]:
+        values += [v, -v]
+        return len(values) - 2, len(values) - 1
+
+    def half_width(y: float) -> float:
+        return math.sqrt(max(inner * inner - y * y, 0.0)) * (1 - 1e-9)
+
     counted, read = [], []
-    for lo, hi in zip(ys, ys[1:]):
-        w = math.sqrt(max(inner * inner - hi * hi, 0.0)) * (1 - 1e-9)
-        for y0, y1 in ((-hi, -lo), (lo, hi)):
-            counted.append((y0, y1, -w, w))
-            read += [(y0, y1, -edge, -w), (y0, y1, w, edge)]
-    read += [(-edge, -ys[-1], -edge, edge), (ys[-1], edge, -edge, edge)]
-    w = math.sqrt(max(inner * inner - h * h, 0.0)) * (1 - 1e-9)
-    counted += [(-h, h, -w, -h), (-h, h, h, w)]
-    read += [(-h, h, -edge, -w), (-h, h, w, edge)]
-    return counted, read, (-h, h, -h, h)
+    (h_n, h_s), (w_e, w_w), (h_e, h_w) = lines(ys, h), lines(xs, half_width(h)), lines(xs, h)
+    counted += [(h_s, h_n, w_w, h_w), (h_s, h_n, h_e, w_e)]  # the centre strip, either side of the square
+    read += [(h_s, h_n, 0, w_w), (h_s, h_n, w_e, 1)]
+    below, above = h_s, h_n
+    for top in tops:
+        (n, s), (e, w) = lines(ys, top), lines(xs, half_width(top))
+        for y0, y1 in ((s, below), (above, n)):
+            counted.append((y0, y1, w, e))
+            read += [(y0, y1, 0, w), (y0, y1, e, 1)]
+        below, above = s, n
+    read += [(0, below, 0, 1), (above, 1, 0, 1)]  # the caps
+    return ys, xs, counted, read, (h_s, h_n, h_w, h_e)
 
 
 @lru_cache(maxsize=64)
 def _strips_sql(kinds: tuple[str, ...]) -> TextClause:
     """(count inside but the centre square, ring ids as JSON, count in the centre square) over the strips of
     `kinds`' bands."""
-    n_counted, n_read = (len(pieces) for pieces in _strip_pieces(2.0, 3.0, 1.0)[:2])  # the same for any circle
+    _, _, counted, read, square = _strip_pieces(2.0, 3.0, 1.0)  # which lines bound which piece: any circle's
 
-    def piece(b: int, name: str) -> str:
-        return f"min_lat >= :{name}y0_{b} AND min_lat < :{name}y1_{b} AND min_lon >= :{name}x0 AND min_lon < :{name}x1"
+    def where(b: int, piece: tuple) -> str:
+        y0, y1, x0, x1 = piece
+        return f"min_lat >= :y{y0}_{b} AND min_lat < :y{y1}_{b} AND min_lon >= :x{x0} AND min_lon < :x{x1}"
 
-    def count(b: int, name: str) -> str:
-        return f"(SELECT count(*) FROM facility_rtree WHERE {piece(b, name)})"
+    def count(b: int, piece: tuple) -> str:
+        return f"(SELECT count(*) FROM facility_rtree WHERE {where(b, piece)})"
 
     bands = [BANDS[k] for k in kinds]
-    square = " + ".join(count(b, "s") for b in bands)
-    counted = " + ".join(count(b, f"c{i}") for b in bands for i in range(n_counted))
-    read = " UNION ALL ".join(
-        f"SELECT id, {_q_sql(b)} AS q FROM facility_rtree WHERE {piece(b, f'r{i}')}"
-        for b in bands
-        for i in range(n_read)
+    read_sql = " UNION ALL ".join(
+        f"SELECT id, {_q_sql(b)} AS q FROM facility_rtree WHERE {where(b, p)}" for b in bands for p in read
     )
     return text(
-        f"SELECT {counted} + count(*) FILTER (WHERE q <= :in2),"
-        f" json_group_array(id) FILTER (WHERE q > :in2), {square} FROM ({read}) WHERE q <= :out2"
+        f"SELECT {' + '.join(count(b, p) for b in bands for p in counted)} + count(*) FILTER (WHERE q <= :in2),"
+        f" json_group_array(id) FILTER (WHERE q > :in2), {' + '.join(count(b, square) for b in bands)}"
+        f" FROM ({read_sql}) WHERE q <= :out2"
     )
 
 
 def _strip_params(
     lat: float, lon: float, inner: float, outer: float, radius_m: float, kinds: tuple[str, ...]
 ) -> dict[str, float]:
-    counted, read, square = _strip_pieces(inner, outer, radius_m)
+    ys, xs, *_ = _strip_pieces(inner, outer, radius_m)
     scales = planar_scales(lat)
     ky, kx = math.sqrt(scales["ky2"]), math.sqrt(scales["kx2"])
-    params = {**scales, "lo": lon}
-    named = [(f"c{i}", p) for i, p in enumerate(counted)] + [(f"r{i}", p) for i, p in enumerate(read)]
-    for name, (y0, y1, x0, x1) in named + [("s", square)]:
-        params[f"{name}x0"], params[f"{name}x1"] = lon + x0 / kx, lon + x1 / kx
-        for kind in kinds:
-            b = BANDS[kind]
-            la = lat + b * KIND_BAND_DEG
-            params[f"la{b}"], params[f"{name}y0_{b}"], params[f"{name}y1_{b}"] = la, la + y0 / ky, la + y1 / ky
+    params = {**scales, "lo": lon, **{f"x{j}": lon + x / kx for j, x in enumerate(xs)}}
+    for kind in kinds:
+        b = BANDS[kind]
+        la = params[f"la{b}"] = lat + b * KIND_BAND_DEG
+        params.update({f"y{i}_{b}": la + y / ky for i, y in enumerate(ys)})
     return params
 
 
