@@ -470,8 +470,10 @@ def rtree_candidates(
     # The page: the entries in a smaller box, sized from the centre square's count (as if evenly filled, and for
     # the circle within the box), with room to spare; doubled until it certainly holds the `need` nearest.
     reach = _square_half(inner, radius_m) * max(0.25, math.sqrt(PAGE_ROOM * need / max(square, 1)))
-    if reach > radius_m / 2:
-        reach = radius_m  # a sparse circle: one read of it all costs less than a second round
+    if not 0 < reach <= radius_m / 2:
+        # A sparse circle: one read of it all costs less than a second round. Or a circle of a few metres, within
+        # the R*Tree's float32 rounding, where nothing is certainly inside (no square: reach 0, which doubles to 0).
+        reach = radius_m
     rows = _rtree_sql(kinds)
     while True:
         found = _run(connection, rows, {**common, **_box_params(lat, lon, reach, kinds)})

@@ -183,3 +183,26 @@ def test_search_equals_the_full_path_through_random_changes(db):
             total, page = full_path(conn, q)
             assert got.total == total, (step, radius, kinds)
             assert [(i["distance_m"], i["id"]) for i in got.items] == page, (step, radius, kinds)
+
+
+@pytest.mark.parametrize("radius", [1, 2, 5, 10, 20])
+def test_a_circle_of_a_few_metres_is_answered(db, radius, monkeypatch):
+    """Within the R*Tree's float32 rounding (a few metres, more in the higher kinds' bands) nothing is certainly
+    inside: no centre square, and the page box must still grow to the radius (it once stayed at 0 and doubled to 0
+    for ever: a request that never ended)."""
+    add_rows(db, [(CENTRE[0] + i * 1e-6, CENTRE[1] + i * 1e-6, KINDS[i % len(KINDS)]) for i in range(-40, 40)])
+    conn = db.session.connection()
+    real_run, reads = spatial._run, []
+
+    def run(connection, statement, params):
+        reads.append(statement)
+        assert len(reads) < 20, "the page box does not grow"
+        return real_run(connection, statement, params)
+
+    monkeypatch.setattr(spatial, "_run", run)
+    for kinds in [[k] for k in KINDS] + [[]]:
+        q = services.SearchQuery(lat=CENTRE[0], lon=CENTRE[1], radius_m=radius, kinds=kinds)
+        got = services.search(conn, q)
+        reads.clear()
+        total, page = full_path(conn, q)
+        assert (got.total, [(i["distance_m"], i["id"]) for i in got.items]) == (total, page), (radius, kinds)
