@@ -15,10 +15,26 @@ from tests.support import need
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+def _buffered(app):
+    """`app` answering with its whole body at once: Werkzeug's development server closes a response (a static
+    file's handle) only after writing all of it, so a page that navigates away mid-download left a file open
+    (a ResourceWarning, an error under this suite's warning filter). gunicorn, which serves the app, closes it."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @contextmanager
 def serving(app):
     """Serve `app` in a thread on 127.0.0.1; yields the base URL, then stops and releases the database."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
