@@ -141,22 +141,23 @@ def held_by(session: Session, child_ids: list[int], around: datetime) -> list[He
     return [Held(*row) for row in rows]
 
 
-# Plain table columns (a Core statement: rows without the ORM's loading, which cost this read under the children's
-# lock half as much again); built once.
+# The tables' columns, for the Core statements below (rows without the ORM's loading, which cost the held-bookings
+# read under the children's lock half as much again); the statements are built once.
 _booked, _places = Booking.__table__.c, BookingChild.__table__.c
+_slots, _facilities, _policies = Slot.__table__.c, Facility.__table__.c, BookingPolicy.__table__.c
 _HELD_BY = (
     select(
         _places.child_id,
         _booked.id,
         _booked.slot_id,
         _booked.facility_id,
-        Facility.__table__.c.kind,
+        _facilities.kind,
         _booked.starts_at,
         _booked.ends_at,
         _booked.hours,
     )
     .join_from(BookingChild.__table__, Booking.__table__, _booked.id == _places.booking_id)
-    .join(Facility.__table__, Facility.__table__.c.id == _booked.facility_id)
+    .join(Facility.__table__, _facilities.id == _booked.facility_id)
     .where(
         _places.child_id.in_(bindparam("child_ids", expanding=True)),
         _places.active,
@@ -190,7 +191,6 @@ _SLOT_FACILITY_POLICY_CLOSURES = (
 
 # The slot's row and the rules that need nothing else, as plain columns: a rush is mostly this read and a refusal
 # (no entities loaded, nothing for the refusal's rollback to expire).
-_slots, _facilities, _policies = Slot.__table__.c, Facility.__table__.c, BookingPolicy.__table__.c
 _SLOT_RULES = (
     select(
         _slots.starts_at,
