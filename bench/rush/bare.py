@@ -44,7 +44,10 @@ _INSERT = insert(Booking.__table__).from_select(
         Slot.starts_at,
         Slot.ends_at,
         bindparam("now", type_=Booking.created_at.type),
-    ).where(Child.id == bindparam("child"), Slot.id == bindparam("slot")),
+    )
+    .select_from(Child)
+    .join(Slot, Slot.id == bindparam("slot"))  # one child row, one slot row (a join, not a cartesian product)
+    .where(Child.id == bindparam("child")),
 )
 
 
