@@ -1,0 +1,173 @@
+"""Where a refusal's cost lies: the rush's refusals against a ladder of floors, each served like the app.
+
+    .venv/bin/python bench/rush/ladder.py --db sqlite postgres [--attempts 2000] [--runs 2]
+
+A diagnostic for issue #13's rush target (≥ 70 % of the bare endpoint's attempts per second). Every step answers
+POST /api/bookings for a session that is already full (its counter set to its capacity), so every attempt is a
+refusal, as 92 % of the rush's are; the same gunicorn settings, clients and data as `run.py`. The steps:
+
+- ``bare``: bench/rush/bare.py, one conditional UPDATE (the rush's anchor);
+- ``hooks``: the whole app (every request hook: security headers, CSRF, rate limits, body checks, request log,
+  compression) with /api/bookings answering 409 and reading nothing;
+- ``raw_read``: ``hooks`` plus the bearer token's read on the engine's DBAPI connection, no SQLAlchemy statement;
+- ``core_read``: the same read as a SQLAlchemy Core statement on an engine connection;
+- ``session_read``: the app's own bearer check (``api_login_required``: the read on the request's ORM session);
+- ``app``: the real endpoint (the bearer check, then book()'s read of the session's rules and its refusal).
+
+Each run takes every step in turn on fresh data; the table gives each step's attempts/s as a share of the bare
+endpoint's in the same run. Loopback only. Not a product route: the floors exist only in the server this script
+starts (``LADDER_STEP``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from flask import jsonify, request
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).parent))
+
+STEPS = ("bare", "hooks", "raw_read", "core_read", "session_read", "app")
+_FULL = "남은 자리가 없습니다"
+
+
+def create():
+    """The gunicorn app of one step (LADDER_STEP): the app with /api/bookings replaced by that floor."""
+    from app import create_app
+    from app.auth.tokens import _TOKEN_OWNER_ID, api_login_required, hash_token
+    from app.database import lock_on_demand
+    from app.extensions import db
+
+    step = os.environ["LADDER_STEP"]
+    app = create_app()
+    if step == "app":
+        return app
+
+    def token_hash() -> str:
+        return hash_token(request.headers["Authorization"].partition(" ")[2])
+
+    def refuse():
+        return jsonify(error="slot_full", message=_FULL), 409
+
+    if step == "hooks":
+        view = refuse
+    elif step == "raw_read":
+        with app.app_context():
+            compiled = _TOKEN_OWNER_ID.compile(dialect=db.engine.dialect)
+        sql = str(compiled)
+
+        def view():
+            params = compiled.construct_params({"token_hash": token_hash()})
+            if compiled.positiontup is not None:  # qmark (SQLite): positional
+                params = tuple(params[name] for name in compiled.positiontup)
+            connection = db.engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                cursor.execute(sql, params)
+                cursor.fetchone()
+                cursor.close()
+            finally:
+                connection.close()
+            return refuse()
+    elif step == "core_read":
+
+        def view():
+            with db.engine.connect() as connection:
+                connection.execute(_TOKEN_OWNER_ID, {"token_hash": token_hash()}).first()
+            return refuse()
+    elif step == "session_read":
+        view = api_login_required(refuse)
+    else:
+        raise SystemExit(f"unknown step {step}")
+
+    def on_demand():  # as api_book: reads before any transaction
+        with lock_on_demand():
+            return view()
+
+    app.view_functions["api.api_book"] = on_demand
+    return app
+
+
+def main() -> None:
+    from benchutil import ensure_pg_database, percentile
+    from run import HOST, PG_URL, prepare, rush, worker_cpu_seconds
+    from sqlalchemy import create_engine, text
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"])
+    ap.add_argument("--attempts", type=int, default=2000)
+    ap.add_argument("--clients", type=int, default=64)
+    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--parents", type=int, default=600)
+    ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--port", type=int, default=int(os.environ.get("RUSH_PORT", 5104)))
+    args = ap.parse_args()
+
+    def serve(url: str, step: str) -> subprocess.Popen:
+        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-only", QUEUE_URL="", LADDER_STEP=step)
+        target = "bare:create()" if step == "bare" else "ladder:create()"
+        command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(args.workers), "-b", f"{HOST}:{args.port}"]
+        command += ["--log-level", "warning", "--pythonpath", str(Path(__file__).parent), target]
+        proc = subprocess.Popen(command, cwd=ROOT, env=env)
+        import http.client
+
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                conn = http.client.HTTPConnection(HOST, args.port, timeout=2)
+                conn.request("GET", "/api/openapi.json")
+                if conn.getresponse().status == 200:
+                    return proc
+            except OSError:
+                time.sleep(0.2)
+        proc.terminate()
+        raise RuntimeError("gunicorn did not start")
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="nadeuri-ladder-") as tmp:
+        for name in args.db:
+            if name == "postgres" and not ensure_pg_database(PG_URL):
+                continue
+            for run in range(1, args.runs + 1):
+                bare_rate = None
+                for step in STEPS:
+                    url = f"sqlite:///{tmp}/{name}-{run}-{step}.sqlite3" if name == "sqlite" else PG_URL
+                    _, slot_ids, _, parents = prepare(url, args.parents, 1, 40)
+                    engine = create_engine(url)
+                    with engine.begin() as conn:  # the session is full: every attempt is refused
+                        conn.execute(text("UPDATE slots SET booked = capacity"))
+                    engine.dispose()
+                    server = serve(url, step)
+                    try:
+                        rush(args.port, slot_ids, parents[:40], 200, 8, seed=1)  # warm every worker up
+                        cpu0 = worker_cpu_seconds(server.pid)
+                        seconds, lat, outcomes = rush(args.port, slot_ids, parents, args.attempts, args.clients, 2)
+                        cpu_ms = (worker_cpu_seconds(server.pid) - cpu0) * 1000 / len(lat)
+                    finally:
+                        server.terminate()
+                        server.wait(timeout=30)
+                    if set(outcomes) != {"slot_full"}:
+                        raise SystemExit(f"{name} {step}: expected refusals only, got {dict(outcomes)}")
+                    rate = len(lat) / seconds
+                    bare_rate = bare_rate or rate
+                    rows.append((name, run, step, rate, rate / bare_rate, percentile(lat, 99), cpu_ms))
+                    print(f"{name} run {run} {step}: {rate:.0f}/s, {rate / bare_rate:.0%} of bare", file=sys.stderr)
+
+    print(f"\n{args.attempts} refusals a step, {args.clients} clients, gunicorn -w {args.workers} (sync)\n")
+    print("| db | run | step | attempts/s | ÷ bare, same run | p99 ms | worker CPU ms/attempt |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    for name, run, step, rate, share, p99, cpu_ms in rows:
+        print(f"| {name} | {run} | {step} | {rate:.0f} | {share:.0%} | {p99:.0f} | {cpu_ms:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
