@@ -21,12 +21,9 @@ starts (``LADDER_STEP``).
 
 from __future__ import annotations
 
-import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from flask import jsonify, request
@@ -99,38 +96,12 @@ def create():
 
 def main() -> None:
     from benchutil import ensure_pg_database, percentile
-    from run import HOST, PG_URL, prepare, rush, worker_cpu_seconds
+    from run import PG_URL, prepare, rush, rush_arguments, start_server, worker_cpu_seconds
     from sqlalchemy import create_engine, text
 
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--db", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"])
-    ap.add_argument("--attempts", type=int, default=2000)
-    ap.add_argument("--clients", type=int, default=64)
-    ap.add_argument("--workers", type=int, default=4)
-    ap.add_argument("--parents", type=int, default=600)
+    ap = rush_arguments(__doc__, 5104)
     ap.add_argument("--runs", type=int, default=2)
-    ap.add_argument("--port", type=int, default=int(os.environ.get("RUSH_PORT", 5104)))
     args = ap.parse_args()
-
-    def serve(url: str, step: str) -> subprocess.Popen:
-        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-only", QUEUE_URL="", LADDER_STEP=step)
-        target = "bare:create()" if step == "bare" else "ladder:create()"
-        command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(args.workers), "-b", f"{HOST}:{args.port}"]
-        command += ["--log-level", "warning", "--pythonpath", str(Path(__file__).parent), target]
-        proc = subprocess.Popen(command, cwd=ROOT, env=env)
-        import http.client
-
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                conn = http.client.HTTPConnection(HOST, args.port, timeout=2)
-                conn.request("GET", "/api/openapi.json")
-                if conn.getresponse().status == 200:
-                    return proc
-            except OSError:
-                time.sleep(0.2)
-        proc.terminate()
-        raise RuntimeError("gunicorn did not start")
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="nadeuri-ladder-") as tmp:
@@ -146,7 +117,8 @@ def main() -> None:
                     with engine.begin() as conn:  # the session is full: every attempt is refused
                         conn.execute(text("UPDATE slots SET booked = capacity"))
                     engine.dispose()
-                    server = serve(url, step)
+                    target = "bare:create()" if step == "bare" else "ladder:create()"
+                    server = start_server(url, args.port, args.workers, target=target, LADDER_STEP=step)
                     try:
                         rush(args.port, slot_ids, parents[:40], 200, 8, seed=1)  # warm every worker up
                         cpu0 = worker_cpu_seconds(server.pid)

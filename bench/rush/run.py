@@ -127,10 +127,14 @@ def prepare(url: str, parents: int, n_slots: int, capacity: int):
     return result
 
 
-def start_server(url: str, port: int, workers: int, bare: bool = False, queue: str = "") -> subprocess.Popen:
-    """gunicorn with the app, or (bare) with the anchor endpoint of bench/rush/bare.py; same settings either way."""
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-only", QUEUE_URL=queue)
-    target = ["--pythonpath", str(Path(__file__).parent), "bare:create()"] if bare else ["app:create_app()"]
+def start_server(
+    url: str, port: int, workers: int, bare: bool = False, queue: str = "", target: str = "", **env_vars: str
+) -> subprocess.Popen:
+    """gunicorn with the app, or (bare) with the anchor endpoint of bench/rush/bare.py, or another app `target` of
+    this directory (bench/rush/ladder.py's steps, told by `env_vars`); the same settings in every case."""
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-only", QUEUE_URL=queue, **env_vars)
+    target = target or ("bare:create()" if bare else "")
+    target = ["--pythonpath", str(Path(__file__).parent), target] if target else ["app:create_app()"]
     proc = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -304,18 +308,24 @@ def measure(url: str, args, bare: bool, queue: str) -> tuple:
     return seconds, lat, outcomes, over, mismatch, placed, cpu_ms
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def rush_arguments(description: str, port: int) -> argparse.ArgumentParser:
+    """The options every rush benchmark takes: databases, attempts, clients, workers, parents, port."""
+    ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"])
     ap.add_argument("--attempts", type=int, default=2000)
     ap.add_argument("--clients", type=int, default=64)
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--parents", type=int, default=600)
+    ap.add_argument("--port", type=int, default=int(os.environ.get("RUSH_PORT", port)))
+    return ap
+
+
+def main() -> None:
+    ap = rush_arguments(__doc__, 5103)
     ap.add_argument("--slots", type=int, default=4)
     ap.add_argument("--capacity", type=int, default=40)
     ap.add_argument("--runs", type=int, default=1, help="app + anchor pairs per database")
     ap.add_argument("--no-anchor", dest="anchor", action="store_false", help="skip the bare endpoint")
-    ap.add_argument("--port", type=int, default=int(os.environ.get("RUSH_PORT", 5103)))
     ap.add_argument(
         "--pg-queue",
         default="redis://127.0.0.1:6379/0",
