@@ -122,7 +122,7 @@ def main() -> None:
                     try:
                         rush(args.port, slot_ids, parents[:40], 200, 8, seed=1)  # warm every worker up
                         cpu0 = worker_cpu_seconds(server.pid)
-                        seconds, lat, outcomes = rush(args.port, slot_ids, parents, args.attempts, args.clients, 2)
+                        seconds, lat, outcomes, _ = rush(args.port, slot_ids, parents, args.attempts, args.clients, 2)
                         cpu_ms = (worker_cpu_seconds(server.pid) - cpu0) * 1000 / len(lat)
                     finally:
                         server.terminate()

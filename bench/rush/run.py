@@ -207,7 +207,8 @@ def worker_cpu_seconds(master_pid: int) -> float:
 
 
 def rush(port: int, slot_ids: list[int], parents: list[tuple[str, int]], attempts: int, clients: int, seed: int):
-    """`clients` threads share `attempts` booking attempts; returns (seconds, latencies ms, outcome counter)."""
+    """`clients` threads share `attempts` booking attempts; returns (seconds, latencies ms, outcome counter, phases:
+    see _phases)."""
     rnd = random.Random(seed)
     plan = [(parents[i % len(parents)], rnd.choice(slot_ids)) for i in range(attempts)]
     rnd.shuffle(plan)
@@ -246,19 +247,21 @@ def rush(port: int, slot_ids: list[int], parents: list[tuple[str, int]], attempt
         t.join()
     wall = time.perf_counter() - t0
     print(f"  client CPU {time.process_time() - cpu0:.1f} s over {wall:.1f} s", file=sys.stderr)
-    _print_phases(t0, sorted(timeline), outcomes["confirmed"])
-    return wall, latencies, outcomes
+    return wall, latencies, outcomes, _phases(t0, sorted(timeline), outcomes["confirmed"])
 
 
-def _print_phases(t0: float, timeline: list[tuple[float, float, str]], confirmed: int) -> None:
-    """Where the time goes: the filling phase (until the last confirmed place) against the refusals after it."""
+def _phases(t0: float, timeline: list[tuple[float, float, str]], confirmed: int) -> dict[str, tuple[int, float]]:
+    """Where the time goes: the filling phase (until the last confirmed place) against the refusals after it.
+    Printed, and returned as {"filling": (attempts, seconds), "after": (attempts, seconds)} ({} without a booking)."""
     if not confirmed:
-        return
+        return {}
     last = max(i for i, (_, _, code) in enumerate(timeline) if code == "confirmed")
     fill, rest = timeline[: last + 1], timeline[last + 1 :]
     fill_s = fill[-1][0] - t0
     rest_s = (timeline[-1][0] - fill[-1][0]) if rest else 0.0
+    phases = {}
     for name, part, seconds in (("filling", fill, fill_s), ("after", rest, rest_s)):
+        phases[name] = (len(part), seconds)
         if part:
             lat = [ms for _, ms, _ in part]
             print(
@@ -266,6 +269,7 @@ def _print_phases(t0: float, timeline: list[tuple[float, float, str]], confirmed
                 f"p50 {percentile(lat, 50):.0f} ms, p99 {percentile(lat, 99):.0f} ms",
                 file=sys.stderr,
             )
+    return phases
 
 
 def audit(url: str, slot_ids: list[int], bare: bool = False) -> tuple[int, int, int]:
@@ -298,14 +302,14 @@ def measure(url: str, args, bare: bool, queue: str) -> tuple:
     try:
         warm_up(args.port, facility_id, warm_slot, parents[:40], bare)
         cpu0 = worker_cpu_seconds(server.pid)
-        seconds, lat, outcomes = rush(args.port, slot_ids, parents, args.attempts, args.clients, seed=2)
+        seconds, lat, outcomes, phases = rush(args.port, slot_ids, parents, args.attempts, args.clients, seed=2)
         cpu_ms = (worker_cpu_seconds(server.pid) - cpu0) * 1000 / len(lat)
     finally:
         server.terminate()
         server.wait(timeout=30)
         make_huey(queue, tempfile.gettempdir()).flush()  # the enqueued notifications: nobody consumes them here
     over, mismatch, placed = audit(url, slot_ids, bare)
-    return seconds, lat, outcomes, over, mismatch, placed, cpu_ms
+    return seconds, lat, outcomes, over, mismatch, placed, cpu_ms, phases
 
 
 def rush_arguments(description: str, port: int) -> argparse.ArgumentParser:
@@ -348,7 +352,9 @@ def main() -> None:
                     if name == "sqlite":
                         for suffix in ("", "-wal", "-shm"):
                             Path(f"{tmp}/rush.sqlite3{suffix}").unlink(missing_ok=True)
-                    seconds, lat, outcomes, over, mismatch, placed, cpu_ms = measure(url, args, bare, queue)
+                    seconds, lat, outcomes, over, mismatch, placed, cpu_ms, phases = measure(url, args, bare, queue)
+                    fill_n, fill_s = phases.get("filling", (0, 0.0))
+                    after_n, after_s = phases.get("after", (0, 0.0))
                     rate = len(lat) / seconds
                     if bare and app_rate is not None:
                         rows[-1] = (*rows[-1][:-1], f"{app_rate / rate:.0%}")
@@ -372,6 +378,8 @@ def main() -> None:
                             over,
                             mismatch,
                             f"{cpu_ms:.1f}",
+                            f"{fill_s:.2f}" if fill_n else "-",
+                            f"{after_n / after_s:.0f}" if after_n and after_s else "-",
                             "",
                         )
                     )
@@ -386,12 +394,14 @@ def main() -> None:
     )
     print(
         "| db | server | run | attempts | s | attempts/s | p50 ms | p99 ms | confirmed / places | slot_full "
-        "| other refusals | overbooked | counter≠rows | app CPU ms/attempt | app ÷ bare attempts/s |"
+        "| other refusals | overbooked | counter≠rows | app CPU ms/attempt | filling s | after /s "
+        "| app ÷ bare attempts/s |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print("| " + " | ".join(str(v) for v in r) + " |")
     print("\napp CPU = gunicorn workers' CPU time per attempt (2 cores / that = the app's ceiling on this machine)")
+    print("filling s = until the last place was taken; after /s = the refusals' rate after it")
     if bad:
         sys.exit("OVERBOOKED or counter mismatch")
 
