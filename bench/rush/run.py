@@ -134,7 +134,7 @@ def start_server(
     this directory (bench/rush/ladder.py's steps, told by `env_vars`); the same settings in every case."""
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-only", QUEUE_URL=queue, **env_vars)
     target = target or ("bare:create()" if bare else "")
-    target = ["--pythonpath", str(Path(__file__).parent), target] if target else ["app:create_app()"]
+    app_args = ["--pythonpath", str(Path(__file__).parent), target] if target else ["app:create_app()"]
     proc = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -144,7 +144,7 @@ def start_server(
             f"{HOST}:{port}",
             "--log-level",
             "warning",
-            *target,
+            *app_args,
         ],
         cwd=ROOT,
         env=env,
