@@ -1,6 +1,6 @@
 """Where a refusal's cost lies: the rush's refusals against a ladder of floors, each served like the app.
 
-    .venv/bin/python bench/rush/ladder.py --db sqlite postgres [--attempts 2000] [--runs 2]
+    .venv/bin/python bench/rush/ladder.py --db sqlite postgres [--attempts 2000] [--runs 2] [--steps app merged_read]
 
 A diagnostic for issue #13's rush target (≥ 70 % of the bare endpoint's attempts per second). Every step answers
 POST /api/bookings for a session that is already full (its counter set to its capacity), so every attempt is a
@@ -12,11 +12,14 @@ refusal, as 92 % of the rush's are; the same gunicorn settings, clients and data
 - ``raw_read``: ``hooks`` plus the bearer token's read on the engine's DBAPI connection, no SQLAlchemy statement;
 - ``core_read``: the same read as a SQLAlchemy Core statement on an engine connection;
 - ``session_read``: the app's own bearer check (``api_login_required``: the read on the request's ORM session);
-- ``app``: the real endpoint (the bearer check, then book()'s read of the session's rules and its refusal).
+- ``app``: the real endpoint (the bearer check, then book()'s read of the session's rules and its refusal);
+- ``merged_read``: the app's refusal with its two reads made one statement (the token's row joined with the
+  session's rules): the most that option of issue #13's could give, measured, not built into the app.
 
-Each run takes every step in turn on fresh data; the table gives each step's attempts/s as a share of the bare
-endpoint's in the same run. Loopback only. Not a product route: the floors exist only in the server this script
-starts (``LADDER_STEP``).
+Each run takes the bare endpoint, then every step of ``--steps`` in turn (all by default; a step may be named twice,
+``--steps app merged_read app merged_read``, to alternate two against this VM's drift), each on fresh data; the
+table gives each step's attempts/s as a share of the bare endpoint's in the same run. Loopback only. Not a product
+route: the floors exist only in the server this script starts (``LADDER_STEP``).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-STEPS = ("bare", "hooks", "raw_read", "core_read", "session_read", "app")
+STEPS = ("bare", "hooks", "raw_read", "core_read", "session_read", "app", "merged_read")
 _FULL = "남은 자리가 없습니다"
 
 
@@ -83,6 +86,8 @@ def create():
             return refuse()
     elif step == "session_read":
         view = api_login_required(refuse)
+    elif step == "merged_read":
+        view = _merged_read_view()
     else:
         raise SystemExit(f"unknown step {step}")
 
@@ -94,6 +99,41 @@ def create():
     return app
 
 
+def _merged_read_view():
+    """The app's refusal (body, bearer check, the session's rules, book()'s first refusals inside a unit of work)
+    with the token's row and the session's rules read by one statement."""
+    from flask import g
+    from sqlalchemy import true
+
+    from app.api.bookings import _booking_request
+    from app.auth.tokens import _TOKEN_OWNER_ID, _unauthorized, bearer_token, hash_token
+    from app.bookings.services import _SLOT_RULES, _check_slot_rules
+    from app.database import unit_of_work
+    from app.extensions import db
+    from app.params import json_body
+    from app.timeutil import utcnow
+
+    rules = _SLOT_RULES.subquery()
+    merged = _TOKEN_OWNER_ID.add_columns(*rules.c).outerjoin(rules, true())
+
+    def view():
+        slot_id, child_ids, guardians, hours = _booking_request(json_body())
+        now = utcnow()
+        row = (
+            db.session.connection()
+            .execute(merged, {"token_hash": hash_token(bearer_token() or ""), "slot_id": slot_id})
+            .first()
+        )
+        if row is None or row.expires_at <= now or row.is_locked:
+            return _unauthorized("토큰이 없거나 만료되었거나 올바르지 않습니다")
+        g.api_user_id = row.id
+        with unit_of_work():
+            _check_slot_rules(row, len(child_ids), guardians, hours, now, False)  # raises slot_full (409) here
+        raise RuntimeError("merged_read: the session was not full")  # a 500: the ladder's outcome check stops
+
+    return view
+
+
 def main() -> None:
     from benchutil import ensure_pg_database, percentile
     from run import PG_URL, prepare, rush, rush_arguments, start_server, worker_cpu_seconds
@@ -101,6 +141,7 @@ def main() -> None:
 
     ap = rush_arguments(__doc__, 5104)
     ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--steps", nargs="+", choices=STEPS[1:], default=STEPS[1:], help="after bare, in this order")
     args = ap.parse_args()
 
     rows = []
@@ -110,8 +151,8 @@ def main() -> None:
                 continue
             for run in range(1, args.runs + 1):
                 bare_rate = None
-                for step in STEPS:
-                    url = f"sqlite:///{tmp}/{name}-{run}-{step}.sqlite3" if name == "sqlite" else PG_URL
+                for i, step in enumerate(("bare", *args.steps)):
+                    url = f"sqlite:///{tmp}/{name}-{run}-{i}.sqlite3" if name == "sqlite" else PG_URL
                     _, slot_ids, _, parents = prepare(url, args.parents, 1, 40)
                     engine = create_engine(url)
                     with engine.begin() as conn:  # the session is full: every attempt is refused
