@@ -4,9 +4,10 @@ from the roster, which gives the cancelled booking back."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+import time_machine
 
 from app.auth.models import User
 from app.bookings.models import Booking
@@ -22,6 +23,15 @@ PASSWORD = "browser-op-pass-2"
 
 @pytest.fixture
 def live(tmp_path):
+    # Both sessions started today in Seoul whatever the hour the suite runs: at 00:30 KST the one that started 40
+    # minutes ago was yesterday's, on another day's roster. Tomorrow at noon KST, ahead of the browser's own clock
+    # so that no cookie the server sets has expired for it.
+    tomorrow = datetime.combine(utcnow().astimezone(KST).date() + timedelta(days=1), datetime.min.time(), KST)
+    with time_machine.travel(tomorrow + timedelta(hours=12), tick=True):
+        yield from _live(tmp_path)
+
+
+def _live(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'operator-flow.sqlite3'}")
     with app.app_context():
         cafe = add_facility(db.session, name="시청점", age_min=0, age_max=12)
