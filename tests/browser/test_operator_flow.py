@@ -4,13 +4,14 @@ from the roster, which gives the cancelled booking back."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 
 from app.auth.models import User
 from app.bookings.models import Booking
+from app.bookings.schedule import at_kst
 from app.extensions import db
 from app.timeutil import KST, utcnow
 from tests.browser.browser_helpers import browser_page, log_in, serving
@@ -26,8 +27,8 @@ def live(tmp_path):
     # Both sessions started today in Seoul whatever the hour the suite runs: at 00:30 KST the one that started 40
     # minutes ago was yesterday's, on another day's roster. Tomorrow at noon KST, ahead of the browser's own clock
     # so that no cookie the server sets has expired for it.
-    tomorrow = datetime.combine(utcnow().astimezone(KST).date() + timedelta(days=1), datetime.min.time(), KST)
-    with time_machine.travel(tomorrow + timedelta(hours=12), tick=True):
+    tomorrow = utcnow().astimezone(KST).date() + timedelta(days=1)
+    with time_machine.travel(at_kst(tomorrow, "12:00"), tick=True):
         yield from _live(tmp_path)
 
 
