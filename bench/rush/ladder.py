@@ -136,7 +136,7 @@ def _merged_read_view():
 
 def main() -> None:
     from benchutil import ensure_pg_database, percentile
-    from run import PG_URL, prepare, rush, rush_arguments, start_server, worker_cpu_seconds
+    from run import BARE, PG_URL, prepare, rush, rush_arguments, start_server, worker_cpu_seconds
     from sqlalchemy import create_engine, text
 
     ap = rush_arguments(__doc__, 5104)
@@ -158,7 +158,7 @@ def main() -> None:
                     with engine.begin() as conn:  # the session is full: every attempt is refused
                         conn.execute(text("UPDATE slots SET booked = capacity"))
                     engine.dispose()
-                    target = "bare:create()" if step == "bare" else "ladder:create()"
+                    target = BARE if step == "bare" else "ladder:create()"
                     server = start_server(url, args.port, args.workers, target=target, LADDER_STEP=step)
                     try:
                         rush(args.port, slot_ids, parents[:40], 200, 8, seed=1)  # warm every worker up

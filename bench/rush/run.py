@@ -52,6 +52,7 @@ from app.timeutil import KST, utcnow  # noqa: E402
 
 PG_URL = os.environ.get("RUSH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/nadeuri_rush")
 HOST = "127.0.0.1"
+BARE = "bare:create()"  # start_server's target for the anchor endpoint
 
 
 def prepare(url: str, parents: int, n_slots: int, capacity: int):
@@ -128,12 +129,11 @@ def prepare(url: str, parents: int, n_slots: int, capacity: int):
 
 
 def start_server(
-    url: str, port: int, workers: int, bare: bool = False, queue: str = "", target: str = "", **env_vars: str
+    url: str, port: int, workers: int, queue: str = "", target: str = "", **env_vars: str
 ) -> subprocess.Popen:
-    """gunicorn with the app, or (bare) with the anchor endpoint of bench/rush/bare.py, or another app `target` of
-    this directory (bench/rush/ladder.py's steps, told by `env_vars`); the same settings in every case."""
+    """gunicorn with the app, or with an app `target` of this directory (BARE: the anchor endpoint of bare.py;
+    ladder.py's steps, told by `env_vars`); the same settings in every case."""
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-only", QUEUE_URL=queue, **env_vars)
-    target = target or ("bare:create()" if bare else "")
     app_args = ["--pythonpath", str(Path(__file__).parent), target] if target else ["app:create_app()"]
     proc = subprocess.Popen(
         [
@@ -298,7 +298,7 @@ def audit(url: str, slot_ids: list[int], bare: bool = False) -> tuple[int, int, 
 def measure(url: str, args, bare: bool, queue: str) -> tuple:
     """One rush on fresh data against the app (or the bare endpoint): the table row's figures."""
     facility_id, slot_ids, warm_slot, parents = prepare(url, args.parents, args.slots, args.capacity)
-    server = start_server(url, args.port, args.workers, bare, queue)
+    server = start_server(url, args.port, args.workers, queue, BARE if bare else "")
     try:
         warm_up(args.port, facility_id, warm_slot, parents[:40], bare)
         cpu0 = worker_cpu_seconds(server.pid)
