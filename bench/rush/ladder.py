@@ -10,6 +10,8 @@ refusal, as 92 % of the rush's are; the same gunicorn settings, clients and data
 - ``hooks``: the whole app (every request hook: security headers, CSRF, rate limits, body checks, request log,
   compression) with /api/bookings answering 409 and reading nothing;
 - ``raw_read``: ``hooks`` plus the bearer token's read on the engine's DBAPI connection, no SQLAlchemy statement;
+- ``raw_two_reads``: ``raw_read`` plus the session's rules (book()'s first read) on the same DBAPI connection: the
+  floor of any endpoint that checks the token and then the session by a statement each, with no logic at all;
 - ``core_read``: the same read as a SQLAlchemy Core statement on an engine connection;
 - ``session_read``: the app's own bearer check (``api_login_required``: the read on the request's ORM session);
 - ``app``: the real endpoint (the bearer check, then book()'s read of the session's rules and its refusal);
@@ -36,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-STEPS = ("bare", "hooks", "raw_read", "core_read", "session_read", "app", "merged_read")
+STEPS = ("bare", "hooks", "raw_read", "raw_two_reads", "core_read", "session_read", "app", "merged_read")
 _FULL = "남은 자리가 없습니다"
 
 
@@ -60,20 +62,26 @@ def create():
 
     if step == "hooks":
         view = refuse
-    elif step == "raw_read":
+    elif step in ("raw_read", "raw_two_reads"):
+        from app.bookings.services import _SLOT_RULES
+
+        reads = [(_TOKEN_OWNER_ID, lambda: {"token_hash": token_hash()})]
+        if step == "raw_two_reads":
+            reads.append((_SLOT_RULES, lambda: {"slot_id": request.get_json()["slot_id"]}))
         with app.app_context():
-            compiled = _TOKEN_OWNER_ID.compile(dialect=db.engine.dialect)
-        sql = str(compiled)
+            reads = [(statement.compile(dialect=db.engine.dialect), params) for statement, params in reads]
+        reads = [(compiled, compiled.string, params) for compiled, params in reads]
 
         def view():
-            params = compiled.construct_params({"token_hash": token_hash()})
-            if compiled.positiontup is not None:  # qmark (SQLite): positional
-                params = tuple(params[name] for name in compiled.positiontup)
             connection = db.engine.raw_connection()
             try:
                 cursor = connection.cursor()
-                cursor.execute(sql, params)
-                cursor.fetchone()
+                for compiled, sql, params in reads:
+                    values = compiled.construct_params(params())
+                    if compiled.positiontup is not None:  # qmark (SQLite): positional
+                        values = tuple(values[name] for name in compiled.positiontup)
+                    cursor.execute(sql, values)
+                    cursor.fetchone()
                 cursor.close()
             finally:
                 connection.close()

@@ -250,6 +250,19 @@ def rush(port: int, slot_ids: list[int], parents: list[tuple[str, int]], attempt
     return wall, latencies, outcomes, _phases(t0, sorted(timeline), outcomes["confirmed"])
 
 
+def _ceilings(app: dict, bare: dict, bare_seconds: float) -> tuple[str, str]:
+    """The app's share of the bare endpoint's attempts/s had one of its two phases cost what bare's does: (its
+    refusals after the filling phase at bare's rate after its own, its filling phase as long as bare's). "-" when a
+    phase is missing."""
+    if not all(phase in run for phase in ("filling", "after") for run in (app, bare)) or not bare["after"][1]:
+        return "-", "-"
+    (_, app_fill_s), (app_after_n, app_after_s) = app["filling"], app["after"]
+    (_, bare_fill_s), (bare_after_n, bare_after_s) = bare["filling"], bare["after"]
+    refusals_as_bare = bare_seconds / (app_fill_s + app_after_n * bare_after_s / bare_after_n)
+    filling_as_bare = bare_seconds / (bare_fill_s + app_after_s)
+    return f"{refusals_as_bare:.0%}", f"{filling_as_bare:.0%}"
+
+
 def _phases(t0: float, timeline: list[tuple[float, float, str]], confirmed: int) -> dict[str, tuple[int, float]]:
     """Where the time goes: the filling phase (until the last confirmed place) against the refusals after it.
     Printed, and returned as {"filling": (attempts, seconds), "after": (attempts, seconds)} ({} without a booking)."""
@@ -347,7 +360,7 @@ def main() -> None:
             )
             queues[name] = queue
             for run in range(args.runs):
-                app_rate = None
+                app_rate, app_phases = None, None
                 for bare in (False, True) if args.anchor else (False,):
                     if name == "sqlite":
                         for suffix in ("", "-wal", "-shm"):
@@ -357,8 +370,8 @@ def main() -> None:
                     after_n, after_s = phases.get("after", (0, 0.0))
                     rate = len(lat) / seconds
                     if bare and app_rate is not None:
-                        rows[-1] = (*rows[-1][:-1], f"{app_rate / rate:.0%}")
-                    app_rate = rate
+                        rows[-1] = (*rows[-1][:-3], f"{app_rate / rate:.0%}", *_ceilings(app_phases, phases, seconds))
+                    app_rate, app_phases = rate, phases
                     other = {k: v for k, v in outcomes.items() if k not in ("confirmed", "slot_full")}
                     other_text = ", ".join(f"{k} {v}" for k, v in sorted(other.items())) or "-"
                     bad |= bool(over or mismatch or outcomes["confirmed"] != placed)
@@ -381,6 +394,8 @@ def main() -> None:
                             f"{fill_s:.2f}" if fill_n else "-",
                             f"{after_n / after_s:.0f}" if after_n and after_s else "-",
                             "",
+                            "",
+                            "",
                         )
                     )
     print(
@@ -395,13 +410,17 @@ def main() -> None:
     print(
         "| db | server | run | attempts | s | attempts/s | p50 ms | p99 ms | confirmed / places | slot_full "
         "| other refusals | overbooked | counter≠rows | app CPU ms/attempt | filling s | after /s "
-        "| app ÷ bare attempts/s |"
+        "| app ÷ bare attempts/s | refusals as bare's | filling as bare's |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---" * 19 + "|")
     for r in rows:
         print("| " + " | ".join(str(v) for v in r) + " |")
     print("\napp CPU = gunicorn workers' CPU time per attempt (2 cores / that = the app's ceiling on this machine)")
     print("filling s = until the last place was taken; after /s = the refusals' rate after it")
+    print(
+        "refusals / filling as bare's = the app's share of bare's attempts/s had its refusals after the filling "
+        "phase cost what bare's do / had its filling phase lasted as long as bare's (the other phase as measured)"
+    )
     if bad:
         sys.exit("OVERBOOKED or counter mismatch")
 
