@@ -79,6 +79,8 @@ def _world(session) -> tuple[dict, dict]:
     }
     parent = users["parent"]
     hours = hourly_slots(session, daycare, _at(3, 9).date())
+    closed_day = _at(4, 9).date()  # in this week's view every day: the grid's closed cells are checked too
+    hourly_slots(session, daycare, closed_day)
     cafe_slot = make_slot(session, cafe, _at(2, 10), capacity=10)
     daycare_booking = place_booking(session, parent, make_slot(session, daycare, _at(2, 15), capacity=5, minutes=60))
     cafe_booking = place_booking(session, parent, make_slot(session, cafe, _at(4, 13), capacity=10))
@@ -88,6 +90,7 @@ def _world(session) -> tuple[dict, dict]:
             SessionTemplate(facility_id=cafe.id, weekday=0, starts="10:00", ends="12:00", capacity_individual=10),
             DaycareClass(facility_id=daycare.id, name="햇님반", age_years=2, teachers=1),
             Closure(facility_id=daycare.id, starts_on=date(year + 1, 1, 1), ends_on=date(year + 1, 1, 2), reason="휴"),
+            Closure(facility_id=daycare.id, starts_on=closed_day, ends_on=closed_day, reason="공사"),
             FacilityFlag(facility_id=daycare.id, reason="district_mismatch", detail="자치구가 주소와 다릅니다"),
         ]
     )
