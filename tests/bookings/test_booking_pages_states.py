@@ -98,8 +98,8 @@ def test_daycare_week_is_a_grid_of_hours(client, db, make_facility):
 def test_ineligible_children_are_greyed_with_age_and_why(client, db, make_facility):
     cafe = _cafe(db, make_facility)  # 연나이 3~9
     slot = make_slot(db.session, cafe, _in_days(2))
-    this_year = utcnow().astimezone(KST).year
-    parent = make_user(db.session, children=(("하늘", date(this_year - 5, 5, 5)), ("아기", date(this_year - 1, 1, 1))))
+    year = slot.starts_at.astimezone(KST).year  # 연나이 is the visit's year's (next year's, on 30 December)
+    parent = make_user(db.session, children=(("하늘", date(year - 5, 5, 5)), ("아기", date(year - 1, 1, 1))))
     login(client, parent)
     html = client.get(f"/bookings/new?slot={slot.id}").get_data(as_text=True)
     baby = parent.children[1]

@@ -34,7 +34,7 @@ def _world(session) -> dict:
     """A café (연나이 3~9) with a session that one more booking fills, a later free one, and a parent of two."""
     cafe = add_facility(session, name="키즈카페 흐름점", age_min=3, age_max=9)
     set_policy(session, cafe, closed_on_holidays=False)
-    year = utcnow().astimezone(KST).year
+    year = _at(3, 13).year  # 연나이 on the page is the "later" session's year's (next year's, from 29 December)
     kids = [("하늘", date(year - 5, 5, 5)), ("아기", date(year - 1, 1, 1))]
     parent = make_user(session, email="flow@example.com", password=PASSWORD, children=kids)
     booked = place_booking(session, parent, make_slot(session, cafe, _at(4, 10), capacity=5))
