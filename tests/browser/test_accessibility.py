@@ -82,6 +82,7 @@ def _world(session) -> tuple[dict, dict]:
     closed_day = _at(4, 9).date()  # in this week's view every day: the grid's closed cells are checked too
     hourly_slots(session, daycare, closed_day)
     cafe_slot = make_slot(session, cafe, _at(2, 10), capacity=10)
+    make_slot(session, cafe, _at(0, 0), capacity=10)  # begun at midnight: the week's past state is checked too
     daycare_booking = place_booking(session, parent, make_slot(session, daycare, _at(2, 15), capacity=5, minutes=60))
     cafe_booking = place_booking(session, parent, make_slot(session, cafe, _at(4, 13), capacity=10))
     place_booking(session, parent, make_slot(session, cafe, _at(5, 13)), status="cancelled")
