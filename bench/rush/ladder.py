@@ -69,18 +69,18 @@ def create():
         if step == "raw_two_reads":
             reads.append((_SLOT_RULES, lambda: {"slot_id": request.get_json()["slot_id"]}))
         with app.app_context():
-            reads = [(statement.compile(dialect=db.engine.dialect), params) for statement, params in reads]
-        reads = [(compiled, compiled.string, params) for compiled, params in reads]
+            dialect = db.engine.dialect
+        reads = [(statement.compile(dialect=dialect), params) for statement, params in reads]
 
         def view():
             connection = db.engine.raw_connection()
             try:
                 cursor = connection.cursor()
-                for compiled, sql, params in reads:
+                for compiled, params in reads:
                     values = compiled.construct_params(params())
                     if compiled.positiontup is not None:  # qmark (SQLite): positional
                         values = tuple(values[name] for name in compiled.positiontup)
-                    cursor.execute(sql, values)
+                    cursor.execute(compiled.string, values)
                     cursor.fetchone()
                 cursor.close()
             finally:
