@@ -254,7 +254,7 @@ def _ceilings(app: dict, bare: dict, bare_seconds: float) -> tuple[str, str]:
     """The app's share of the bare endpoint's attempts/s had one of its two phases cost what bare's does: (its
     refusals after the filling phase at bare's rate after its own, its filling phase as long as bare's). "-" when a
     phase is missing."""
-    if not all(phase in run for phase in ("filling", "after") for run in (app, bare)) or not bare["after"][1]:
+    if not app or not bare or not bare["after"][1]:  # _phases gives both phases, or none without a booking
         return "-", "-"
     (_, app_fill_s), (app_after_n, app_after_s) = app["filling"], app["after"]
     (_, bare_fill_s), (bare_after_n, bare_after_s) = bare["filling"], bare["after"]
